@@ -1,0 +1,165 @@
+import { Agent, type Dispatcher } from 'undici';
+import { DEFAULT_REGION, regionBaseUrl, type Region } from './regions.js';
+import { cancelResponseSchema, createResponseSchema, taskResponseSchema, type CreateResponse, type TaskResponse } from './schemas.js';
+import { buildCreateRequest, type CreateRequest, type CreateTaskOptions } from './create-request.js';
+import { apiCall, type HttpContext } from './http.js';
+import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
+import { systemClock, type Clock } from './clock.js';
+import { checkTaskId } from './task-id.js';
+import { pollTask, type WaitOptions } from './wait.js';
+import { TaskFailedError } from './errors/task-failed-error.js';
+import { ResponseShapeError } from './errors/response-shape-error.js';
+import { downloadVideo, type DownloadOptions, type DownloadResult } from './download/index.js';
+
+export interface Timeouts {
+  /** TCP + TLS connect. @default 10_000 ms */
+  connectMs: number;
+  /** From sending a request to its response headers. @default 60_000 ms */
+  headersMs: number;
+  /** No body bytes for this long aborts an API response or a download (a stall). @default 30_000 ms */
+  stallMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, headersMs: 60_000, stallMs: 30_000 };
+
+export interface WanClientOptions {
+  /** DashScope API key; sent only to the API origin, never to the video host. */
+  apiKey?: string;
+  /** @default 'beijing' */
+  region?: Region;
+  /** Overrides the region's base URL; includes `/api/v1`, like the SDK's `DASHSCOPE_HTTP_BASE_URL`. */
+  baseUrl?: string;
+  /** Sent as `X-DashScope-WorkSpace`. */
+  workspace?: string;
+  /** An undici dispatcher (proxy, custom TLS). Its own timeouts then apply. */
+  dispatcher?: Dispatcher;
+  clock?: Clock;
+  retry?: Partial<RetryPolicy>;
+  timeouts?: Partial<Timeouts>;
+  /** Receives the HTTP exchange line by line, with the key redacted. */
+  onDebug?: (line: string) => void;
+  userAgent?: string;
+  /** Jitter source for retry backoff. @default Math.random */
+  random?: () => number;
+}
+
+export interface CreatedTask {
+  taskId: string;
+  status: string;
+  requestId: string;
+  request: CreateRequest;
+  response: CreateResponse;
+}
+
+/** The DashScope Wan text-to-video API: create, query, wait for and download tasks. */
+export class WanClient {
+  readonly region: Region;
+  readonly baseUrl: string;
+  readonly clock: Clock;
+  readonly timeouts: Timeouts;
+  private readonly http: HttpContext;
+
+  constructor(options: WanClientOptions = {}) {
+    this.region = options.region ?? DEFAULT_REGION;
+    this.baseUrl = (options.baseUrl ?? regionBaseUrl(this.region)).replace(/\/+$/, '');
+    this.clock = options.clock ?? systemClock;
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    this.http = {
+      baseUrl: this.baseUrl,
+      apiKey: options.apiKey,
+      workspace: options.workspace,
+      dispatcher:
+        options.dispatcher ??
+        new Agent({
+          connect: { timeout: this.timeouts.connectMs },
+          headersTimeout: this.timeouts.headersMs,
+          bodyTimeout: this.timeouts.stallMs,
+        }),
+      clock: this.clock,
+      retry: { ...DEFAULT_RETRY, ...options.retry },
+      random: options.random ?? Math.random,
+      userAgent: options.userAgent ?? 'wan-cli',
+      onDebug: options.onDebug,
+    };
+  }
+
+  /** Validates options against the model catalogue and returns what would be sent; sends nothing. */
+  prepareCreate(options: CreateTaskOptions): CreateRequest {
+    return buildCreateRequest(options, this.region);
+  }
+
+  /** `POST /services/aigc/video-generation/video-synthesis`. Never retried once it may have reached the service. */
+  async createTask(options: CreateTaskOptions | CreateRequest, { signal }: { signal?: AbortSignal } = {}): Promise<CreatedTask> {
+    const request = 'body' in options ? options : this.prepareCreate(options);
+    const response = await apiCall(this.http, {
+      operation: 'create task',
+      method: 'POST',
+      path: '/services/aigc/video-generation/video-synthesis',
+      body: request.body,
+      headers: { 'x-dashscope-async': 'enable', ...request.headers },
+      schema: createResponseSchema,
+      retry: 'create',
+      signal,
+    });
+    return { taskId: response.output.task_id, status: response.output.task_status, requestId: response.request_id, request, response };
+  }
+
+  /** `GET /tasks/{task_id}`: the task as the service reports it (HTTP 200 even when it FAILED). */
+  async getTask(taskId: string, { signal }: { signal?: AbortSignal } = {}): Promise<TaskResponse> {
+    checkTaskId(taskId);
+    return apiCall(this.http, {
+      operation: 'query task',
+      method: 'GET',
+      path: `/tasks/${encodeURIComponent(taskId)}`,
+      schema: taskResponseSchema,
+      retry: 'idempotent',
+      signal,
+    });
+  }
+
+  /**
+   * `POST /tasks/{task_id}/cancel`. Only PENDING tasks can be cancelled; for any other the service
+   * answers 400 `UnsupportedOperation` (an ApiError).
+   */
+  async cancelTask(taskId: string, { signal }: { signal?: AbortSignal } = {}): Promise<{ requestId: string }> {
+    checkTaskId(taskId);
+    const response = await apiCall(this.http, {
+      operation: 'cancel task',
+      method: 'POST',
+      path: `/tasks/${encodeURIComponent(taskId)}/cancel`,
+      schema: cancelResponseSchema,
+      // Cancelling twice is harmless, so it may be retried like a query.
+      retry: 'idempotent',
+      signal,
+    });
+    return { requestId: response.request_id };
+  }
+
+  /** Polls until the task is SUCCEEDED (resolves) or ends otherwise / the budget runs out (rejects). */
+  async waitForTask(taskId: string, options: WaitOptions = {}): Promise<TaskResponse> {
+    checkTaskId(taskId);
+    return pollTask((signal) => this.getTask(taskId, { signal }), taskId, this.clock, options);
+  }
+
+  /**
+   * Downloads a task's video (given the task, or its id, or the signed URL itself) safely: to a
+   * `.part` file, resumed with Range, verified, then renamed into place. No API key is sent.
+   */
+  async download(source: string | TaskResponse, options: DownloadOptions): Promise<DownloadResult> {
+    const url = await this.videoUrlOf(source, options.signal);
+    return downloadVideo(url, { clock: this.clock, stallTimeoutMs: this.timeouts.stallMs, ...options });
+  }
+
+  private async videoUrlOf(source: string | TaskResponse, signal?: AbortSignal): Promise<string> {
+    if (typeof source === 'string' && /^https?:\/\//i.test(source)) return source;
+    const task = typeof source === 'string' ? await this.getTask(source, { signal }) : source;
+    const url = task.output.video_url;
+    if (task.output.task_status !== 'SUCCEEDED' || !url) {
+      throw new TaskFailedError(task.output.task_id, task.output.task_status, task.output.code, task.output.message ?? 'the task has no video', task.request_id);
+    }
+    if (!/^https?:\/\//i.test(url)) {
+      throw new ResponseShapeError('query task', 200, `video_url is not an http(s) URL: ${url.slice(0, 40)}`, task.request_id);
+    }
+    return url;
+  }
+}

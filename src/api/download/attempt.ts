@@ -1,0 +1,273 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { STATUS_CODES } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { request, type Dispatcher } from 'undici';
+import { AbortedError } from '../errors/aborted-error.js';
+import { DownloadError } from '../errors/download-error.js';
+import { RETRYABLE_STATUSES } from '../retry.js';
+import { parseContentRange } from './content-range.js';
+import type { FileHasher } from './file-hasher.js';
+import { describeNetworkFailure } from './network-failure.js';
+import { isExpiredOssError, parseOssError } from './oss-error.js';
+import { diskError, writeMeta, type PartMeta, type PartPaths, type PartState } from './part-file.js';
+import { PartWriter } from './part-writer.js';
+import { describeUrl, expiredMessage, urlExpiry } from './signed-url.js';
+import type { ExpectedContent } from './verify.js';
+
+export const USER_AGENT = 'wan-cli';
+
+/** Everything one request needs; built once per download. */
+export interface AttemptContext {
+  url: string;
+  /** `describeUrl(url)`: what messages may show. */
+  where: string;
+  host: string;
+  paths: PartPaths;
+  dispatcher: Dispatcher;
+  signal: AbortSignal | undefined;
+  stallTimeoutMs: number;
+  hasher: FileHasher;
+  now(): number;
+  /** A body is about to be written from byte `start` (0: anything older was discarded). */
+  onStart(start: number, total: number | undefined): void;
+  /** Bytes [0, position) are on disk. */
+  onWritten(position: number, total: number | undefined): void;
+}
+
+/** What the server said about the object, for verification and the result. */
+export interface ObjectInfo {
+  expected: ExpectedContent;
+  etag?: string;
+  contentType?: string;
+}
+
+export type AttemptOutcome =
+  /** The `.part` holds `bytes` bytes and the server says that is all of it: verify and commit. */
+  | { kind: 'complete'; bytes: number; info: ObjectInfo }
+  /** A 206 for less than the rest ended cleanly (servers may do that): ask for the rest at once. */
+  | { kind: 'partial' }
+  /** The `.part` does not belong to what the server serves now: delete it and start from 0. */
+  | { kind: 'restart'; reason: string }
+  /** Worth another try after a delay: a retryable status or a connection failure. */
+  | { kind: 'retry'; reason: string; status?: number; retryAfter?: string; timeout: boolean; progressed: boolean; cause?: unknown };
+
+/**
+ * One GET of the video, resuming from whatever the `.part` holds. Returns what to do next, or throws
+ * a DownloadError (fatal) or AbortedError. Never sends Authorization or cookies: the URL is
+ * pre-signed, and the API key must not reach the video host (style rule 10).
+ */
+export async function attemptDownload(ctx: AttemptContext, part: PartState): Promise<AttemptOutcome> {
+  const headers: Record<string, string> = {
+    'user-agent': USER_AGENT,
+    // The bytes must be the stored object's, or neither the length nor OSS's CRC-64 would match.
+    'accept-encoding': 'identity',
+  };
+  if (part.size > 0) {
+    headers.range = `bytes=${part.size}-`;
+    // RFC 9110 §13.1.5: If-Range needs a strong validator; with a weak one we compare ETags ourselves.
+    if (part.meta?.etag && !part.meta.etag.startsWith('W/')) headers['if-range'] = part.meta.etag;
+  }
+  let response: Dispatcher.ResponseData;
+  try {
+    // maxRedirections 0 also turns off a redirect interceptor composed into the caller's dispatcher:
+    // a redirect from the video host is reported, never followed.
+    const options = { method: 'GET' as const, headers, dispatcher: ctx.dispatcher, signal: ctx.signal, bodyTimeout: ctx.stallTimeoutMs, maxRedirections: 0 };
+    response = await request(ctx.url, options);
+  } catch (err) {
+    throwIfAborted(ctx);
+    return networkRetry(ctx, err, false);
+  }
+  const { statusCode: status, body } = response;
+  const etag = header(response, 'etag');
+  const contentType = header(response, 'content-type');
+  const crc64 = header(response, 'x-oss-hash-crc64ecma');
+
+  if (status === 200) {
+    // Also the answer to a resume whose If-Range did not match (the object changed) or to a server
+    // that ignores Range: the body is the whole object, so the `.part` is rewritten from 0.
+    const total = contentLength(response);
+    const meta = definedOnly({ etag, total, crc64 });
+    return receive(ctx, response, { start: 0, end: total, total, meta, info: { expected: { bytes: total, crc64 }, etag, contentType } });
+  }
+  if (status === 206) {
+    const range = parseContentRange(header(response, 'content-range'));
+    const reason = staleReason(part, range, etag);
+    if (reason || range?.kind !== 'range' || range.total === undefined) {
+      await discardBody(body);
+      return { kind: 'restart', reason: reason ?? 'the server answered a resume with an unusable Content-Range' };
+    }
+    const sameObject = etag === undefined || etag === part.meta?.etag;
+    const expectedCrc = crc64 ?? (sameObject ? part.meta?.crc64 : undefined);
+    const meta = definedOnly({ etag: etag ?? part.meta?.etag, total: range.total, crc64: expectedCrc });
+    const info = { expected: { bytes: range.total, crc64: expectedCrc }, etag: etag ?? part.meta?.etag, contentType };
+    return receive(ctx, response, { start: part.size, end: range.end + 1, total: range.total, meta, info });
+  }
+  if (status === 416 && part.size > 0) {
+    // Asked for bytes from N on and there are none: the `.part` may already be whole (a previous run
+    // died between the last byte and the rename).
+    await discardBody(body);
+    const range = parseContentRange(header(response, 'content-range'));
+    if (range?.kind === 'unsatisfied' && range.total === part.size && (part.meta?.total ?? part.size) === part.size) {
+      const expectedCrc = crc64 ?? part.meta?.crc64;
+      return { kind: 'complete', bytes: part.size, info: { expected: { bytes: range.total, crc64: expectedCrc }, etag: etag ?? part.meta?.etag } };
+    }
+    return { kind: 'restart', reason: `the server has no bytes after ${part.size} but the object is not that long` };
+  }
+  if (RETRYABLE_STATUSES.has(status)) {
+    await discardBody(body);
+    const retryAfter = header(response, 'retry-after');
+    return { kind: 'retry', reason: `${status} ${STATUS_CODES[status] ?? ''}`.trim(), status, ...(retryAfter ? { retryAfter } : {}), timeout: false, progressed: false };
+  }
+  throw await statusError(ctx, response);
+}
+
+interface ReceivePlan {
+  /** Where the body's first byte goes in the file. */
+  start: number;
+  /** Where the body should end (exclusive), when the response says. */
+  end: number | undefined;
+  /** Length of the whole object, when known. */
+  total: number | undefined;
+  meta: PartMeta;
+  info: ObjectInfo;
+}
+
+/** Streams the body into the `.part` from `plan.start`, then says whether the file is whole. */
+async function receive(ctx: AttemptContext, response: Dispatcher.ResponseData, plan: ReceivePlan): Promise<AttemptOutcome> {
+  const { body } = response;
+  let fh: FileHandle;
+  try {
+    // The meta goes first: a `.part` on disk is always described by the meta next to it.
+    await writeMeta(ctx.paths, plan.meta);
+    if (plan.start === 0) ctx.hasher.reset();
+    fh = await open(ctx.paths.part, plan.start === 0 ? 'w' : 'r+').catch((err: unknown) => {
+      throw diskError(`cannot open ${ctx.paths.part}`, err);
+    });
+  } catch (err) {
+    await discardBody(body);
+    throw err;
+  }
+  if (plan.start > 0) ctx.hasher.advance(plan.start); // hash the resumed prefix while the rest downloads
+  ctx.onStart(plan.start, plan.total);
+  const writer = new PartWriter(fh, {
+    position: plan.start,
+    sniff: plan.start === 0,
+    contentType: plan.info.contentType,
+    path: ctx.paths.part,
+    host: ctx.host,
+    onWritten: (position) => {
+      ctx.hasher.advance(position);
+      ctx.onWritten(position, plan.total);
+    },
+  });
+  let failure: unknown;
+  try {
+    await pipeline(body, writer);
+  } catch (err) {
+    failure = err;
+  } finally {
+    // Waits for a write still in flight, so the next attempt sees the file as it really is.
+    await fh.close().catch((err: unknown) => {
+      failure ??= diskError(`cannot close ${ctx.paths.part}`, err);
+    });
+  }
+  const written = writer.written;
+  const progressed = written > plan.start;
+  if (failure !== undefined) {
+    if (writer.callbackError !== undefined) throw writer.callbackError;
+    throwIfAborted(ctx);
+    if (failure instanceof DownloadError) throw failure;
+    return networkRetry(ctx, failure, progressed);
+  }
+  if (plan.end !== undefined && written < plan.end) {
+    return { kind: 'retry', reason: `the body ended after ${written - plan.start} of ${plan.end - plan.start} bytes`, timeout: false, progressed };
+  }
+  if (plan.total !== undefined && written < plan.total) return { kind: 'partial' };
+  return { kind: 'complete', bytes: written, info: plan.info };
+}
+
+/** Why a 206 cannot continue the `.part`, or undefined when it can. */
+function staleReason(part: PartState, range: ReturnType<typeof parseContentRange>, etag: string | undefined): string | undefined {
+  if (range?.kind !== 'range') return undefined;
+  if (range.start !== part.size) return `the server resumed at byte ${range.start} instead of ${part.size}`;
+  if (range.total !== undefined && part.meta?.total !== undefined && range.total !== part.meta.total) {
+    return `the object is now ${range.total} bytes, not ${part.meta.total}`;
+  }
+  if (etag !== undefined && part.meta?.etag !== undefined && etag !== part.meta.etag) return 'the object changed (new ETag)';
+  return undefined;
+}
+
+/** The DownloadError for a status we do not retry: expired link, other 4xx, redirects, the unexpected. */
+async function statusError(ctx: AttemptContext, response: Dispatcher.ResponseData): Promise<DownloadError> {
+  const status = response.statusCode;
+  const text = `${status} ${STATUS_CODES[status] ?? ''}`.trim();
+  if (status >= 300 && status < 400) {
+    await discardBody(response.body);
+    const location = header(response, 'location');
+    const target = location ? ` to ${describeUrl(new URL(location, ctx.url).href)}` : '';
+    return new DownloadError('http', `download video: ${ctx.where} answered ${text} (redirect${target}); redirects are not followed`, ctx.host);
+  }
+  const oss = parseOssError(await readText(response.body));
+  if (status === 403 && isExpiredOssError(oss)) {
+    const expiry = urlExpiry(ctx.url);
+    const now = ctx.now();
+    const message =
+      expiry && expiry.getTime() > now
+        ? `the video host says the URL ${ctx.where} has expired, but its Expires is ${expiry.toISOString()}, still in the future by this computer's clock: check the clock`
+        : expiry
+          ? expiredMessage(ctx.url, expiry, now)
+          : `the video URL ${ctx.where} has expired: Wan keeps results for 24 hours after the task ends, and the signed link cannot be renewed`;
+    return new DownloadError('expired', message, ctx.host);
+  }
+  const detail = oss ? `: ${[oss.code, oss.message].filter(Boolean).join(': ')}${oss.requestId ? ` (OSS request id ${oss.requestId})` : ''}` : '';
+  return new DownloadError('http', `download video: ${ctx.where} answered ${text}${detail}`, ctx.host);
+}
+
+function networkRetry(ctx: AttemptContext, err: unknown, progressed: boolean): AttemptOutcome {
+  const { detail, timeout } = describeNetworkFailure(err, ctx.url, ctx.stallTimeoutMs);
+  return { kind: 'retry', reason: detail, timeout, progressed, cause: err };
+}
+
+/** Whatever undici threw on abort (its own error or the signal's reason), callers get AbortedError. */
+function throwIfAborted(ctx: AttemptContext): void {
+  if (ctx.signal?.aborted) throw abortedError(ctx.paths);
+}
+
+export function abortedError(paths: PartPaths): AbortedError {
+  return new AbortedError(`download interrupted; ${paths.part} is kept and the next download to the same path resumes from it`);
+}
+
+/** Error bodies are small; read at most 64 KiB, ignoring failures (the status says enough). */
+async function readText(body: Dispatcher.ResponseData['body']): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= 64 * 1024) break;
+    }
+  } catch {
+    // A cut error body is still an error; go with what arrived.
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Consume or drop a body we do not want, so the connection can be reused or closed cleanly. */
+async function discardBody(body: Dispatcher.ResponseData['body']): Promise<void> {
+  await body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+}
+
+function header(response: Dispatcher.ResponseData, name: string): string | undefined {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function contentLength(response: Dispatcher.ResponseData): number | undefined {
+  const value = header(response, 'content-length');
+  return value !== undefined && /^\d{1,16}$/.test(value) ? Number(value) : undefined;
+}
+
+function definedOnly<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}

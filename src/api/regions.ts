@@ -1,0 +1,19 @@
+import { z } from 'zod';
+
+/** The regions `wan` knows by name; any other deployment is reached with a base URL override. */
+export const REGIONS = {
+  beijing: { id: 'cn-beijing', baseUrl: 'https://dashscope.aliyuncs.com/api/v1' },
+  singapore: { id: 'ap-southeast-1', baseUrl: 'https://dashscope-intl.aliyuncs.com/api/v1' },
+  virginia: { id: 'us-east-1', baseUrl: 'https://dashscope-us.aliyuncs.com/api/v1' },
+} as const;
+
+export const regionSchema = z.enum(['beijing', 'singapore', 'virginia']);
+export type Region = z.infer<typeof regionSchema>;
+export const REGION_NAMES = regionSchema.options;
+
+/** @default 'beijing', the official SDK's default (`DASHSCOPE_HTTP_BASE_URL` unset). */
+export const DEFAULT_REGION: Region = 'beijing';
+
+export function regionBaseUrl(region: Region): string {
+  return REGIONS[region].baseUrl;
+}

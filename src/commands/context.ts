@@ -1,0 +1,151 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { WanClient } from '../api/client.js';
+import { systemClock, type Clock } from '../api/clock.js';
+import { resolveConfig, type ConfigFlags, type ResolvedConfig } from '../config/index.js';
+import { redactSecret } from '../api/redact.js';
+import { Ui } from '../output/ui.js';
+import { reportError } from '../output/report-error.js';
+import type { IO } from '../output/io.js';
+import type { Sandbox, SandboxOptions } from '../sandbox/index.js';
+
+/** Flags every command accepts (see `wan --help`). */
+export interface GlobalFlags {
+  json?: boolean;
+  quiet?: boolean;
+  debug?: boolean;
+  color?: boolean;
+  region?: string;
+  baseUrl?: string;
+  profile?: string;
+  config?: string;
+  sandbox?: boolean;
+}
+
+/** What tests may replace: time, and how the in-process sandbox is started. */
+export interface Services {
+  clock: Clock;
+  startSandbox: (options: SandboxOptions) => Promise<Sandbox>;
+}
+
+export const defaultServices: Services = {
+  clock: systemClock,
+  startSandbox: async (options) => (await import('../sandbox/index.js')).startSandbox(options),
+};
+
+/** The key the in-process sandbox accepts: a real key is never sent to it. */
+const SANDBOX_KEY = 'sk-sandbox';
+
+/**
+ * Per-invocation dependencies, built lazily so that bad input fails before config is read or a
+ * connection is opened.
+ */
+export class CommandContext {
+  readonly ui: Ui;
+  private configPromise?: Promise<ResolvedConfig>;
+  private clientPromise?: Promise<WanClient>;
+  private sandbox?: Sandbox;
+
+  constructor(
+    readonly io: IO,
+    readonly services: Services,
+    readonly flags: GlobalFlags,
+  ) {
+    this.ui = new Ui(io, { json: Boolean(flags.json), quiet: Boolean(flags.quiet), debug: Boolean(flags.debug), noColor: flags.color === false });
+  }
+
+  get clock(): Clock {
+    return this.services.clock;
+  }
+
+  get signal(): AbortSignal {
+    return this.io.signal;
+  }
+
+  /** The resolved configuration; `commandFlags` are the command's own config-key flags. */
+  config(commandFlags: Omit<ConfigFlags, 'config' | 'profile' | 'region' | 'baseUrl'> = {}): Promise<ResolvedConfig> {
+    this.configPromise ??= resolveConfig({
+      flags: { ...commandFlags, config: this.flags.config, profile: this.flags.profile, region: this.flags.region, baseUrl: this.flags.baseUrl },
+      env: this.io.env,
+      cwd: this.io.cwd,
+      home: this.io.home,
+    }).then((config) => {
+      for (const warning of config.warnings) this.ui.warn(warning);
+      return config;
+    });
+    return this.configPromise;
+  }
+
+  /** The API client for this invocation; with --sandbox, against a sandbox started in this process. */
+  client(commandFlags?: Parameters<CommandContext['config']>[0]): Promise<WanClient> {
+    this.clientPromise ??= this.config(commandFlags).then(async (config) => {
+      let baseUrl = config.baseUrl;
+      let apiKey = config.apiKey;
+      if (this.flags.sandbox) {
+        this.sandbox = await this.services.startSandbox(sandboxOptionsFromEnv(this.io));
+        baseUrl = this.sandbox.baseUrl;
+        apiKey = SANDBOX_KEY;
+        this.ui.debug(`sandbox listening at ${baseUrl}`);
+      }
+      return new WanClient({
+        apiKey,
+        region: config.values.region,
+        baseUrl,
+        workspace: config.values.workspace,
+        clock: this.clock,
+        onDebug: this.flags.debug ? (line) => this.ui.debug(redactSecret(line, apiKey)) : undefined,
+      });
+    });
+    return this.clientPromise;
+  }
+
+  async close(): Promise<void> {
+    await this.sandbox?.close();
+  }
+}
+
+/** Where `wan` keeps state: `$WAN_STATE_DIR`, else `$XDG_STATE_HOME/wan`, else `~/.local/state/wan`. */
+export function stateDir(io: IO): string {
+  if (io.env.WAN_STATE_DIR) return path.resolve(io.cwd, io.env.WAN_STATE_DIR);
+  const base = io.env.XDG_STATE_HOME ? path.resolve(io.cwd, io.env.XDG_STATE_HOME) : path.join(io.home, '.local', 'state');
+  return path.join(base, 'wan');
+}
+
+function sandboxOptionsFromEnv(io: IO): SandboxOptions {
+  const ms = (name: string): number | undefined => {
+    const value = io.env[name];
+    if (value === undefined || value === '') return undefined;
+    const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
+    if (!match) return undefined;
+    const unit = match[2] === 'ms' ? 1 : match[2] === 'm' ? 60_000 : 1000;
+    return Number(match[1]) * unit;
+  };
+  return {
+    stateDir: path.join(stateDir(io), 'sandbox'),
+    pendingMs: ms('WAN_SANDBOX_PENDING') ?? 1000,
+    runningMs: ms('WAN_SANDBOX_RUNNING') ?? 4000,
+  };
+}
+
+/** The action wrapper every command uses: build the context, run, report errors, clean up. */
+export type Handler<A extends unknown[]> = (ctx: CommandContext, ...args: A) => Promise<number>;
+
+export interface App {
+  io: IO;
+  services: Services;
+  exitCode: number;
+}
+
+export function action<A extends unknown[]>(app: App, handler: Handler<A>) {
+  return async (...args: unknown[]): Promise<void> => {
+    const command = args[args.length - 1] as Command;
+    const ctx = new CommandContext(app.io, app.services, command.optsWithGlobals<GlobalFlags>());
+    try {
+      app.exitCode = await handler(ctx, ...(args.slice(0, -1) as A));
+    } catch (err) {
+      app.exitCode = reportError(err, ctx.ui);
+    } finally {
+      await ctx.close();
+    }
+  };
+}

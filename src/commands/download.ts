@@ -1,0 +1,48 @@
+import path from 'node:path';
+import { Command } from 'commander';
+import type { TaskResponse } from '../api/schemas.js';
+import { checkTaskId } from '../api/task-id.js';
+import { action, type App, type CommandContext } from './context.js';
+import { saveVideo, videoJson } from './fetch-video.js';
+import { examples } from './help-text.js';
+import { resolveOutputPath } from './output-path.js';
+import { UsageError } from './usage-error.js';
+
+interface DownloadFlags {
+  output?: string;
+  outputDir?: string;
+  force?: boolean;
+  sidecar?: boolean;
+}
+
+export function downloadCommand(app: App): Command {
+  return new Command('download')
+    .description("save a finished task's video (by task id or signed video URL), resumable and verified")
+    .argument('<task-id-or-url>', 'a task id, or the video_url of a finished task')
+    .option('-o, --output <file>', 'where to save the video (default <task_id>.mp4)')
+    .option('--output-dir <dir>', 'directory for the default file name (created if missing)')
+    .option('--force', 'overwrite an existing file')
+    .option('--no-sidecar', 'do not write the <file>.json provenance record')
+    .addHelpText(
+      'after',
+      examples('wan download "$id" -o out.mp4', 'wan download "https://…/task.mp4?Expires=…&Signature=…" -o out.mp4', 'wan download "$id" --json | jq -r .sha256'),
+    )
+    .action(action(app, runDownload));
+}
+
+export async function runDownload(ctx: CommandContext, source: string, flags: DownloadFlags): Promise<number> {
+  const isUrl = /^https?:\/\//i.test(source);
+  if (!isUrl) checkTaskId(source);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) && !isUrl) throw new UsageError(`only http(s) video URLs can be downloaded; got ${source.split(':')[0]}://`);
+  const config = await ctx.config({ outputDir: flags.outputDir });
+  const name = isUrl ? path.basename(new URL(source).pathname) || 'video.mp4' : `${source}.mp4`;
+  const file = await resolveOutputPath({ output: flags.output, outputDir: config.values.outputDir, force: flags.force }, name, ctx.io.cwd);
+  const client = await ctx.client();
+  const task: TaskResponse = isUrl
+    ? { request_id: '', output: { task_id: path.basename(name, '.mp4'), task_status: 'SUCCEEDED', video_url: source } }
+    : await client.getTask(source, { signal: ctx.signal });
+  const saved = await saveVideo(ctx, client, task, { file, force: flags.force, sidecar: flags.sidecar !== false, region: config.values.region });
+  if (ctx.ui.json) ctx.ui.resultJson(isUrl ? { file: saved.file, bytes: saved.bytes, sha256: saved.sha256 } : videoJson(task, saved));
+  else ctx.ui.result(saved.file);
+  return 0;
+}

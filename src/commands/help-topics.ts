@@ -1,0 +1,50 @@
+import { Command } from 'commander';
+import { EXIT_CODE_TABLE } from '../output/exit-codes.js';
+import { action, type App, type CommandContext } from './context.js';
+import { examples } from './help-text.js';
+import { SANDBOX_HELP } from './sandbox.js';
+import { UsageError } from './usage-error.js';
+
+const TOPICS: Record<string, () => string> = {
+  'exit-codes': () => ['Exit codes of every wan command:', ...EXIT_CODE_TABLE.map(([code, meaning]) => `  ${String(code).padStart(3)}  ${meaning}`)].join('\n'),
+  config: () =>
+    [
+      'Configuration, highest priority first: flags > environment > config file (its --profile section, then its top level) > defaults.',
+      'Files, searched from the working directory upward: .wanrc, .wanrc.json, .wanrc.yaml, .wanrc.yml, .wanrc.js, .wanrc.cjs, .wanrc.mjs,',
+      'wan.config.js/.mjs/.cjs, package.json "wan"; then $XDG_CONFIG_HOME/wan/config.* (default ~/.config/wan/). --config <file> names one.',
+      'Keys: region, baseUrl, workspace, apiKey, model, size, resolution, ratio, duration, promptExtend, watermark, negativePrompt,',
+      'seed, outputDir, pollInterval, timeout, profiles. See .wanrc.example. wan config shows the result and where each value came from.',
+    ].join('\n'),
+  environment: () =>
+    [
+      'DASHSCOPE_API_KEY             the API key (also: config apiKey, DASHSCOPE_API_KEY_FILE_PATH, ~/.dashscope/api_key)',
+      'DASHSCOPE_API_KEY_FILE_PATH   a file holding the key',
+      'DASHSCOPE_HTTP_BASE_URL       base URL including /api/v1 (overrides the region)',
+      'WAN_REGION                    beijing | singapore | virginia',
+      'WAN_MODEL, WAN_WORKSPACE, WAN_OUTPUT_DIR, WAN_POLL_INTERVAL, WAN_TIMEOUT, WAN_PROFILE',
+      'WAN_STATE_DIR                 where wan keeps state (default $XDG_STATE_HOME/wan, ~/.local/state/wan)',
+      'WAN_SANDBOX_PENDING, WAN_SANDBOX_RUNNING   task timings of the --sandbox server (default 1s, 4s)',
+      'NO_COLOR, FORCE_COLOR         colour control; CI=true turns off spinners and bars',
+    ].join('\n'),
+  sandbox: () => SANDBOX_HELP.trim(),
+};
+
+export function helpTopicsCommand(app: App): Command {
+  return new Command('topics')
+    .name('help-topic')
+    .description(`more help: ${Object.keys(TOPICS).join(', ')}`)
+    .argument('<topic>', Object.keys(TOPICS).join(' | '))
+    .addHelpText('after', examples('wan help exit-codes', 'wan help config'))
+    .action(action(app, runHelpTopic));
+}
+
+export function isHelpTopic(name: string | undefined): boolean {
+  return name !== undefined && name in TOPICS;
+}
+
+export async function runHelpTopic(ctx: CommandContext, topic: string): Promise<number> {
+  const render = TOPICS[topic];
+  if (!render) throw new UsageError(`no help topic "${topic}"; topics: ${Object.keys(TOPICS).join(', ')}`);
+  ctx.ui.result(render());
+  return 0;
+}

@@ -1,0 +1,47 @@
+import { Command } from 'commander';
+import { WanError } from '../api/errors/wan-error.js';
+import { taskProgress } from '../output/task-progress.js';
+import { action, type App, type CommandContext } from './context.js';
+import { addCreateOptions, configFlagsOf, type CreateFlags } from './create-options.js';
+import { prepareCreate, runCreate } from './create.js';
+import { examples } from './help-text.js';
+import { addWaitOptions, waitOne, type WaitFlags } from './wait.js';
+import { resolveOutputPath } from './output-path.js';
+
+export function runCommand(app: App): Command {
+  const command = new Command('run')
+    .description('create a video, wait for it and download it: the whole job in one command')
+    .argument('[prompt]', 'what the video shows')
+    .addHelpText(
+      'after',
+      examples(
+        'wan run "a red panda surfing at sunset" -o panda.mp4',
+        'wan --sandbox run "a paper boat in the rain" -o boat.mp4',
+        'wan run "city timelapse" -m wan2.6-t2v -d 8 --size 1280*720 --json',
+      ),
+    );
+  return addWaitOptions(addCreateOptions(command)).action(action(app, runRun));
+}
+
+export async function runRun(ctx: CommandContext, prompt: string | undefined, flags: CreateFlags & WaitFlags): Promise<number> {
+  if (flags.dryRun) return runCreate(ctx, prompt, flags);
+  // The first config() call fixes the flags for the whole command.
+  const config = await ctx.config({ ...configFlagsOf(flags), timeout: flags.timeout, pollInterval: flags.interval, outputDir: flags.outputDir });
+  const { client, request } = await prepareCreate(ctx, prompt, flags);
+  // Refuse an existing -o before paying for a video that could not be saved.
+  if (flags.download !== false && flags.output !== undefined) {
+    await resolveOutputPath({ output: flags.output, outputDir: config.values.outputDir, force: flags.force }, '', ctx.io.cwd);
+  }
+  const task = await client.createTask(request, { signal: ctx.signal });
+  // Printed at once, so an interrupted run can be resumed with `wan wait <id>`.
+  ctx.ui.info(`task ${task.taskId} created (${request.body.model}, ${request.size}, ${request.duration}s)`);
+  const progress = await taskProgress(ctx.ui, () => ctx.clock.now());
+  try {
+    return await waitOne(ctx, client, task.taskId, flags, progress, request);
+  } catch (err) {
+    if (err instanceof WanError) err.taskId ??= task.taskId;
+    throw err;
+  } finally {
+    progress.stop();
+  }
+}

@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { allModelIds } from '../api/catalogue.js';
+import { REGION_NAMES } from '../api/regions.js';
+import { RATIOS, TIERS, normalizeSize, sizesOfTier } from '../api/sizes.js';
+import { normalizeBaseUrl } from './base-url.js';
+import { durationMs, formatDuration } from './duration.js';
+import { showValue } from './show-value.js';
+import { closest } from './suggest.js';
+import type { ConfigKey } from './types.js';
+
+/**
+ * One zod schema per config key, shared by files, flags and variables so a value means the same
+ * wherever it is written. Each issue message is a phrase about the value only
+ * (`"mars" is not a region; allowed: …`); the caller prefixes where it came from.
+ */
+
+const MAX_SEED = 2_147_483_647;
+// setTimeout fires at once for delays above 2^31-1 ms, so longer waits would busy-poll.
+const MAX_TIMER_MS = 2_147_483_647;
+const MIN_POLL_MS = 1_000;
+const MIN_TIMEOUT_MS = 1_000;
+
+const KNOWN_SIZES = [...new Set(TIERS.flatMap(sizesOfTier))];
+
+/** zod's `error` option, phrased from the offending input. */
+function says(phrase: (input: unknown) => string) {
+  return { error: (issue: { input?: unknown }) => phrase(issue.input) };
+}
+
+const list = (values: readonly string[]) => values.join(', ');
+
+function oneOf<const T extends readonly string[]>(values: T, what: string) {
+  return z.enum(values, says((input) => `${showValue(input)} is not ${what}; allowed: ${list(values)}`));
+}
+
+function durationField(min: number) {
+  const expected = says((input) => `expected a duration such as "90s" or a number of seconds, got ${showValue(input)}`);
+  return z
+    .union([z.number(), z.string()], expected)
+    .transform((input, ctx) => {
+      const ms = durationMs(input);
+      if (typeof ms !== 'number') {
+        ctx.addIssue({ code: 'custom', message: ms.reason, input });
+        return z.NEVER;
+      }
+      if (ms < min || ms > MAX_TIMER_MS) {
+        const range = ms < min ? `at least ${formatDuration(min)}` : `at most ${formatDuration(MAX_TIMER_MS)}`;
+        ctx.addIssue({ code: 'custom', message: `must be ${range}, got ${showValue(input)}`, input });
+        return z.NEVER;
+      }
+      return ms;
+    });
+}
+
+const booleanField = () => z.boolean(says((input) => `expected true or false, got ${showValue(input)}`));
+
+const seedError = says((input) => `expected an integer from 0 to ${MAX_SEED}, got ${showValue(input)}`);
+
+const modelField = z
+  .string(says((input) => `expected a model id, got ${showValue(input)}`))
+  .refine(
+    (id) => allModelIds().includes(id),
+    says((input) => {
+      const guess = typeof input === 'string' ? closest(input, allModelIds()) : undefined;
+      const hint = guess ? ` (did you mean "${guess}"?)` : '';
+      return `${showValue(input)} is not a known model${hint}; allowed: ${list(allModelIds())}`;
+    }),
+  );
+
+export const fieldSchemas = {
+  region: oneOf(REGION_NAMES, 'a region'),
+  baseUrl: z.string(says((input) => `expected a URL, got ${showValue(input)}`)).transform((input, ctx) => {
+    const url = normalizeBaseUrl(input);
+    if (typeof url === 'string') return url;
+    ctx.addIssue({ code: 'custom', message: url.reason, input });
+    return z.NEVER;
+  }),
+  // The value goes into an HTTP header, so only visible ASCII is accepted.
+  workspace: z
+    .string(says((input) => `expected a workspace id, got ${showValue(input)}`))
+    .regex(/^[\x21-\x7e]+$/, says((input) => `${showValue(input)} is not a workspace id (visible ASCII, no spaces)`)),
+  model: modelField,
+  size: z
+    .string(says((input) => `expected a size such as "1280*720", got ${showValue(input)}`))
+    .transform(normalizeSize)
+    .refine(
+      (size) => KNOWN_SIZES.includes(size),
+      says((input) => `${showValue(input)} is not a size; allowed: ${list(KNOWN_SIZES)}`),
+    ),
+  resolution: z.preprocess((v) => (typeof v === 'string' ? v.toUpperCase() : v), oneOf(TIERS, 'a resolution')),
+  ratio: oneOf(RATIOS, 'a ratio'),
+  duration: z
+    .number(says((input) => `expected a whole number of seconds, got ${showValue(input)}`))
+    .int(says((input) => `expected a whole number of seconds, got ${showValue(input)}`))
+    .positive(says((input) => `expected a positive number of seconds, got ${showValue(input)}`)),
+  promptExtend: booleanField(),
+  watermark: booleanField(),
+  negativePrompt: z.string(says((input) => `expected text, got ${showValue(input)}`)),
+  seed: z.number(seedError).int(seedError).min(0, seedError).max(MAX_SEED, seedError),
+  outputDir: z
+    .string(says((input) => `expected a directory path, got ${showValue(input)}`))
+    .min(1, 'expected a directory path, got ""'),
+  pollInterval: durationField(MIN_POLL_MS),
+  timeout: durationField(MIN_TIMEOUT_MS),
+} satisfies Record<ConfigKey, z.ZodType>;
+
+// Never echo what was given: it is the secret.
+const apiKeyField = z.string('expected the key as text').trim().min(1, 'expected a non-empty key');
+
+const objectOf = (what: string) => says((input) => `expected ${what}, got ${showValue(input)}`);
+
+const settingsShape = { ...fieldSchemas, apiKey: apiKeyField };
+const optionalShape = Object.fromEntries(
+  Object.entries(settingsShape).map(([key, schema]) => [key, schema.optional()]),
+) as { [K in keyof typeof settingsShape]: z.ZodOptional<(typeof settingsShape)[K]> };
+
+/** The keys one profile may set: every config key, `apiKey` included. */
+export const profileSchema = z.strictObject(optionalShape, objectOf('a mapping of settings'));
+
+/** A whole config file: the settings, plus named profiles that override them. */
+export const fileSchema = z.strictObject(
+  {
+    ...optionalShape,
+    profiles: z.record(z.string(), profileSchema, objectOf('a mapping of profile names to settings')).optional(),
+  },
+  objectOf('a mapping of settings'),
+);
+
+export type FileSettings = z.infer<typeof profileSchema>;
+export type FileConfig = z.infer<typeof fileSchema>;
+
+export const PROFILE_KEYS: readonly string[] = Object.keys(settingsShape);
+export const FILE_KEYS: readonly string[] = [...PROFILE_KEYS, 'profiles'];

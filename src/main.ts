@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { REGION_NAMES } from './api/regions.js';
+import { defaultServices, type App, type Services } from './commands/context.js';
+import { createCommand } from './commands/create.js';
+import { statusCommand } from './commands/status.js';
+import { waitCommand } from './commands/wait.js';
+import { downloadCommand } from './commands/download.js';
+import { runCommand } from './commands/run.js';
+import { modelsCommand } from './commands/models.js';
+import { configCommand } from './commands/config.js';
+import { sandboxCommand } from './commands/sandbox.js';
+import { helpTopicsCommand, isHelpTopic } from './commands/help-topics.js';
+import { examples } from './commands/help-text.js';
+import { reportError } from './output/report-error.js';
+import { Ui } from './output/ui.js';
+import type { IO } from './output/io.js';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/**
+ * The whole program: parses `argv` (without node and script), runs one command and returns its
+ * exit code. It never exits the process, so tests call it in-process with a fake IO.
+ */
+export async function main(argv: string[], io: IO, services: Partial<Services> = {}): Promise<number> {
+  const app: App = { io, services: { ...defaultServices, ...services }, exitCode: 0 };
+  const program = buildProgram(app);
+  const args = argv[0] === 'help' && isHelpTopic(argv[1]) ? ['help-topic', ...argv.slice(1)] : argv;
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return app.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError && (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')) return 0;
+    const ui = new Ui(io, { json: argv.includes('--json'), quiet: false, debug: argv.includes('--debug'), noColor: argv.includes('--no-color') });
+    return reportError(err, ui);
+  }
+}
+
+export function buildProgram(app: App): Command {
+  const { io } = app;
+  const program = new Command('wan')
+    .description("Alibaba Cloud Model Studio's Wan text-to-video from the command line: create, wait, download — safely")
+    .version(VERSION, '-V, --version')
+    .option('--json', 'machine-readable JSON on stdout (errors as JSON on stderr)')
+    .option('-q, --quiet', 'no progress or information on stderr (warnings and errors still show)')
+    .option('--debug', 'show the HTTP exchange on stderr (the key is redacted)')
+    .option('--no-color', 'no colours (also NO_COLOR=1)')
+    .addOption(new Option('--region <region>', 'API region (default beijing, config region)').choices([...REGION_NAMES]))
+    .option('--base-url <url>', 'API base URL including /api/v1 (DASHSCOPE_HTTP_BASE_URL)')
+    .option('--profile <name>', 'use this profile of the config file (WAN_PROFILE)')
+    .option('--config <file>', 'read this config file instead of searching')
+    .option('--sandbox', 'run against a local sandbox started in this process: no key, no network')
+    .addHelpText(
+      'after',
+      examples(
+        'wan --sandbox run "a paper boat in the rain" -o boat.mp4',
+        'wan run "a red panda surfing at sunset" --size 832*480 -o panda.mp4',
+        'id=$(wan create "a lighthouse in a storm") && wan wait "$id" -o storm.mp4',
+        'wan status "$id" --json',
+      ) + '\nMore help: wan help exit-codes | config | environment | sandbox\n',
+    );
+  configure(program, io);
+  const commands = [
+    runCommand(app),
+    createCommand(app),
+    statusCommand(app),
+    waitCommand(app),
+    downloadCommand(app),
+    modelsCommand(app),
+    configCommand(app),
+    sandboxCommand(app),
+  ];
+  for (const command of commands) program.addCommand(configure(command, io));
+  program.addCommand(configure(helpTopicsCommand(app), io), { hidden: true });
+  return program;
+}
+
+/** Commander throws instead of exiting and writes to our streams; its own error text is reported by main. */
+function configure(command: Command, io: IO): Command {
+  return command
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: () => {},
+      getOutHelpWidth: () => io.stdout.columns ?? 80,
+      getErrHelpWidth: () => io.stderr.columns ?? 80,
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
+    });
+}

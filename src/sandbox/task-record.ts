@@ -1,0 +1,65 @@
+import { randomInt } from 'node:crypto';
+import type { CreateSpec } from './validate-create.js';
+import type { SandboxFaults, SandboxTaskInfo, TaskScript } from './types.js';
+
+/** How a task ends, decided once at create time so every process sharing a state dir agrees. */
+export type TaskOutcome =
+  | { status: 'SUCCEEDED' }
+  | { status: 'FAILED'; code: string; message: string }
+  | { status: 'CANCELED' }
+  | { status: 'UNKNOWN' };
+
+/** What the store keeps (and persists) per task. */
+export interface TaskRecord extends SandboxTaskInfo {
+  /** Canonical catalogue id (the client may have sent a regional id or a dated snapshot). */
+  modelId: string;
+  pendingMs: number;
+  runningMs: number;
+  outcome: TaskOutcome;
+  /** Set when `POST /tasks/{id}/cancel` succeeded while the task was PENDING. */
+  canceledTime?: number;
+}
+
+export interface TaskDefaults {
+  pendingMs: number;
+  runningMs: number;
+  faults: SandboxFaults;
+  script?: (task: SandboxTaskInfo) => TaskScript | undefined;
+}
+
+/** §3.1: `seed` is in [0, 2147483647] and random if omitted; we pick it now so the video is reproducible. */
+const SEED_LIMIT = 2147483648;
+
+export function buildTask(spec: CreateSpec, id: string, now: number, defaults: TaskDefaults): TaskRecord {
+  const info: SandboxTaskInfo = {
+    id,
+    model: spec.model,
+    prompt: spec.prompt,
+    ...(spec.negativePrompt !== undefined ? { negativePrompt: spec.negativePrompt } : {}),
+    parameters: spec.parameters,
+    ...(spec.size !== undefined ? { size: spec.size } : {}),
+    ...(spec.ratio !== undefined ? { ratio: spec.ratio } : {}),
+    duration: spec.duration,
+    fps: spec.info.fps,
+    seed: spec.seed ?? randomInt(SEED_LIMIT),
+    promptExtend: spec.promptExtend,
+    submitTime: now,
+  };
+  const script = defaults.script?.({ ...info }) ?? {};
+  return {
+    ...info,
+    modelId: spec.info.id,
+    pendingMs: Math.max(0, script.pendingMs ?? defaults.pendingMs),
+    runningMs: Math.max(0, script.runningMs ?? defaults.runningMs),
+    outcome: outcomeOf(script, spec, defaults.faults),
+  };
+}
+
+/** An explicit script wins, then a parameter value the model rejects, then the global fault. */
+function outcomeOf(script: TaskScript, spec: CreateSpec, faults: SandboxFaults): TaskOutcome {
+  if (script.fail) return { status: 'FAILED', ...script.fail };
+  if (script.status) return { status: script.status };
+  if (spec.valueError) return { status: 'FAILED', ...spec.valueError };
+  if (faults.failTask) return { status: 'FAILED', ...faults.failTask };
+  return { status: 'SUCCEEDED' };
+}

@@ -1,0 +1,157 @@
+import { findModel, type ModelInfo } from '../api/catalogue.js';
+import { SIZE_TABLE, type Ratio, type Tier } from '../api/sizes.js';
+
+/**
+ * Checks a create body the way the service was observed to (dashscope-api.md §3, §5): malformed
+ * requests are rejected at once with HTTP 400, but parameter VALUES the model does not allow (size,
+ * duration, resolution, ratio) are accepted and the task fails later ([S23]: `size is not supported`).
+ */
+
+export interface CreateError {
+  status: number;
+  code: string;
+  message: string;
+}
+
+/** A task-level failure decided at create time and shown when the task ends. */
+export interface ValueError {
+  code: string;
+  message: string;
+}
+
+export interface CreateSpec {
+  /** As the client sent it. */
+  model: string;
+  info: ModelInfo;
+  prompt: string;
+  negativePrompt?: string;
+  parameters: Record<string, unknown>;
+  size?: string;
+  ratio?: string;
+  duration: number;
+  seed?: number;
+  promptExtend: boolean;
+  valueError?: ValueError;
+}
+
+export type CreateCheck = { ok: true; spec: CreateSpec } | { ok: false; error: CreateError };
+
+const SEED_MAX = 2147483647;
+
+const fail = (code: string, message: string): CreateCheck => ({ ok: false, error: { status: 400, code, message } });
+const invalidParameter = (name: string) =>
+  fail('InvalidParameter', `Required parameter(${name}) missing or invalid, please check the request parameters.`);
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** null is treated as absent: the Python SDK sends `null` for unset inputs (§3.1). */
+const present = (v: unknown) => v !== undefined && v !== null;
+
+/** Dated snapshots (`wan2.7-t2v-2026-04-25`, §3.4) behave like their base model. */
+export function resolveModel(id: string): ModelInfo | undefined {
+  const snapshot = /^(.+)-\d{4}-\d{2}-\d{2}$/.exec(id);
+  return findModel(id) ?? (snapshot ? findModel(snapshot[1]!) : undefined);
+}
+
+/** Silent truncation by character (each Han character or letter counts 1, §3.1). */
+function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const chars = Array.from(text);
+  return chars.length <= max ? text : chars.slice(0, max).join('');
+}
+
+export function validateCreate(rawBody: string): CreateCheck {
+  let body: unknown;
+  try {
+    body = JSON.parse(rawBody);
+  } catch {
+    body = undefined;
+  }
+  if (!isObject(body)) return fail('InvalidParameter', 'Required body invalid, please check the request body format.');
+
+  const { model, input, parameters: rawParameters } = body;
+  if (!present(model) || model === '') return fail('BadRequest.EmptyModel', 'Required parameter "model" missing from request.');
+  const info = typeof model === 'string' ? resolveModel(model) : undefined;
+  if (typeof model !== 'string' || !info) return fail('InvalidParameter', 'Model not exist.');
+
+  if (!present(input)) return fail('BadRequest.EmptyInput', 'Required input parameter missing from request.');
+  if (!isObject(input)) return invalidParameter('input');
+  const { prompt, negative_prompt: negativePrompt } = input;
+  if (typeof prompt !== 'string' || prompt.trim() === '') return invalidParameter('prompt');
+  if (present(negativePrompt) && typeof negativePrompt !== 'string') return invalidParameter('negative_prompt');
+
+  if (present(rawParameters) && !isObject(rawParameters)) return invalidParameter('parameters');
+  const parameters = isObject(rawParameters) ? rawParameters : {};
+
+  const mixed = checkProtocol(info, parameters);
+  if (mixed) return mixed;
+  const typeError = checkTypes(parameters);
+  if (typeError) return typeError;
+
+  const duration = present(parameters.duration) ? (parameters.duration as number) : info.defaultDuration;
+  const { size, ratio, valueError } = resolveSize(info, parameters);
+  return {
+    ok: true,
+    spec: {
+      model,
+      info,
+      prompt: truncate(prompt, info.promptMax),
+      ...(typeof negativePrompt === 'string' ? { negativePrompt: truncate(negativePrompt, info.negativePromptMax) } : {}),
+      parameters,
+      ...(size !== undefined ? { size } : {}),
+      ...(ratio !== undefined ? { ratio } : {}),
+      duration,
+      ...(present(parameters.seed) ? { seed: parameters.seed as number } : {}),
+      promptExtend: parameters.prompt_extend !== false,
+      valueError:
+        valueError ??
+        (info.durations.includes(duration) ? undefined : { code: 'InvalidParameter', message: 'duration is not supported' }),
+    },
+  };
+}
+
+/** Legacy (`size`) and new (`resolution` + `ratio`) protocols must not be mixed (§3.4). */
+function checkProtocol(info: ModelInfo, parameters: Record<string, unknown>): CreateCheck | undefined {
+  const foreign = info.protocol === 'resolution' ? ['size'] : ['resolution', 'ratio'];
+  const allowed = info.protocol === 'resolution' ? 'resolution and ratio' : 'size (W*H)';
+  for (const name of foreign) {
+    if (present(parameters[name])) {
+      return fail('InvalidParameter', `The parameter ${name} is not supported by model ${info.id}; use ${allowed} instead.`);
+    }
+  }
+  return undefined;
+}
+
+/** Wrong JSON types are request errors; wrong values of the right type are task errors. */
+function checkTypes(parameters: Record<string, unknown>): CreateCheck | undefined {
+  const expected: Record<string, 'string' | 'number' | 'boolean'> = {
+    size: 'string',
+    resolution: 'string',
+    ratio: 'string',
+    duration: 'number',
+    seed: 'number',
+    prompt_extend: 'boolean',
+    watermark: 'boolean',
+    shot_type: 'string',
+  };
+  for (const [name, type] of Object.entries(expected)) {
+    const value = parameters[name];
+    if (present(value) && typeof value !== type) return invalidParameter(name);
+  }
+  const seed = parameters.seed;
+  if (typeof seed === 'number' && !(Number.isInteger(seed) && seed >= 0 && seed <= SEED_MAX)) return invalidParameter('seed');
+  return undefined;
+}
+
+function resolveSize(info: ModelInfo, parameters: Record<string, unknown>): { size?: string; ratio?: string; valueError?: ValueError } {
+  const unsupported = (name: string): ValueError => ({ code: 'InvalidParameter', message: `${name} is not supported` });
+  if (info.protocol === 'size') {
+    const size = present(parameters.size) ? (parameters.size as string) : info.defaultSize!;
+    return { size, ...(info.sizes.includes(size) ? {} : { valueError: unsupported('size') }) };
+  }
+  const resolution = present(parameters.resolution) ? (parameters.resolution as string) : info.defaultResolution!;
+  const ratio = present(parameters.ratio) ? (parameters.ratio as string) : info.defaultRatio!;
+  if (!(info.tiers as string[]).includes(resolution)) return { ratio, valueError: unsupported('resolution') };
+  if (!(info.ratios as string[]).includes(ratio)) return { ratio, valueError: unsupported('ratio') };
+  const size = SIZE_TABLE[resolution as Tier][ratio as Ratio];
+  return size ? { size, ratio } : { ratio, valueError: unsupported('ratio') };
+}

@@ -1,0 +1,44 @@
+import { PassThrough, Readable } from 'node:stream';
+import type { IO, OutStream } from '../../src/output/io.js';
+
+export interface TestIO {
+  io: IO;
+  out(): string;
+  err(): string;
+  /** Fires the IO's signal, as Ctrl-C would. */
+  interrupt(): void;
+}
+
+class Capture implements OutStream {
+  text = '';
+  constructor(
+    public isTTY: boolean,
+    public columns = 80,
+  ) {}
+  write(chunk: string): boolean {
+    this.text += chunk;
+    return true;
+  }
+}
+
+/** An IO for in-process command tests: captured streams, an explicit env, no real signals. */
+export function testIO(opts: { stdoutTTY?: boolean; stderrTTY?: boolean; env?: Record<string, string | undefined>; cwd?: string; home?: string; stdin?: string } = {}): TestIO {
+  const stdout = new Capture(Boolean(opts.stdoutTTY));
+  const stderr = new Capture(Boolean(opts.stderrTTY));
+  const controller = new AbortController();
+  const stdin = opts.stdin !== undefined ? Readable.from([Buffer.from(opts.stdin)]) : new PassThrough();
+  return {
+    io: {
+      stdout,
+      stderr,
+      stdin,
+      env: { NO_COLOR: undefined, FORCE_COLOR: undefined, ...opts.env },
+      cwd: opts.cwd ?? process.cwd(),
+      home: opts.home ?? '/nonexistent-home',
+      signal: controller.signal,
+    },
+    out: () => stdout.text,
+    err: () => stderr.text,
+    interrupt: () => controller.abort('SIGINT'),
+  };
+}

@@ -1,0 +1,32 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const SRC = path.resolve(__dirname, '../../src');
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? files(full) : full.endsWith('.ts') ? [full] : [];
+  });
+}
+
+const all = files(SRC).map((file) => ({ file: path.relative(SRC, file), text: readFileSync(file, 'utf8') }));
+
+describe('architecture', () => {
+  it('only output/system-io.ts touches the process streams, env and exit', () => {
+    const offenders = all.filter(({ file, text }) => file !== 'output/system-io.ts' && /process\.(exit|stdout|stderr|env\b)|console\./.test(text));
+    expect(offenders.map((o) => o.file)).toEqual([]);
+  });
+
+  it('the API core loads no terminal package and nothing of the CLI', () => {
+    const core = all.filter(({ file }) => file.startsWith('api/'));
+    const offenders = core.filter(({ text }) => /from ['"](commander|chalk|ora|cli-progress)['"]|from ['"]\.\.\/(\.\.\/)?(output|commands|config)\//.test(text));
+    expect(offenders.map((o) => o.file)).toEqual([]);
+  });
+
+  it('the sandbox does not depend on the CLI', () => {
+    const offenders = all.filter(({ file, text }) => file.startsWith('sandbox/') && /from ['"]\.\.\/(output|commands)\//.test(text));
+    expect(offenders.map((o) => o.file)).toEqual([]);
+  });
+});

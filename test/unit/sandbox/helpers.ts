@@ -1,0 +1,61 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Sandbox } from '../../../src/sandbox/index.js';
+
+export const KEY = 'sk-test-key';
+export const CREATE_PATH = '/services/aigc/video-generation/video-synthesis';
+export const START = Date.parse('2026-05-01T00:00:00.000Z');
+
+/** A clock tests move by hand; nothing ever waits on wall time. */
+export function fakeClock(start = START) {
+  let t = start;
+  return {
+    now: () => t,
+    advance(ms: number) {
+      t += ms;
+    },
+  };
+}
+
+export const asyncHeaders = (key = KEY): Record<string, string> => ({
+  authorization: `Bearer ${key}`,
+  'content-type': 'application/json',
+  'x-dashscope-async': 'enable',
+});
+
+export interface JsonReply {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+export async function postCreate(sb: Sandbox, body: unknown, headers: Record<string, string> = asyncHeaders()): Promise<JsonReply> {
+  const res = await fetch(sb.baseUrl + CREATE_PATH, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, headers: res.headers, body: await res.json() };
+}
+
+/** `key: null` sends no Authorization header. */
+export async function getTask(sb: Sandbox, taskId: string, key: string | null = KEY): Promise<JsonReply> {
+  const res = await fetch(`${sb.baseUrl}/tasks/${taskId}`, { headers: key === null ? {} : { authorization: `Bearer ${key}` } });
+  return { status: res.status, headers: res.headers, body: await res.json() };
+}
+
+/** Creates a task and returns its id (fails the test on anything but 200). */
+export async function createTask(sb: Sandbox, body: Record<string, unknown>): Promise<string> {
+  const reply = await postCreate(sb, body);
+  if (reply.status !== 200) throw new Error(`create failed: ${reply.status} ${JSON.stringify(reply.body)}`);
+  return reply.body.output.task_id as string;
+}
+
+export async function tempDir(prefix: string): Promise<{ path: string; remove(): Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), `wan-sandbox-${prefix}-`));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const BEIJING_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}$/;
