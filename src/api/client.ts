@@ -58,6 +58,8 @@ export class WanClient {
   readonly clock: Clock;
   readonly timeouts: Timeouts;
   private readonly http: HttpContext;
+  /** Downloads get their own connection pool: the video host is another origin, and a long body must not hold an API connection. */
+  private readonly downloadDispatcher: Dispatcher;
 
   constructor(options: WanClientOptions = {}) {
     this.region = options.region ?? DEFAULT_REGION;
@@ -81,6 +83,9 @@ export class WanClient {
       userAgent: options.userAgent ?? 'wan-cli',
       onDebug: options.onDebug,
     };
+    this.downloadDispatcher =
+      options.dispatcher ??
+      new Agent({ connect: { timeout: this.timeouts.connectMs }, headersTimeout: this.timeouts.headersMs, bodyTimeout: this.timeouts.stallMs });
   }
 
   /** Validates options against the model catalogue and returns what would be sent; sends nothing. */
@@ -147,7 +152,14 @@ export class WanClient {
    */
   async download(source: string | TaskResponse, options: DownloadOptions): Promise<DownloadResult> {
     const url = await this.videoUrlOf(source, options.signal);
-    return downloadVideo(url, { clock: this.clock, stallTimeoutMs: this.timeouts.stallMs, ...options });
+    return downloadVideo(url, {
+      clock: this.clock,
+      stallTimeoutMs: this.timeouts.stallMs,
+      retry: this.http.retry,
+      dispatcher: this.downloadDispatcher,
+      onRetry: (retry) => this.http.onDebug?.(`retrying download in ${retry.delayMs} ms (request ${retry.attempt}): ${retry.reason}`),
+      ...options,
+    });
   }
 
   private async videoUrlOf(source: string | TaskResponse, signal?: AbortSignal): Promise<string> {

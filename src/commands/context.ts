@@ -93,6 +93,8 @@ export class CommandContext {
         baseUrl,
         workspace: config.values.workspace,
         clock: this.clock,
+        timeouts: { connectMs: config.values.connectTimeout, headersMs: config.values.requestTimeout, stallMs: config.values.stallTimeout },
+        retry: { attempts: config.values.retries },
         onDebug: this.flags.debug ? (line) => this.ui.debug(redactSecret(line, apiKey)) : undefined,
       });
     });

@@ -11,4 +11,9 @@ export const DEFAULTS = {
   // Tasks typically finish in 1–5 min, up to ~10 min for 1080P/15 s (dashscope-api.md §8 item 13);
   // 30 min leaves room for busy queues.
   timeout: 30 * 60_000,
-} as const satisfies Pick<ConfigValues, 'region' | 'model' | 'pollInterval' | 'timeout'>;
+  // Kept apart on purpose: one value must not serve two purposes (landscape.md on bl's single timeout).
+  connectTimeout: 10_000,
+  requestTimeout: 60_000,
+  stallTimeout: 30_000,
+  retries: 5,
+} as const satisfies Pick<ConfigValues, 'region' | 'model' | 'pollInterval' | 'timeout' | 'connectTimeout' | 'requestTimeout' | 'stallTimeout' | 'retries'>;

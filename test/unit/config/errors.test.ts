@@ -84,7 +84,7 @@ describe('resolveConfig: flags and environment are validated like the file', () 
     ['seed text', { seed: 'abc' }, '--seed: expected an integer from 0 to 2147483647, got "abc"'],
     ['seed negative', { seed: '-1' }, '--seed: expected an integer from 0 to 2147483647, got "-1"'],
     ['seed too big', { seed: '2147483648' }, '--seed: expected an integer from 0 to 2147483647, got 2147483648'],
-    ['poll interval too short', { pollInterval: '500ms' }, '--poll-interval: must be at least 1s, got "500ms"'],
+    ['poll interval too short', { pollInterval: '500ms' }, '--interval: must be at least 1s, got "500ms"'],
     ['timeout junk', { timeout: 'soon' }, '--timeout: "soon" is not a duration; use e.g. 500ms, 90s, 10m, 1h30m or a number of seconds'],
     ['base URL without scheme', { baseUrl: 'dashscope.aliyuncs.com/api/v1' }, '--base-url: "dashscope.aliyuncs.com/api/v1" must start with http:// or https://'],
     ['base URL other path', { baseUrl: 'https://example.com/v1' }, '--base-url: "https://example.com/v1" must end in /api/v1'],
@@ -162,6 +162,10 @@ describe('resolveConfig: flags and environment are validated like the file', () 
         WAN_TIMEOUT: '',
         DASHSCOPE_HTTP_BASE_URL: 'http://localhost:9000/api/v1',
         WAN_PROFILE: '',
+        WAN_CONNECT_TIMEOUT: '3s',
+        WAN_REQUEST_TIMEOUT: '2m',
+        WAN_STALL_TIMEOUT: '',
+        WAN_RETRIES: '2',
       },
     });
     expect(config.values).toEqual({
@@ -172,6 +176,10 @@ describe('resolveConfig: flags and environment are validated like the file', () 
       pollInterval: 10_000,
       timeout: 1_800_000,
       baseUrl: 'http://localhost:9000/api/v1',
+      connectTimeout: 3_000,
+      requestTimeout: 120_000,
+      stallTimeout: 30_000,
+      retries: 2,
     });
     expect(config.sources).toMatchObject({
       region: { kind: 'env', detail: 'WAN_REGION' },

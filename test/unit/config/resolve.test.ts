@@ -12,6 +12,10 @@ describe('resolveConfig: finding and reading the config file', () => {
       model: { kind: 'default' },
       pollInterval: { kind: 'default' },
       timeout: { kind: 'default' },
+      connectTimeout: { kind: 'default' },
+      requestTimeout: { kind: 'default' },
+      stallTimeout: { kind: 'default' },
+      retries: { kind: 'default' },
     });
     expect(config.baseUrl).toBe('https://dashscope.aliyuncs.com/api/v1');
     expect(config.configFile).toBeUndefined();
@@ -35,6 +39,10 @@ describe('resolveConfig: finding and reading the config file', () => {
       outputDir: fixture('rc-json', 'videos'), // relative to the file's directory
       pollInterval: 2_000,
       timeout: 600_000, // a bare number is seconds
+      connectTimeout: 10_000,
+      requestTimeout: 60_000,
+      stallTimeout: 30_000,
+      retries: 5,
     });
     expect(config.sources.seed).toEqual({ kind: 'file', detail: file });
     expect(config.sources.model).toEqual({ kind: 'file', detail: file });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -238,6 +238,20 @@ describe('downloadVideo: resuming', () => {
     await expectSaved(server.video);
   });
 
+  it('starts over when a 206 carries another ETag (a weak ETag cannot be sent as If-Range)', async () => {
+    await writeFile(`${to}.part`, server.video.subarray(0, 1_000_000));
+    await writeFile(`${to}.part.json`, JSON.stringify({ etag: 'W/"old"', total: server.video.length }));
+    server.plan({ kind: 'other-etag' });
+    const result = await download();
+    expect(server.requests[0]!.headers['if-range']).toBeUndefined();
+    expect(server.requests.map((r) => [r.status, r.headers.range])).toEqual([
+      [206, 'bytes=1000000-'],
+      [200, undefined],
+    ]);
+    expect(result.resumedFrom).toBe(0);
+    await expectSaved(server.video);
+  });
+
   it('verifies a complete .part as is when the server answers 416', async () => {
     await writeFile(`${to}.part`, server.video);
     await writeFile(`${to}.part.json`, JSON.stringify({ etag: server.etag, total: server.video.length }));
@@ -246,6 +260,18 @@ describe('downloadVideo: resuming', () => {
     expect(server.requests[0]!.headers.range).toBe(`bytes=${server.video.length}-`);
     expect(result).toMatchObject({ bytes: server.video.length, resumedFrom: server.video.length, attempts: 1, sha256: sha256(server.video) });
     await expectSaved(server.video);
+  });
+
+  it('starts over on 416 when the ETag says the object changed', async () => {
+    const old = server.video;
+    await writeFile(`${to}.part`, old);
+    await writeFile(`${to}.part.json`, JSON.stringify({ etag: 'W/"old"', total: old.length }));
+    const fresh = makeVideo(old.length);
+    server.replaceVideo(fresh, '"NEW-ETAG"');
+    const result = await download();
+    expect(server.requests.map((r) => r.status)).toEqual([416, 200]);
+    expect(result.resumedFrom).toBe(0);
+    await expectSaved(fresh);
   });
 
   it('starts over on 416 when the .part is not the whole object', async () => {
@@ -302,6 +328,20 @@ describe('downloadVideo: verification', () => {
     expect((err as DownloadError).kind).toBe('not-video');
     expect(err.message).toContain('text/html');
     expect(err.message).toContain('<!DOCTYPE');
+    expectNothingSaved();
+  });
+
+  it('holds back a first chunk too short to sniff, then saves everything', async () => {
+    server.plan({ kind: 'trickle', first: 3 });
+    await download();
+    await expectSaved(server.video);
+  });
+
+  it('rejects a body shorter than an MP4 header', async () => {
+    server.plan({ kind: 'status', status: 200, body: 'oops', headers: { 'content-type': 'text/plain' } });
+    const err = await failure(download());
+    expect((err as DownloadError).kind).toBe('not-video');
+    expect(err.message).toContain('"oops"');
     expectNothingSaved();
   });
 
@@ -411,6 +451,56 @@ describe('downloadVideo: HTTP errors and retries', () => {
     const err = await failure(download({ stallTimeoutMs: 100, retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 10, maxRetryAfterMs: 10 } }));
     expect(err).toBeInstanceOf(TimeoutError);
     expect(err.message).toContain('stalled');
+  });
+});
+
+describe('downloadVideo: the output path', () => {
+  it('never replaces a file that appeared during the download without force, and finishes later with force', async () => {
+    let created = false;
+    const err = await failure(
+      download({
+        onProgress: () => {
+          if (!created) {
+            created = true;
+            writeFileSync(to, 'written by someone else meanwhile');
+          }
+        },
+      }),
+    );
+    expect((err as DownloadError).kind).toBe('exists');
+    expect(await readFile(to, 'utf8')).toBe('written by someone else meanwhile');
+    expect((await stat(`${to}.part`)).size).toBe(server.video.length); // verified, kept
+
+    const result = await download({ force: true });
+    expect(server.requests.at(-1)!.status).toBe(416); // nothing downloaded twice
+    expect(result.resumedFrom).toBe(server.video.length);
+    await expectSaved(server.video);
+  });
+
+  it('reports a directory in the way of the .part as a disk error', async () => {
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(`${to}.part`);
+    const err = await failure(download());
+    expect((err as DownloadError).kind).toBe('disk');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it.each([
+    ['first', 0],
+    ['a later', 1],
+  ])('lets an exception from the %s onProgress call through as is, without retrying', async (_, failingCall) => {
+    const boom = new Error('progress view crashed');
+    let calls = 0;
+    const err = await failure(
+      download({
+        onProgress: () => {
+          if (calls++ === failingCall) throw boom;
+        },
+      }),
+    );
+    expect(err).toBe(boom);
+    expect(server.requests).toHaveLength(1);
+    expect(existsSync(to)).toBe(false);
   });
 });
 

@@ -46,9 +46,9 @@ describe('FileHasher', () => {
 
   const expected = (data: Buffer) => ({ sha256: createHash('sha256').update(data).digest('hex'), crc64: crc64(data) });
 
-  it('hashes a growing file on worker threads, trailing the writes', async () => {
+  it.each(['one-worker', 'two-workers'] as const)('hashes a growing file on worker threads (%s), trailing the writes', async (layout) => {
     const data = randomBytes(5 * 1024 * 1024 + 17);
-    const hasher = new FileHasher(path);
+    const hasher = new FileHasher(path, layout);
     try {
       await writeFile(path, '');
       for (let i = 0; i < data.length; i += 700_001) {
@@ -81,7 +81,7 @@ describe('FileHasher', () => {
   it('hashes on the main thread when told not to use workers, with the same answer', async () => {
     const data = randomBytes(1_000_000);
     await writeFile(path, data);
-    const hasher = new FileHasher(path, false);
+    const hasher = new FileHasher(path, 'inline');
     expect(await hasher.finish(data.length)).toEqual({ ...expected(data), inline: true });
     expect(await hashFile(path, data.length)).toEqual(expected(data));
   });

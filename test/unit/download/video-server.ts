@@ -26,7 +26,11 @@ export type Step =
   /** A valid 206 that covers only `bytes` bytes of the range asked for. */
   | { kind: 'short-range'; bytes: number }
   /** 200 text/html error page. */
-  | { kind: 'html' };
+  | { kind: 'html' }
+  /** The body in two writes: the first `first` bytes, then (a moment later) the rest. */
+  | { kind: 'trickle'; first: number }
+  /** A 206 for the range asked, carrying another ETag (as if the object changed and If-Range was not sent). */
+  | { kind: 'other-etag' };
 
 export interface LoggedRequest {
   method: string;
@@ -107,7 +111,8 @@ export async function startVideoServer(size = 3 * 1024 * 1024 + 123): Promise<Vi
       return;
     }
     const video = state.video;
-    const common: Record<string, string> = { etag: state.etag, 'content-type': 'video/mp4', 'accept-ranges': 'bytes' };
+    const etag = step.kind === 'other-etag' ? '"SOMETHING-ELSE"' : state.etag;
+    const common: Record<string, string> = { etag, 'content-type': 'video/mp4', 'accept-ranges': 'bytes' };
     if (state.crcHeader !== undefined) common['x-oss-hash-crc64ecma'] = state.crcHeader;
     const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
     const ifRange = req.headers['if-range'];
@@ -131,6 +136,12 @@ export async function startVideoServer(size = 3 * 1024 * 1024 + 123): Promise<Vi
     }
     entry.status = status;
     res.writeHead(status, { ...headers, 'content-length': String(body.length) });
+    if (step.kind === 'trickle') {
+      entry.bodyBytes = body.length;
+      res.write(body.subarray(0, step.first));
+      setTimeout(() => res.end(body.subarray(step.first)), 20);
+      return;
+    }
     if (step.kind === 'cut' || step.kind === 'stall') {
       const part = body.subarray(0, step.after);
       entry.bodyBytes = part.length;
