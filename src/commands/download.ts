@@ -32,8 +32,8 @@ export function downloadCommand(app: App): Command {
 
 export async function runDownload(ctx: CommandContext, source: string, flags: DownloadFlags): Promise<number> {
   const isUrl = /^https?:\/\//i.test(source);
-  if (!isUrl) checkTaskId(source);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) && !isUrl) throw new UsageError(`only http(s) video URLs can be downloaded; got ${source.split(':')[0]}://`);
+  if (!isUrl) checkTaskId(source);
   const config = await ctx.config({ outputDir: flags.outputDir });
   const name = isUrl ? path.basename(new URL(source).pathname) || 'video.mp4' : `${source}.mp4`;
   const file = await resolveOutputPath({ output: flags.output, outputDir: config.values.outputDir, force: flags.force }, name, ctx.io.cwd);

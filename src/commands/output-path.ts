@@ -1,4 +1,4 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, open, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { DownloadError } from '../api/errors/download-error.js';
 import { UsageError } from './usage-error.js';
@@ -32,5 +32,21 @@ export async function resolveOutputPath(choice: OutputChoice, name: string, cwd:
   const existing = await stat(file).catch(() => undefined);
   if (existing?.isDirectory()) throw new UsageError(`${file} is a directory; give a file name`, '--output');
   if (existing && !choice.force) throw new DownloadError('exists', `${file} already exists; it was left untouched`);
+  await probeWritable(`${file}.part`);
   return file;
+}
+
+/**
+ * Opens the `.part` file the download will write, so an unwritable place is found before any
+ * waiting (root ignores mode bits, so asking access() is not enough). A probe-made empty file is removed.
+ */
+async function probeWritable(part: string): Promise<void> {
+  const existed = await stat(part).then(() => true, () => false);
+  try {
+    const handle = await open(part, 'a');
+    await handle.close();
+  } catch (err) {
+    throw new UsageError(`cannot write ${part}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, '--output');
+  }
+  if (!existed) await unlink(part).catch(() => {});
 }
