@@ -10,6 +10,9 @@ import { runCommand } from './commands/run.js';
 import { modelsCommand } from './commands/models.js';
 import { configCommand } from './commands/config.js';
 import { sandboxCommand } from './commands/sandbox.js';
+import { listCommand } from './commands/list.js';
+import { cancelCommand } from './commands/cancel.js';
+import { uploadCommand } from './commands/upload.js';
 import { helpTopicsCommand, isHelpTopic } from './commands/help-topics.js';
 import { examples } from './commands/help-text.js';
 import { reportError } from './output/report-error.js';
@@ -66,6 +69,9 @@ export function buildProgram(app: App): Command {
     statusCommand(app),
     waitCommand(app),
     downloadCommand(app),
+    listCommand(app),
+    cancelCommand(app),
+    uploadCommand(app),
     modelsCommand(app),
     configCommand(app),
     sandboxCommand(app),

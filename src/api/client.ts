@@ -1,6 +1,6 @@
 import { Agent, type Dispatcher } from 'undici';
 import { DEFAULT_REGION, regionBaseUrl, type Region } from './regions.js';
-import { cancelResponseSchema, createResponseSchema, taskResponseSchema, type CreateResponse, type TaskResponse } from './schemas.js';
+import { cancelResponseSchema, createResponseSchema, listResponseSchema, taskResponseSchema, uploadPolicySchema, type ListResponse, type CreateResponse, type TaskResponse } from './schemas.js';
 import { buildCreateRequest, type CreateRequest, type CreateTaskOptions } from './create-request.js';
 import { apiCall, type HttpContext } from './http.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
@@ -9,6 +9,9 @@ import { checkTaskId } from './task-id.js';
 import { pollTask, type WaitOptions } from './wait.js';
 import { TaskFailedError } from './errors/task-failed-error.js';
 import { ResponseShapeError } from './errors/response-shape-error.js';
+import { InputError } from './errors/input-error.js';
+import { checkAudioFile, type AudioFileInfo } from './audio-file.js';
+import { postUpload } from './upload.js';
 import { downloadVideo, type DownloadOptions, type DownloadResult } from './download/index.js';
 
 export interface Timeouts {
@@ -41,6 +44,25 @@ export interface WanClientOptions {
   userAgent?: string;
   /** Jitter source for retry backoff. @default Math.random */
   random?: () => number;
+}
+
+export interface ListQuery {
+  taskId?: string;
+  /** Epoch ms. */
+  startTime?: number;
+  /** Epoch ms. */
+  endTime?: number;
+  model?: string;
+  status?: string;
+  /** @default 1 */
+  page?: number;
+  /** @default 10 */
+  pageSize?: number;
+}
+
+/** `YYYYMMDDhhmmss` in UTC+8, the list endpoint's time format (dashscope-api.md §1.2). */
+export function beijingStamp(ms: number): string {
+  return new Date(ms + 8 * 3600_000).toISOString().replace(/[-:T]/g, '').slice(0, 14);
 }
 
 export interface CreatedTask {
@@ -138,6 +160,49 @@ export class WanClient {
       signal,
     });
     return { requestId: response.request_id };
+  }
+
+  /**
+   * `GET /tasks`: one page of the account's tasks (the service keeps 24 hours; a window may span at
+   * most 24 hours). Times are `YYYYMMDDhhmmss` in Beijing time, as the service expects.
+   */
+  async listTasks(query: ListQuery = {}, { signal }: { signal?: AbortSignal } = {}): Promise<ListResponse> {
+    const params = new URLSearchParams();
+    if (query.taskId) params.set('task_id', checkTaskId(query.taskId));
+    if (query.startTime !== undefined) params.set('start_time', beijingStamp(query.startTime));
+    if (query.endTime !== undefined) params.set('end_time', beijingStamp(query.endTime));
+    if (query.model) params.set('model_name', query.model);
+    if (query.status) params.set('status', query.status);
+    params.set('page_no', String(query.page ?? 1));
+    params.set('page_size', String(query.pageSize ?? 10));
+    return apiCall(this.http, {
+      operation: 'list tasks',
+      method: 'GET',
+      path: `/tasks?${params.toString()}`,
+      schema: listResponseSchema,
+      retry: 'idempotent',
+      signal,
+    });
+  }
+
+  /**
+   * Uploads a local wav/mp3 through the temporary upload API and returns its `oss://` URL (valid
+   * 48 hours, usable only with `model`). The file is checked first: nothing is sent for a bad one.
+   */
+  async uploadAudio(file: string, model: string, { signal }: { signal?: AbortSignal } = {}): Promise<{ url: string; file: AudioFileInfo }> {
+    const info = await checkAudioFile(file);
+    const policy = await apiCall(this.http, {
+      operation: 'get upload policy',
+      method: 'GET',
+      path: `/uploads?action=getPolicy&model=${encodeURIComponent(model)}`,
+      schema: uploadPolicySchema,
+      retry: 'idempotent',
+      signal,
+    });
+    if (info.bytes > policy.data.max_file_size_mb * 1024 * 1024) {
+      throw new InputError('audio', `${file} is larger than the ${policy.data.max_file_size_mb} MB the upload policy allows`);
+    }
+    return { url: await postUpload(policy.data, info, this.downloadDispatcher, signal), file: info };
   }
 
   /** Polls until the task is SUCCEEDED (resolves) or ends otherwise / the budget runs out (rejects). */

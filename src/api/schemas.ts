@@ -89,3 +89,44 @@ export const apiErrorBodySchema = z.looseObject({
 
 /** `POST /tasks/{id}/cancel` answers only `{request_id}` (dashscope-api.md §1.2). */
 export const cancelResponseSchema = z.looseObject({ request_id: z.string() });
+
+/** One task of `GET /tasks`: epoch-millisecond times, `end_time` only once finished (§1.2). */
+export const listedTaskSchema = z.looseObject({
+  task_id: z.string().min(1),
+  status: taskStatusSchema,
+  model_name: z.string().optional(),
+  gmt_create: z.number().optional(),
+  start_time: z.number().optional(),
+  end_time: z.number().optional(),
+  request_id: z.string().optional(),
+  region: z.string().optional(),
+});
+export type ListedTask = z.infer<typeof listedTaskSchema>;
+
+/** `GET /tasks`: top level, not wrapped in `output`. */
+export const listResponseSchema = z.looseObject({
+  request_id: z.string(),
+  total: z.number().int().nonnegative(),
+  total_page: z.number().int().nonnegative().optional(),
+  page_no: z.number().int().positive(),
+  page_size: z.number().int().positive(),
+  data: z.array(listedTaskSchema),
+});
+export type ListResponse = z.infer<typeof listResponseSchema>;
+
+/** Step 1 of a temporary upload: `GET /uploads?action=getPolicy&model=…` (§1.3). */
+export const uploadPolicySchema = z.looseObject({
+  request_id: z.string().optional(),
+  data: z.looseObject({
+    policy: z.string(),
+    signature: z.string(),
+    upload_dir: z.string(),
+    upload_host: z.string().regex(/^https?:\/\//),
+    expire_in_seconds: z.coerce.number(),
+    max_file_size_mb: z.coerce.number(),
+    oss_access_key_id: z.string(),
+    x_oss_object_acl: z.string(),
+    x_oss_forbid_overwrite: z.string(),
+  }),
+});
+export type UploadPolicy = z.infer<typeof uploadPolicySchema>['data'];

@@ -5,9 +5,11 @@ import { systemClock, type Clock } from '../api/clock.js';
 import { resolveConfig, type ConfigFlags, type ResolvedConfig } from '../config/index.js';
 import { redactSecret } from '../api/redact.js';
 import { Ui } from '../output/ui.js';
+import { Journal } from '../journal/index.js';
 import { reportError } from '../output/report-error.js';
 import type { IO } from '../output/io.js';
-import type { Sandbox, SandboxOptions } from '../sandbox/index.js';
+import type { FaultRule, Sandbox, SandboxOptions } from '../sandbox/index.js';
+import { UsageError } from './usage-error.js';
 
 /** Flags every command accepts (see `wan --help`). */
 export interface GlobalFlags {
@@ -45,6 +47,7 @@ export class CommandContext {
   private configPromise?: Promise<ResolvedConfig>;
   private clientPromise?: Promise<WanClient>;
   private sandbox?: Sandbox;
+  private journalInstance?: Journal;
 
   constructor(
     readonly io: IO,
@@ -82,7 +85,7 @@ export class CommandContext {
       let baseUrl = config.baseUrl;
       let apiKey = config.apiKey;
       if (this.flags.sandbox) {
-        this.sandbox = await this.services.startSandbox(sandboxOptionsFromEnv(this.io));
+        this.sandbox = await this.services.startSandbox(await sandboxOptionsFromEnv(this.io));
         baseUrl = this.sandbox.baseUrl;
         apiKey = SANDBOX_KEY;
         this.ui.debug(`sandbox listening at ${baseUrl}`);
@@ -101,6 +104,12 @@ export class CommandContext {
     return this.clientPromise;
   }
 
+  /** The task journal; sandbox tasks are kept apart from real ones. */
+  journal(): Journal {
+    this.journalInstance ??= new Journal(this.flags.sandbox ? path.join(stateDir(this.io), 'sandbox') : stateDir(this.io), { now: () => this.clock.now() });
+    return this.journalInstance;
+  }
+
   async close(): Promise<void> {
     await this.sandbox?.close();
   }
@@ -113,7 +122,9 @@ export function stateDir(io: IO): string {
   return path.join(base, 'wan');
 }
 
-function sandboxOptionsFromEnv(io: IO): SandboxOptions {
+/** Loaded only with --sandbox: nothing of the sandbox is on the start-up path of other commands. */
+async function sandboxOptionsFromEnv(io: IO): Promise<SandboxOptions> {
+  const { parseFaultSpecs } = await import('../sandbox/fault-spec.js');
   const ms = (name: string): number | undefined => {
     const value = io.env[name];
     if (value === undefined || value === '') return undefined;
@@ -122,10 +133,17 @@ function sandboxOptionsFromEnv(io: IO): SandboxOptions {
     const unit = match[2] === 'ms' ? 1 : match[2] === 'm' ? 60_000 : 1000;
     return Number(match[1]) * unit;
   };
+  let rules: FaultRule[];
+  try {
+    rules = parseFaultSpecs(io.env.WAN_SANDBOX_FAULTS ?? '');
+  } catch (err) {
+    throw new UsageError((err as Error).message, 'WAN_SANDBOX_FAULTS');
+  }
   return {
     stateDir: path.join(stateDir(io), 'sandbox'),
     pendingMs: ms('WAN_SANDBOX_PENDING') ?? 1000,
     runningMs: ms('WAN_SANDBOX_RUNNING') ?? 4000,
+    faults: rules.length > 0 ? { rules } : undefined,
   };
 }
 

@@ -22,6 +22,10 @@ export interface CreateFlags {
   shotType?: string;
   promptFile?: string;
   dryRun?: boolean;
+  maxCost?: string;
+  idempotencyKey?: string;
+  new?: boolean;
+  audio?: string;
 }
 
 export function addCreateOptions(command: Command): Command {
@@ -34,12 +38,16 @@ export function addCreateOptions(command: Command): Command {
     .option('-d, --duration <seconds>', 'video length in seconds (see wan models)')
     .option('-n, --negative-prompt <text>', 'what the video should not contain')
     .option('--audio-url <url>', 'http(s):// or oss:// wav/mp3 (3–30 s) the video is synced to (wan2.5+)')
+    .option('--audio <file>', 'a local wav/mp3 (3–30 s, ≤ 15 MB) to sync the video to: uploaded for you (wan2.5+)')
     .option('--seed <n>', 'random seed, 0–2147483647')
     .option('--prompt-extend', 'let the service rewrite the prompt (service default: on)')
     .option('--no-prompt-extend', 'send the prompt as written')
     .option('--watermark', 'add the "AI生成" mark (service default: off)')
     .option('--no-watermark', 'no watermark')
     .addOption(new Option('--shot-type <type>', 'single or multi shot (wan2.6-t2v)').choices(['single', 'multi']))
+    .option('--max-cost <CNY>', 'refuse to create a task estimated to cost more (config maxCost)')
+    .option('--idempotency-key <key>', 'reuse the task an earlier create with this key made, instead of paying again')
+    .option('--new', 'with --idempotency-key: create even if an earlier attempt may have created a task')
     .option('--dry-run', 'print the request that would be sent, send nothing');
 }
 
@@ -55,6 +63,7 @@ export function configFlagsOf(flags: CreateFlags): ConfigFlags {
     seed: flags.seed,
     promptExtend: flags.promptExtend,
     watermark: flags.watermark,
+    maxCost: flags.maxCost,
   };
 }
 

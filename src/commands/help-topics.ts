@@ -24,6 +24,8 @@ const TOPICS: Record<string, () => string> = {
       'WAN_MODEL, WAN_WORKSPACE, WAN_OUTPUT_DIR, WAN_POLL_INTERVAL, WAN_TIMEOUT, WAN_PROFILE',
       'WAN_STATE_DIR                 where wan keeps state (default $XDG_STATE_HOME/wan, ~/.local/state/wan)',
       'WAN_SANDBOX_PENDING, WAN_SANDBOX_RUNNING   task timings of the --sandbox server (default 1s, 4s)',
+      'WAN_SANDBOX_FAULTS            faults for the sandbox, e.g. "query:status=503:times=2,video:reset=65536" (wan help sandbox)',
+      'WAN_CONNECT_TIMEOUT, WAN_REQUEST_TIMEOUT, WAN_STALL_TIMEOUT, WAN_RETRIES, WAN_MAX_COST',
       'NO_COLOR, FORCE_COLOR         colour control; CI=true turns off spinners and bars',
     ].join('\n'),
   sandbox: () => SANDBOX_HELP.trim(),

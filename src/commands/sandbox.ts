@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { parseDuration } from '../config/index.js';
-import type { SandboxFaults, SandboxOptions } from '../sandbox/index.js';
+// The pure spec parser only: the sandbox itself is loaded when the command runs.
+import { FaultSpecError, formatFaultRule, parseFaultSpecs } from '../sandbox/fault-spec.js';
+import type { FaultRule, SandboxFaults, SandboxOptions } from '../sandbox/index.js';
 import { action, type App, type CommandContext } from './context.js';
 import { examples } from './help-text.js';
 import { UsageError } from './usage-error.js';
@@ -21,7 +23,15 @@ interface SandboxFlags {
   wrongChecksum?: boolean;
   failTask?: string;
   failMessage?: string;
+  fault?: string[];
+  seed?: string;
+  clockOffset?: string;
+  unknownTasks?: boolean;
+  limits?: boolean;
 }
+
+/** Environment variable with fault specs, so CI can switch faults on without changing a command line. */
+export const FAULTS_ENV = 'WAN_SANDBOX_FAULTS';
 
 export const SANDBOX_HELP = `
 The sandbox speaks the DashScope video-synthesis protocol on loopback: the same paths,
@@ -29,13 +39,44 @@ headers, JSON shapes, task states and error codes, with signed, expiring video U
 second port and real H.264 MP4 files. Point any client at it:
   export DASHSCOPE_HTTP_BASE_URL=<the URL printed on the first line>
   export DASHSCOPE_API_KEY=sk-anything
+It also lists and cancels tasks (GET /tasks, POST /tasks/{id}/cancel) and takes temporary
+file uploads for oss:// audio URLs (GET /uploads?action=getPolicy, then the form POST).
 
-Faults (for testing your own scripts and CI):
+Faults per endpoint (for testing your own scripts and CI): --fault <spec> (repeatable) or
+${FAULTS_ENV}="<spec>,<spec>"; the first rule that matches a request applies.
+  <spec> = <endpoint>:<fault>[:times=<n>][:after=<n>][:probability=<p>]
+  endpoints: create query list cancel upload-policy upload video
+  status=<code>     answer this status instead: DashScope JSON (OSS XML on video and upload);
+                    :html sends a gateway HTML page, :retry-after=<s> a Retry-After header
+                    e.g. create:status=429:retry-after=2:times=1, query:status=503:html
+  reset[=<bytes>]   reset the connection before answering, or after <bytes> of the body
+                    e.g. create:reset:times=1, video:reset=65536
+  short=<bytes>     send full headers, then end the body cleanly after <bytes>
+                    e.g. video:short=1000
+  slow=<bytes/s>    send the body at this rate
+                    e.g. video:slow=200000
+  stall=<bytes>     send <bytes> of the body, then nothing until the client gives up
+                    e.g. video:stall=1000
+  times=<n>         hit n matching requests (default: all of them)
+  after=<n>         let the first n matching requests through
+                    e.g. query:status=500:after=2:times=3
+  probability=<p>   hit each matching request with probability p (0..1), repeatably
+                    with --seed <n>; e.g. query:status=503:probability=0.2
+  status and a bare reset stop the request; under the other faults it still takes effect
+  (a create still creates its task).
+
+Other faults:
+  --clock-offset <d>    the sandbox clock runs ahead of yours (behind with -, e.g. -90s)
+  --unknown-tasks       every task reads UNKNOWN; cancel refuses and the list is empty
   --expired-url         video URLs are issued already expired (403 "Request has expired.")
   --cut-after <bytes>   video downloads are cut after this many bytes (--cut-times of them, default 1)
   --html-body           video downloads answer 200 with an HTML gateway page
   --wrong-checksum      x-oss-hash-crc64ecma does not match the bytes
   --fail-task <code>    every task ends FAILED with this code (e.g. DataInspectionFailed, InternalError)
+
+Rate limits (--limits): each model's task-submit rate (over it: 429 Throttling.RateQuota,
+Retry-After: 1) and concurrent tasks (the rest wait in PENDING), and 20 queries per second
+per key, as the real service enforces them.
 `;
 
 export function sandboxCommand(app: App): Command {
@@ -56,16 +97,35 @@ export function sandboxCommand(app: App): Command {
     .option('--wrong-checksum', 'fault: send a wrong x-oss-hash-crc64ecma')
     .option('--fail-task <code>', 'fault: every task ends FAILED with this code')
     .option('--fail-message <text>', 'message for --fail-task', 'Injected by the wan sandbox.')
-    .addHelpText('after', SANDBOX_HELP + examples('wan sandbox --port 8750', 'wan sandbox --pending 0s --running 1s --cut-after 100000', 'DASHSCOPE_HTTP_BASE_URL=http://127.0.0.1:8750/api/v1 wan run "a cat" -o cat.mp4'))
+    .option('--fault <spec>', 'fault: inject a fault into one endpoint (repeatable; see below)', (spec: string, all: string[] | undefined) => [...(all ?? []), spec])
+    .option('--seed <n>', 'seed for faults with a probability (default 1)')
+    .option('--clock-offset <duration>', 'fault: skew the sandbox clock, e.g. 90s or -90s')
+    .option('--unknown-tasks', 'fault: every task reads UNKNOWN')
+    .option('--limits', "enforce each model's rate limits (submit rate, concurrent tasks, queries)")
+    .addHelpText(
+      'after',
+      SANDBOX_HELP +
+        examples(
+          'wan sandbox --port 8750',
+          'wan sandbox --pending 0s --running 1s --cut-after 100000',
+          'wan sandbox --fault create:status=429:retry-after=1:times=2 --fault video:short=100000',
+          `${FAULTS_ENV}="query:status=503:probability=0.2" wan sandbox --seed 7 --limits`,
+          'DASHSCOPE_HTTP_BASE_URL=http://127.0.0.1:8750/api/v1 wan run "a cat" -o cat.mp4',
+        ),
+    )
     .action(action(app, runSandbox));
 }
 
 export async function runSandbox(ctx: CommandContext, flags: SandboxFlags): Promise<number> {
-  const options = sandboxOptions(flags);
+  const options = sandboxOptions(flags, ctx.io.env);
   const sandbox = await ctx.services.startSandbox(options);
   ctx.ui.result(sandbox.baseUrl);
   ctx.ui.info(`sandbox API at ${sandbox.baseUrl}, videos at ${sandbox.videoOrigin}`);
   ctx.ui.info(`use it with: DASHSCOPE_HTTP_BASE_URL=${sandbox.baseUrl} DASHSCOPE_API_KEY=${options.apiKey ? '<your --key>' : 'sk-anything'} wan …`);
+  // Faults may come from the environment, so say which are on: a CI log should explain odd failures.
+  const rules = options.faults?.rules ?? [];
+  if (rules.length > 0) ctx.ui.info(`faults: ${rules.map(formatFaultRule).join(', ')}`);
+  if (options.limits) ctx.ui.info('rate limits: on (each model\'s submit rate and concurrent tasks, 20 queries/s per key)');
   ctx.ui.info('Ctrl-C stops it');
   await new Promise<void>((resolve) => {
     if (ctx.signal.aborted) return resolve();
@@ -75,7 +135,8 @@ export async function runSandbox(ctx: CommandContext, flags: SandboxFlags): Prom
   return 0;
 }
 
-function sandboxOptions(flags: SandboxFlags): SandboxOptions {
+/** Maps flags (and `WAN_SANDBOX_FAULTS`) to sandbox options; throws UsageError for a bad value. */
+export function sandboxOptions(flags: SandboxFlags, env: Record<string, string | undefined> = {}): SandboxOptions {
   const faults: SandboxFaults = {};
   if (flags.expiredUrl) faults.expiredUrl = true;
   if (flags.cutAfter !== undefined) faults.cutAfterBytes = count(flags.cutAfter, '--cut-after');
@@ -83,6 +144,11 @@ function sandboxOptions(flags: SandboxFlags): SandboxOptions {
   if (flags.htmlBody) faults.htmlBody = true;
   if (flags.wrongChecksum) faults.wrongChecksum = true;
   if (flags.failTask !== undefined) faults.failTask = { code: flags.failTask, message: flags.failMessage ?? 'Injected by the wan sandbox.' };
+  if (flags.unknownTasks) faults.unknownTasks = true;
+  if (flags.clockOffset !== undefined) faults.clockOffsetMs = signedDuration(flags.clockOffset, '--clock-offset');
+  // Flags first: an explicit --fault is tried before the ambient ones from the environment.
+  const rules = [...(flags.fault ?? []).flatMap((spec) => faultRules(spec, '--fault')), ...faultRules(env[FAULTS_ENV] ?? '', FAULTS_ENV)];
+  if (rules.length > 0) faults.rules = rules;
   return {
     host: flags.host,
     port: port(flags.port, '--port'),
@@ -93,7 +159,25 @@ function sandboxOptions(flags: SandboxFlags): SandboxOptions {
     retentionMs: parseDuration(flags.retention, '--retention'),
     stateDir: flags.stateDir,
     faults,
+    ...(flags.seed !== undefined ? { seed: count(flags.seed, '--seed') } : {}),
+    ...(flags.limits ? { limits: true } : {}),
   };
+}
+
+function faultRules(specs: string, source: string): FaultRule[] {
+  try {
+    return parseFaultSpecs(specs);
+  } catch (err) {
+    if (err instanceof FaultSpecError) throw new UsageError(err.message, source);
+    throw err;
+  }
+}
+
+/** A duration with an optional sign: the sandbox clock may run behind the client's. */
+function signedDuration(value: string, flag: string): number {
+  const m = /^\s*([+-]?)\s*(.+)$/.exec(value);
+  const ms = parseDuration(m?.[2] ?? value, flag);
+  return m?.[1] === '-' ? -ms : ms;
 }
 
 function count(value: string, flag: string): number {

@@ -4,9 +4,12 @@ import type { CreateRequest } from '../api/create-request.js';
 import { AbortedError } from '../api/errors/aborted-error.js';
 import { WanError } from '../api/errors/wan-error.js';
 import { worstExit } from '../output/exit-codes.js';
-import { reportError } from '../output/report-error.js';
+import { classifyError, reportError } from '../output/report-error.js';
+import { gitHubSummaryHeader, reportToGitHub } from '../output/github-actions.js';
 import { taskProgress, type TaskProgress } from '../output/task-progress.js';
 import { checkTaskId } from '../api/task-id.js';
+import type { TaskResponse } from '../api/schemas.js';
+import { urlExpiry } from '../api/download/index.js';
 import { action, type App, type CommandContext } from './context.js';
 import { saveVideo, videoJson, waitFor } from './fetch-video.js';
 import { examples } from './help-text.js';
@@ -22,6 +25,7 @@ export interface WaitFlags {
   force?: boolean;
   sidecar?: boolean;
   cancelOnInterrupt?: boolean;
+  pending?: boolean;
 }
 
 export function addWaitOptions(command: Command): Command {
@@ -36,29 +40,50 @@ export function addWaitOptions(command: Command): Command {
     .option('--cancel-on-interrupt', 'on Ctrl-C, cancel the task if it is still PENDING (otherwise it keeps running)');
 }
 
+function addPendingOption(command: Command): Command {
+  return command.option('--pending', 'wait for and download every task wan created that is not downloaded yet (from the journal)');
+}
+
 export function waitCommand(app: App): Command {
   const command = new Command('wait')
     .description('poll tasks until they finish, then download their videos')
-    .argument('<task-id...>', 'one or more task ids')
+    .argument('[task-id...]', 'one or more task ids (or --pending)')
     .addHelpText(
       'after',
       examples(
         'wan wait "$id" -o out.mp4',
         'wan wait "$id1" "$id2" --output-dir videos/ --timeout 20m',
         'wan wait "$id" --no-download --json | jq -r .video_url',
+        'wan wait --pending --output-dir videos/     # after a crash: every task not downloaded yet',
       ) + '\nPolls once at once, then every --interval until the task ends or --timeout passes.\n',
     );
-  return addWaitOptions(command).action(action(app, runWait));
+  return addPendingOption(addWaitOptions(command)).action(action(app, runWait));
 }
 
-export async function runWait(ctx: CommandContext, taskIds: string[], flags: WaitFlags): Promise<number> {
-  if (flags.output !== undefined && taskIds.length > 1) throw new UsageError('-o names one file; with several tasks use --output-dir', '--output');
-  taskIds.forEach(checkTaskId);
+export async function runWait(ctx: CommandContext, ids: string[], flags: WaitFlags): Promise<number> {
+  if (flags.pending && ids.length > 0) throw new UsageError('give task ids or --pending, not both', '--pending');
+  if (!flags.pending && ids.length === 0) throw new UsageError('missing task id: wan wait <task-id...>, or wan wait --pending');
+  if (flags.output !== undefined && (ids.length > 1 || flags.pending)) throw new UsageError('-o names one file; with several tasks use --output-dir', '--output');
+  ids.forEach(checkTaskId);
   await ctx.config({ timeout: flags.timeout, pollInterval: flags.interval, outputDir: flags.outputDir });
   const client = await ctx.client();
+  const outputs = new Map<string, string | undefined>();
+  if (flags.pending) {
+    for (const entry of await ctx.journal().pending()) {
+      // Tasks live in one region's service: those created against another base URL are not visible here.
+      if (ctx.flags.sandbox || entry.intent.baseUrl === client.baseUrl) outputs.set(entry.taskId!, entry.intent.output);
+    }
+    if (outputs.size === 0) {
+      ctx.ui.info('no pending tasks: every task wan created here is downloaded or ended without a video');
+      return 0;
+    }
+    ctx.ui.info(`waiting for ${outputs.size} pending task${outputs.size === 1 ? '' : 's'} from the journal`);
+  }
+  const taskIds = flags.pending ? [...outputs.keys()] : ids;
   const progress = await taskProgress(ctx.ui, () => ctx.clock.now());
+  await gitHubSummaryHeader(ctx.io);
   try {
-    const codes = await Promise.all(taskIds.map((id) => waitOne(ctx, client, id, flags, progress)));
+    const codes = await Promise.all(taskIds.map((id) => waitOne(ctx, client, id, { ...flags, output: flags.output ?? outputs.get(id) }, progress)));
     return worstExit(codes);
   } finally {
     progress.stop();
@@ -68,12 +93,13 @@ export async function runWait(ctx: CommandContext, taskIds: string[], flags: Wai
 /** One task: wait, download, report; returns its exit code so the others go on. */
 export async function waitOne(ctx: CommandContext, client: WanClient, taskId: string, flags: WaitFlags, progress: TaskProgress, request?: CreateRequest): Promise<number> {
   const config = await ctx.config();
+  const record = await journalRecorder(ctx, taskId);
   try {
     const download = flags.download !== false;
     const file = download
       ? await resolveOutputPath({ output: flags.output, outputDir: config.values.outputDir, force: flags.force }, `${taskId}.mp4`, ctx.io.cwd)
       : undefined;
-    const task = await waitWithInterrupt(ctx, client, taskId, flags, progress);
+    const task = await waitWithInterrupt(ctx, client, taskId, flags, { ...progress, onStatus: (t) => (record.status(t), progress.onStatus(t)) });
     if (!file) {
       progress.line(`task ${taskId}: SUCCEEDED`);
       if (ctx.ui.json) ctx.ui.resultJson(videoJson(task));
@@ -83,10 +109,14 @@ export async function waitOne(ctx: CommandContext, client: WanClient, taskId: st
     const saved = await saveVideo(ctx, client, task, { file, force: flags.force, sidecar: flags.sidecar !== false, request, region: config.values.region }, progress);
     if (ctx.ui.json) ctx.ui.resultJson(videoJson(task, saved));
     else ctx.ui.result(saved.file);
+    await record.downloaded(saved.file, saved.bytes, saved.sha256);
+    await reportToGitHub(ctx.io, { taskId, file: saved.file, sha256: saved.sha256, bytes: saved.bytes });
     return 0;
   } catch (err) {
     if (err instanceof WanError) err.taskId ??= taskId;
     progress.stop();
+    const { code, message } = classifyError(err);
+    await reportToGitHub(ctx.io, { taskId, error: { code, message } });
     return reportError(err, ctx.ui);
   }
 }
@@ -107,4 +137,43 @@ async function waitWithInterrupt(ctx: CommandContext, client: WanClient, taskId:
     }
     throw err;
   }
+}
+
+/**
+ * Records what happens to a journaled task (status changes, the download), so `wan wait --pending`
+ * and `wan list` know. Tasks wan did not create are not journaled; a journal that cannot be
+ * written costs a warning, never the wait.
+ */
+async function journalRecorder(ctx: CommandContext, taskId: string) {
+  const journal = ctx.journal();
+  const entry = await journal.findByTaskId(taskId).catch(() => undefined);
+  let last = entry?.status;
+  let warned = false;
+  const append = async (record: Parameters<typeof journal.append>[0]) => {
+    await journal.append(record).catch((err: Error) => {
+      if (!warned) ctx.ui.warn(`could not record task ${taskId} in the journal: ${err.message}`);
+      warned = true;
+    });
+  };
+  return {
+    status(task: TaskResponse): void {
+      const o = task.output;
+      if (!entry || o.task_status === last) return;
+      last = o.task_status;
+      const expires = o.video_url ? urlExpiry(o.video_url) : undefined;
+      void append({
+        type: 'status',
+        id: entry.id,
+        taskId,
+        status: o.task_status,
+        ...(o.code ? { code: o.code } : {}),
+        ...(o.message ? { message: o.message } : {}),
+        ...(o.end_time ? { endTime: o.end_time } : {}),
+        ...(expires ? { videoExpiresAt: expires.toISOString() } : {}),
+      });
+    },
+    async downloaded(file: string, bytes: number, sha256: string): Promise<void> {
+      if (entry) await append({ type: 'downloaded', id: entry.id, taskId, file, bytes, sha256 });
+    },
+  };
 }

@@ -17,6 +17,7 @@ export const ENV_VARS = {
   requestTimeout: 'WAN_REQUEST_TIMEOUT',
   stallTimeout: 'WAN_STALL_TIMEOUT',
   retries: 'WAN_RETRIES',
+  maxCost: 'WAN_MAX_COST',
 } as const satisfies Partial<Record<ConfigKey, string>>;
 
 export const PROFILE_VAR = 'WAN_PROFILE';

@@ -24,6 +24,7 @@ export const FLAG_NAMES: Record<ConfigKey, string> = {
   requestTimeout: 'requestTimeout',
   stallTimeout: 'stallTimeout',
   retries: 'retries',
+  maxCost: '--max-cost',
 };
 
 const KEYS = Object.keys(FLAG_NAMES) as ConfigKey[];

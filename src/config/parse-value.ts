@@ -11,7 +11,12 @@ const NUMERIC: ReadonlySet<ConfigKey> = new Set(['duration', 'seed', 'retries'])
  * @throws ConfigError naming `label`.
  */
 export function parseValue<K extends ConfigKey>(key: K, raw: string | number | boolean, label: string): ConfigValues[K] {
-  const input = NUMERIC.has(key) && typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw;
+  const input =
+    NUMERIC.has(key) && typeof raw === 'string' && /^\s*\d+\s*$/.test(raw)
+      ? Number(raw)
+      : key === 'maxCost' && typeof raw === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(raw)
+        ? Number(raw)
+        : raw;
   const result = fieldSchemas[key].safeParse(input);
   if (result.success) return result.data as ConfigValues[K];
   throw new ConfigError(`${label}: ${result.error.issues[0]?.message ?? 'invalid value'}`, label, key);

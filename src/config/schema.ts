@@ -110,6 +110,9 @@ export const fieldSchemas = {
     .int(says((input) => `expected a whole number of attempts, got ${showValue(input)}`))
     .min(1, says((input) => `expected at least 1 attempt, got ${showValue(input)}`))
     .max(20, says((input) => `expected at most 20 attempts, got ${showValue(input)}`)),
+  maxCost: z
+    .number(says((input) => `expected an amount in CNY such as 2.5, got ${showValue(input)}`))
+    .nonnegative(says((input) => `expected an amount of 0 or more, got ${showValue(input)}`)),
 } satisfies Record<ConfigKey, z.ZodType>;
 
 // Never echo what was given: it is the secret.

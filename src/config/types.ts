@@ -40,6 +40,8 @@ export interface ConfigValues {
   stallTimeout: number;
   /** Attempts in all for requests that are safe to repeat (queries, downloads). @default 5 */
   retries: number;
+  /** Refuse to create a task whose estimated cost (CNY) is above this. */
+  maxCost?: number;
 }
 
 export type ConfigKey = keyof ConfigValues;
@@ -104,4 +106,5 @@ export interface ConfigFlags {
   requestTimeout?: string;
   stallTimeout?: string;
   retries?: string | number;
+  maxCost?: string | number;
 }

@@ -16,6 +16,7 @@ import {
 import { RETRYABLE_STATUSES } from '../api/retry.js';
 import { ConfigError } from '../config/index.js';
 import { UsageError } from '../commands/usage-error.js';
+import { JournalError } from '../journal/index.js';
 import { EXIT } from './exit-codes.js';
 import type { Ui } from './ui.js';
 
@@ -41,6 +42,7 @@ const FLAG_OF_FIELD: Record<string, string> = {
   audioUrl: '--audio-url',
   shotType: '--shot-type',
   negativePrompt: '--negative-prompt',
+  audio: '--audio',
   prompt: 'prompt',
   taskId: 'task id',
 };
@@ -53,6 +55,7 @@ export function classifyError(err: unknown): ErrorReport {
     return { exitCode: EXIT.USAGE, code: 'invalid_input', message: `${FLAG_OF_FIELD[err.field] ?? err.field}: ${err.message}`, ...ids };
   }
   if (err instanceof ConfigError) return { exitCode: EXIT.USAGE, code: 'invalid_config', message: err.message };
+  if (err instanceof JournalError) return { exitCode: EXIT.USAGE, code: 'journal', message: err.message, hint: 'nothing was sent; set WAN_STATE_DIR to a writable local directory' };
   if (err instanceof CommanderError) {
     // Commander puts its "(Did you mean …?)" on a line of its own; keep the report to one line.
     const message = err.message.replace(/^error: /, '').replace(/\n\((Did you mean [^)]*)\)/, (_m, s: string) => ` (${s.toLowerCase()})`);

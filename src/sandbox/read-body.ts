@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 
-/** The request body as UTF-8, or undefined if it is longer than `limit` bytes (the rest is drained). */
-export function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+/** The request body, or undefined if it is longer than `limit` bytes (the rest is drained, not kept). */
+export function readBodyBytes(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let length = 0;
@@ -11,7 +11,12 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string | 
       if (length > limit) tooLarge = true;
       if (!tooLarge) chunks.push(chunk);
     });
-    req.once('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks, length).toString('utf8')));
+    req.once('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks, length)));
     req.once('error', reject);
   });
+}
+
+/** The request body as UTF-8, or undefined if it is longer than `limit` bytes (the rest is drained). */
+export async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  return (await readBodyBytes(req, limit))?.toString('utf8');
 }

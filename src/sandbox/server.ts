@@ -4,40 +4,54 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { handleApiRequest, type ApiDeps } from './api-routes.js';
+import { apiEndpoint, handleApiRequest, type ApiDeps } from './api-routes.js';
 import { createOnce } from './atomic-file.js';
-import { sendBody, sendJson, type Exchange } from './exchange.js';
+import { noteFault, sendBody, sendJson, type Exchange } from './exchange.js';
+import { formatFaultRule } from './fault-spec.js';
 import { FaultState } from './faults.js';
 import { newOssRequestId, newUuid } from './ids.js';
 import { ossErrorXml } from './oss-xml.js';
+import { RateLimiter } from './rate-limits.js';
 import { logEntry, RequestLog } from './request-log.js';
 import { UrlSigner, videoObjectPath } from './signed-url.js';
+import { sendStatusFault } from './status-fault.js';
 import { TaskStore } from './task-store.js';
-import type { Sandbox, SandboxOptions, SandboxRequest } from './types.js';
+import { shapeOf } from './transport-faults.js';
+import type { FaultEndpoint, Sandbox, SandboxOptions, SandboxRequest } from './types.js';
+import { handleUpload, type UploadHostDeps } from './upload-host.js';
+import { PostPolicySigner, UPLOAD_PATH } from './upload-policy.js';
+import { UploadStore } from './upload-store.js';
 import { VideoCache } from './video-cache.js';
 import { VideoEncoder } from './video-encoder.js';
 import { handleVideoRequest, videoSpecOf, type VideoHostDeps } from './video-host.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+const isUploadPath = (path: string) => path === UPLOAD_PATH || path === `${UPLOAD_PATH}/`;
+
 /**
  * Starts the sandbox: an API listener speaking DashScope's video-synthesis protocol and a second
- * listener standing in for the OSS host that serves the videos. Both log every request.
+ * listener standing in for OSS, which serves the videos and takes temporary-file uploads. Both log
+ * every request and apply the injected faults. Throws FaultSpecError for an invalid fault rule.
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const host = options.host ?? '127.0.0.1';
   const clock = options.clock ?? { now: () => Date.now() };
   const retentionMs = options.retentionMs ?? DAY_MS;
   const { stateDir } = options;
+  const faults = new FaultState(options.faults, options.seed ?? 1);
+  // The sandbox's own clock: the injected one plus any skew fault, read anew for every request.
+  const now = () => clock.now() + faults.clockOffsetMs;
 
   if (stateDir) await mkdir(stateDir, { recursive: true });
   const freshSecret = randomBytes(32).toString('hex');
   // Processes sharing a state dir must share the secret, or one could not serve another's URLs.
   const secret = stateDir ? (await createOnce(join(stateDir, 'secret'), freshSecret)).trim() : freshSecret;
   const signer = new UrlSigner(secret);
-  const store = new TaskStore(stateDir ? join(stateDir, 'tasks.json') : undefined, retentionMs, () => clock.now());
+  const policies = new PostPolicySigner(secret);
+  const store = new TaskStore(stateDir ? join(stateDir, 'tasks.json') : undefined, retentionMs, now);
   await store.load();
-  const faults = new FaultState(options.faults);
+  const uploads = new UploadStore(stateDir ? join(stateDir, 'uploads') : undefined);
   const encoder = new VideoEncoder();
   const cache = new VideoCache(options.videoCacheDir ?? join(tmpdir(), 'wan-sandbox-videos'), encoder);
   const log = new RequestLog(options.requestLogLimit);
@@ -48,25 +62,47 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     store,
     faults,
     taskDefaults: { pendingMs: options.pendingMs ?? 2000, runningMs: options.runningMs ?? 6000, script: options.script },
-    retentionMs,
-    videoUrl: (task, endTime, now) => {
+    limits: new RateLimiter(options.limits),
+    uploads,
+    policies,
+    uploadHost: () => origin(host, videoPort) + UPLOAD_PATH,
+    videoUrl: (task, endTime, at) => {
       // §6.3: Expires ≈ end_time + 24 h, in unix seconds.
-      const expires = faults.current.expiredUrl ? Math.floor(now / 1000) - 3600 : Math.floor((endTime + retentionMs) / 1000);
+      const expires = faults.current.expiredUrl ? Math.floor(at / 1000) - 3600 : Math.floor((endTime + retentionMs) / 1000);
       return signer.url(origin(host, videoPort), videoObjectPath(task.id, endTime), expires);
     },
   };
-  const videoDeps: VideoHostDeps = { signer, store, cache, faults, retentionMs };
+  const videoDeps: VideoHostDeps = { signer, store, cache, faults };
+  const uploadDeps: UploadHostDeps = { policies, uploads };
 
-  const handler = (listener: SandboxRequest['listener'], handle: (ex: Exchange) => Promise<void>) =>
+  const handler =
+    (listener: SandboxRequest['listener'], endpointOf: (path: string) => FaultEndpoint | undefined, handle: (ex: Exchange) => Promise<void>) =>
     (req: IncomingMessage, res: ServerResponse) => {
-      const now = clock.now();
-      const entry = logEntry(listener, req, now);
+      const time = now();
+      const entry = logEntry(listener, req, time);
       log.add(entry);
-      const ex: Exchange = { req, res, entry, now, path: entry.path, query: entry.query };
+      const ex: Exchange = { req, res, entry, now: time, path: entry.path, query: entry.query };
+      // Faults are picked as the request arrives, before anything else, as a gateway would act.
+      const endpoint = endpointOf(ex.path);
+      const rule = endpoint ? faults.pick(endpoint) : undefined;
+      if (rule) noteFault(ex, formatFaultRule(rule));
+      if (rule?.kind === 'status') return sendStatusFault(ex, rule, listener);
+      if (rule?.kind === 'reset' && rule.afterBytes === undefined) {
+        // Dropped before the request is read: it has no effect (unlike the other transport faults).
+        req.socket.resetAndDestroy();
+        return;
+      }
+      if (rule) ex.shape = shapeOf(rule);
       handle(ex).catch((err: unknown) => internalError(ex, listener, err));
     };
-  const apiServer = createServer(handler('api', (ex) => handleApiRequest(ex, apiDeps)));
-  const videoServer = createServer(handler('video', (ex) => handleVideoRequest(ex, videoDeps)));
+  const apiServer = createServer(handler('api', apiEndpoint, (ex) => handleApiRequest(ex, apiDeps)));
+  const videoServer = createServer(
+    handler(
+      'video',
+      (path) => (isUploadPath(path) ? 'upload' : 'video'),
+      (ex) => (isUploadPath(ex.path) ? handleUpload(ex, uploadDeps) : handleVideoRequest(ex, videoDeps)),
+    ),
+  );
 
   const apiPort = await listen(apiServer, options.port ?? 0, host);
   try {
@@ -80,6 +116,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   return {
     baseUrl: `${origin(host, apiPort)}/api/v1`,
     videoOrigin: origin(host, videoPort),
+    uploadHost: origin(host, videoPort) + UPLOAD_PATH,
     requests: log.entries,
     setFaults: (f) => faults.set(f),
     videoFor: async (taskId) => {

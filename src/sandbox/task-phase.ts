@@ -12,11 +12,12 @@ export interface TaskPhase {
 
 /**
  * The state of a task at `now`, computed from stored timestamps only, so any process with the same
- * record and clock gives the same answer: PENDING for pendingMs, RUNNING for runningMs, then the
- * outcome; UNKNOWN once `retentionMs` have passed since the end (dashscope-api.md §6.2).
+ * records and clock gives the same answer: PENDING until admitted to a processing slot (`admitTime`,
+ * the submit time unless rate limits queue it, see task-queue.ts) plus pendingMs, RUNNING for
+ * runningMs, then the outcome; UNKNOWN once `retentionMs` have passed since the end (dashscope-api.md §6.2).
  */
-export function phaseAt(task: TaskRecord, now: number, retentionMs: number): TaskPhase {
-  const scheduled = task.submitTime + task.pendingMs;
+export function phaseAt(task: TaskRecord, now: number, retentionMs: number, admitTime = task.submitTime): TaskPhase {
+  const scheduled = admitTime + task.pendingMs;
   const canceled = task.canceledTime !== undefined || task.outcome.status === 'CANCELED';
   const endTime = task.canceledTime ?? (canceled ? scheduled : scheduled + task.runningMs);
 

@@ -18,6 +18,17 @@ export interface TaskRecord extends SandboxTaskInfo {
   outcome: TaskOutcome;
   /** Set when `POST /tasks/{id}/cancel` succeeded while the task was PENDING. */
   canceledTime?: number;
+  /** SHA-256 of the creating key: lists and queues are per key. Absent in records from older sandboxes. */
+  keyHash?: string;
+  /** The create's `request_id`, which the task list shows. */
+  requestId?: string;
+  /**
+   * With rate limits on: how many tasks of this model and key may be processed at once. The task waits
+   * in PENDING for a slot; its own pendingMs starts when it gets one (see task-queue.ts).
+   */
+  concurrency?: number;
+  /** Creation order, to keep the queue first-in first-out among tasks created in the same millisecond. */
+  seq?: number;
 }
 
 export interface TaskDefaults {
@@ -27,12 +38,22 @@ export interface TaskDefaults {
   script?: (task: SandboxTaskInfo) => TaskScript | undefined;
 }
 
+/** Who created the task and when; what the create request adds to the validated body. */
+export interface TaskOrigin {
+  id: string;
+  requestId: string;
+  now: number;
+  keyHash: string;
+  seq: number;
+  concurrency?: number;
+}
+
 /** §3.1: `seed` is in [0, 2147483647] and random if omitted; we pick it now so the video is reproducible. */
 const SEED_LIMIT = 2147483648;
 
-export function buildTask(spec: CreateSpec, id: string, now: number, defaults: TaskDefaults): TaskRecord {
+export function buildTask(spec: CreateSpec, origin: TaskOrigin, defaults: TaskDefaults): TaskRecord {
   const info: SandboxTaskInfo = {
-    id,
+    id: origin.id,
     model: spec.model,
     prompt: spec.prompt,
     ...(spec.negativePrompt !== undefined ? { negativePrompt: spec.negativePrompt } : {}),
@@ -43,7 +64,8 @@ export function buildTask(spec: CreateSpec, id: string, now: number, defaults: T
     fps: spec.info.fps,
     seed: spec.seed ?? randomInt(SEED_LIMIT),
     promptExtend: spec.promptExtend,
-    submitTime: now,
+    ...(spec.audioUrl !== undefined ? { audioUrl: spec.audioUrl } : {}),
+    submitTime: origin.now,
   };
   const script = defaults.script?.({ ...info }) ?? {};
   return {
@@ -52,7 +74,17 @@ export function buildTask(spec: CreateSpec, id: string, now: number, defaults: T
     pendingMs: Math.max(0, script.pendingMs ?? defaults.pendingMs),
     runningMs: Math.max(0, script.runningMs ?? defaults.runningMs),
     outcome: outcomeOf(script, spec, defaults.faults),
+    keyHash: origin.keyHash,
+    requestId: origin.requestId,
+    seq: origin.seq,
+    ...(origin.concurrency !== undefined ? { concurrency: origin.concurrency } : {}),
   };
+}
+
+/** True when the `failTask` fault (not a script or a bad value) decided this task's failure. */
+export function failedByFault(task: TaskRecord, faults: SandboxFaults): boolean {
+  const fault = faults.failTask;
+  return fault !== undefined && task.outcome.status === 'FAILED' && task.outcome.code === fault.code && task.outcome.message === fault.message;
 }
 
 /** An explicit script wins, then a parameter value the model rejects, then the global fault. */

@@ -1,6 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { writeFileAtomic } from './atomic-file.js';
 import { withFileLock } from './file-lock.js';
+import { phaseAt, type TaskPhase } from './task-phase.js';
+import { admissionTimes } from './task-queue.js';
 import type { TaskRecord } from './task-record.js';
 
 interface StateFile {
@@ -23,6 +25,9 @@ export class TaskStore {
   private addsSinceSweep = 0;
   /** Identity of the file version we last read or wrote; an unchanged file need not be parsed again. */
   private seenVersion = '';
+  /** Queue admissions of rate-limited tasks, recomputed only after the set of records changed. */
+  private admissions: Map<string, number> | undefined;
+  private lastSeq = 0;
 
   constructor(
     private readonly file: string | undefined,
@@ -43,9 +48,25 @@ export class TaskStore {
     return this.tasks.get(id);
   }
 
+  /** Every task, after picking up what other processes wrote. */
+  async all(): Promise<TaskRecord[]> {
+    if (this.file) await this.mergeFromDisk();
+    return [...this.tasks.values()];
+  }
+
+  /** The state of a task at `now`, taking the rate-limit queue into account. */
+  phase(task: TaskRecord, now: number): TaskPhase {
+    return phaseAt(task, now, this.retentionMs, this.admitTime(task));
+  }
+
+  /** A creation counter, so tasks created in the same millisecond keep their order in the queue and lists. */
+  nextSeq(): number {
+    return ++this.lastSeq;
+  }
+
   /** Stores a task; resolves once it is on disk, so another process can see it as soon as we answer. */
   add(task: TaskRecord): Promise<void> {
-    this.tasks.set(task.id, task);
+    this.set(task);
     if (++this.addsSinceSweep >= SWEEP_EVERY) {
       this.addsSinceSweep = 0;
       this.sweep();
@@ -54,8 +75,20 @@ export class TaskStore {
   }
 
   update(task: TaskRecord): Promise<void> {
-    this.tasks.set(task.id, task);
+    this.set(task);
     return this.persist();
+  }
+
+  private set(task: TaskRecord): void {
+    this.tasks.set(task.id, task);
+    if (task.seq !== undefined && task.seq > this.lastSeq) this.lastSeq = task.seq;
+    this.admissions = undefined;
+  }
+
+  private admitTime(task: TaskRecord): number {
+    if (task.concurrency === undefined) return task.submitTime;
+    this.admissions ??= admissionTimes(this.tasks.values());
+    return this.admissions.get(task.id) ?? task.submitTime;
   }
 
   /** Waits for pending writes (before close). */
@@ -63,13 +96,11 @@ export class TaskStore {
     await this.writes;
   }
 
-  private expired(task: TaskRecord, now: number): boolean {
-    return now >= task.submitTime + task.pendingMs + task.runningMs + this.retentionMs;
-  }
-
   private sweep(): void {
     const now = this.now();
-    for (const [id, task] of this.tasks) if (this.expired(task, now)) this.tasks.delete(id);
+    const expired = [...this.tasks.values()].filter((task) => now >= this.phase(task, now).endTime + this.retentionMs);
+    for (const task of expired) this.tasks.delete(task.id);
+    if (expired.length > 0) this.admissions = undefined;
   }
 
   /** Group commit: every change made before a queued write starts is carried by that write. */
@@ -110,7 +141,7 @@ export class TaskStore {
     for (const task of Array.isArray(state.tasks) ? state.tasks : []) {
       const mine = this.tasks.get(task.id);
       // A cancel made by another process is the only change a record ever gets.
-      if (!mine || (mine.canceledTime === undefined && task.canceledTime !== undefined)) this.tasks.set(task.id, task);
+      if (!mine || (mine.canceledTime === undefined && task.canceledTime !== undefined)) this.set(task);
     }
   }
 }

@@ -1,5 +1,5 @@
 import { rewritePrompt } from './prompt-rewrite.js';
-import { phaseAt } from './task-phase.js';
+import type { TaskPhase } from './task-phase.js';
 import type { TaskRecord } from './task-record.js';
 import { formatBeijingTime } from './time-format.js';
 import { usageOf } from './usage.js';
@@ -10,16 +10,10 @@ export interface TaskView {
 }
 
 /**
- * The body of `GET /tasks/{id}` minus `request_id` (dashscope-api.md §4.2). `videoUrl` is asked only
- * for SUCCEEDED tasks, because URLs are signed per process and per query.
+ * The body of `GET /tasks/{id}` minus `request_id` (dashscope-api.md §4.2), for the task in `phase`.
+ * `videoUrl` is asked only for SUCCEEDED tasks, because URLs are signed per process and per query.
  */
-export function taskView(
-  task: TaskRecord,
-  now: number,
-  retentionMs: number,
-  videoUrl: (task: TaskRecord, endTime: number) => string,
-): TaskView {
-  const phase = phaseAt(task, now, retentionMs);
+export function taskView(task: TaskRecord, phase: TaskPhase, videoUrl: (task: TaskRecord, endTime: number) => string): TaskView {
   if (phase.status === 'UNKNOWN') return unknownTaskView(task.id);
 
   const output: Record<string, unknown> = {

@@ -24,6 +24,69 @@ export interface TaskScript {
   status?: 'CANCELED' | 'UNKNOWN';
 }
 
+/**
+ * The endpoints a {@link FaultRule} can target. `query` is `GET /tasks/{id}`, `list` is `GET /tasks`,
+ * `upload-policy` is `GET /uploads?action=getPolicy`, `upload` is the POST to the upload host, and
+ * `video` is any request for a result video. Requests are matched by path, whatever their method.
+ */
+export type FaultEndpoint = 'create' | 'query' | 'list' | 'cancel' | 'upload-policy' | 'upload' | 'video';
+
+/** Which requests a rule hits; everything is counted per rule, from the last {@link Sandbox.setFaults}. */
+export interface FaultRuleMatch {
+  endpoint: FaultEndpoint;
+  /** How many matching requests the rule hits. @default Infinity */
+  times?: number;
+  /** Let the first N matching requests through untouched. @default 0 */
+  after?: number;
+  /**
+   * Hit a matching request with this probability (0..1), drawn from a PRNG seeded with
+   * {@link SandboxOptions.seed}, so a run is repeatable. Requests the draw spares do not use up `times`.
+   * @default 1
+   */
+  probability?: number;
+}
+
+/**
+ * One injected fault. `status` answers instead of the endpoint (the request has no effect, as when a
+ * gateway refuses it). The transport faults damage the endpoint's real response, so the request DID
+ * take effect (a create made its task) — except `reset` without `afterBytes`, which drops the
+ * connection before the request is read.
+ */
+export type FaultRule = FaultRuleMatch &
+  (
+    | {
+        kind: 'status';
+        /** HTTP status, 400–599. The body is DashScope's JSON for it (OSS XML on the video listener). */
+        status: number;
+        /** Answer with an nginx/Tengine-style HTML gateway page (`text/html`) instead. */
+        html?: boolean;
+        /** Seconds, sent as `Retry-After`. */
+        retryAfter?: number;
+      }
+    | {
+        kind: 'reset';
+        /** Send the headers and this many body bytes, then reset (RST). Absent: reset before any response. */
+        afterBytes?: number;
+      }
+    | {
+        kind: 'short';
+        /** Full headers (Content-Length of the whole body), this many body bytes, then a clean close (FIN). */
+        afterBytes: number;
+      }
+    | {
+        kind: 'slow';
+        /** The body trickles out at this rate (real time: client timeouts are wall-clock). */
+        bytesPerSecond: number;
+      }
+    | {
+        kind: 'stall';
+        /** Headers and this many body bytes, then silence with the socket open until the client gives up. */
+        afterBytes: number;
+      }
+  );
+
+export type FaultKind = FaultRule['kind'];
+
 /** Faults injected into the sandbox; they can be replaced at run time with {@link Sandbox.setFaults}. */
 export interface SandboxFaults {
   /** Video URLs are issued with `Expires` already in the past. */
@@ -38,7 +101,30 @@ export interface SandboxFaults {
   wrongChecksum?: boolean;
   /** Every new task ends FAILED with this code and message. */
   failTask?: { code: string; message: string };
+  /** Every task reads UNKNOWN (as if lost, or queried in the wrong region); cancel refuses, list is empty. */
+  unknownTasks?: boolean;
+  /** Per-endpoint faults; for each request the first rule that matches applies. */
+  rules?: FaultRule[];
+  /**
+   * The sandbox's own clock reads `clock.now() + clockOffsetMs`: Date headers, task times, URL expiry
+   * checks and list windows all move, emulating a server whose clock is skewed against the client's.
+   */
+  clockOffsetMs?: number;
 }
+
+/** Task-submit rate and concurrent-task limit of one model (dashscope-api.md §6.1). */
+export interface ModelRateLimit {
+  /** Creates accepted per second (sliding 1 s window), per API key and model. */
+  submitPerSecond: number;
+  /** Tasks processed at once per API key and model; later ones wait in PENDING. */
+  concurrent: number;
+}
+
+/**
+ * `true`: every model gets the catalogue's limits. An object: these models get these values (by any
+ * of their ids; missing fields and unlisted models fall back to the catalogue). `false`/absent: off.
+ */
+export type SandboxLimits = boolean | Record<string, Partial<ModelRateLimit>>;
 
 /** A task as the sandbox stored it at create time. */
 export interface SandboxTaskInfo {
@@ -67,6 +153,8 @@ export interface SandboxTaskInfo {
   seed: number;
   /** `parameters.prompt_extend` (default true). */
   promptExtend: boolean;
+  /** `input.audio_url` as sent (http(s):// or oss://), if any. */
+  audioUrl?: string;
   /** When the task was created, ms since the epoch (sandbox clock). */
   submitTime: number;
 }
@@ -100,10 +188,19 @@ export interface SandboxOptions {
    * `wan sandbox` does not grow without bound. @default Infinity
    */
   requestLogLimit?: number;
+  /** Seed of the PRNG behind {@link FaultRule.probability}; reset by every setFaults. @default 1 */
+  seed?: number;
+  /**
+   * Per-model rate limits (dashscope-api.md §6.1): creates above `submitPerSecond` get 429, tasks above
+   * `concurrent` queue in PENDING, and more than 20 query/list/cancel requests per second per key get
+   * 429. Off by default so tests that fire many creates are not throttled. @default false
+   */
+  limits?: SandboxLimits;
 }
 
 /** One request either listener received. */
 export interface SandboxRequest {
+  /** `video` is the OSS stand-in: result videos and the temporary-file upload host. */
   listener: 'api' | 'video';
   method: string;
   /** Path without the query string. */
@@ -117,6 +214,11 @@ export interface SandboxRequest {
   status: number;
   /** When the request arrived, ms since the epoch (sandbox clock). */
   time: number;
+  /**
+   * The fault(s) applied to this request, if any: a rule in spec form (`create:status=429:times=1`) or
+   * the name of a {@link SandboxFaults} field (`htmlBody`, `cutAfterBytes=1000`, …); several are joined by `, `.
+   */
+  fault?: string;
 }
 
 export interface Sandbox {
@@ -124,9 +226,14 @@ export interface Sandbox {
   baseUrl: string;
   /** `http://HOST:VIDEOPORT` */
   videoOrigin: string;
+  /** Where temporary files are POSTed (`upload_host` of getPolicy): `{videoOrigin}/dashscope-file-sandbox`. */
+  uploadHost: string;
   /** Every request both listeners received, in order of arrival. */
   requests: SandboxRequest[];
-  /** Replace the faults at run time (also resets the count of cut responses). */
+  /**
+   * Replace the faults at run time (also resets the count of cut responses, every rule's counters and
+   * the probability PRNG). Throws a FaultSpecError for an invalid rule.
+   */
   setFaults(faults: SandboxFaults): void;
   /** The exact bytes the video host serves for a task (generated if needed). */
   videoFor(taskId: string): Promise<Buffer>;

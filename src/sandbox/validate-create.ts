@@ -31,6 +31,8 @@ export interface CreateSpec {
   duration: number;
   seed?: number;
   promptExtend: boolean;
+  /** `input.audio_url`; its URL checks need the upload store, so they happen in the create route. */
+  audioUrl?: string;
   valueError?: ValueError;
 }
 
@@ -75,9 +77,10 @@ export function validateCreate(rawBody: string): CreateCheck {
 
   if (!present(input)) return fail('BadRequest.EmptyInput', 'Required input parameter missing from request.');
   if (!isObject(input)) return invalidParameter('input');
-  const { prompt, negative_prompt: negativePrompt } = input;
+  const { prompt, negative_prompt: negativePrompt, audio_url: audioUrl } = input;
   if (typeof prompt !== 'string' || prompt.trim() === '') return invalidParameter('prompt');
   if (present(negativePrompt) && typeof negativePrompt !== 'string') return invalidParameter('negative_prompt');
+  if (present(audioUrl) && (typeof audioUrl !== 'string' || audioUrl.trim() === '')) return invalidParameter('audio_url');
 
   if (present(rawParameters) && !isObject(rawParameters)) return invalidParameter('parameters');
   const parameters = isObject(rawParameters) ? rawParameters : {};
@@ -102,6 +105,7 @@ export function validateCreate(rawBody: string): CreateCheck {
       duration,
       ...(present(parameters.seed) ? { seed: parameters.seed as number } : {}),
       promptExtend: parameters.prompt_extend !== false,
+      ...(typeof audioUrl === 'string' ? { audioUrl: audioUrl.trim() } : {}),
       valueError:
         valueError ??
         (info.durations.includes(duration) ? undefined : { code: 'InvalidParameter', message: 'duration is not supported' }),

@@ -2,14 +2,15 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { parseSize } from '../api/sizes.js';
 import { parseRange, type RangeRequest } from './byte-range.js';
-import { header, httpDate, sendBody, writeHead, type Exchange } from './exchange.js';
+import { header, httpDate, noteFault, sendBody, writeHead, type Exchange } from './exchange.js';
 import type { FaultState } from './faults.js';
+import { gatewayHtml } from './gateway-html.js';
 import { newOssRequestId } from './ids.js';
 import { ossErrorXml, type OssError } from './oss-xml.js';
 import { FAKE_ACCESS_KEY_ID, taskIdOfObjectPath, type UrlSigner } from './signed-url.js';
-import { phaseAt } from './task-phase.js';
 import type { TaskRecord } from './task-record.js';
 import type { TaskStore } from './task-store.js';
+import { sendShaped, type TransportShape } from './transport-faults.js';
 import type { CachedVideo, VideoCache } from './video-cache.js';
 import type { VideoSpec } from './video-spec.js';
 
@@ -18,13 +19,7 @@ export interface VideoHostDeps {
   store: TaskStore;
   cache: VideoCache;
   faults: FaultState;
-  retentionMs: number;
 }
-
-/** What a CDN or gateway in front of the bucket might answer with status 200 (the `htmlBody` fault). */
-const GATEWAY_HTML =
-  '<!DOCTYPE html>\n<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\n' +
-  '<center><h1>502 Bad Gateway</h1></center>\n<hr><center>Tengine</center>\n</body>\n</html>\n';
 
 /** The parameters of a task's video, if it has one. */
 export function videoSpecOf(task: TaskRecord): VideoSpec | undefined {
@@ -79,18 +74,23 @@ export async function handleVideoRequest(ex: Exchange, deps: VideoHostDeps): Pro
 
   const taskId = taskIdOfObjectPath(ex.path);
   const task = taskId ? await deps.store.find(taskId) : undefined;
-  const phase = task ? phaseAt(task, ex.now, deps.retentionMs) : undefined;
+  const phase = task ? deps.store.phase(task, ex.now) : undefined;
   const spec = task && phase?.status === 'SUCCEEDED' ? videoSpecOf(task) : undefined;
   if (!spec || !phase) {
     return fail({ status: 404, code: 'NoSuchKey', message: 'The specified key does not exist.', details: { Key: ex.path.slice(1) } });
   }
-  if (deps.faults.current.htmlBody) return sendBody(ex, 200, 'text/html; charset=utf-8', GATEWAY_HTML, common);
+  // What a CDN or gateway in front of the bucket might answer with status 200.
+  if (deps.faults.current.htmlBody) {
+    noteFault(ex, 'htmlBody');
+    return sendBody(ex, 200, 'text/html; charset=utf-8', gatewayHtml(502), common);
+  }
 
   const { video, handle } = await openVideo(deps.cache, spec);
   try {
     const lastModified = httpDate(phase.endTime);
     const range = effectiveRange(ex, video, lastModified);
     const checksum = deps.faults.current.wrongChecksum ? wrongCrc(video.crc64) : video.crc64;
+    if (deps.faults.current.wrongChecksum) noteFault(ex, 'wrongChecksum');
     const headers: Record<string, string | number> = {
       ...common,
       'content-type': 'video/mp4',
@@ -118,7 +118,7 @@ export async function handleVideoRequest(ex: Exchange, deps: VideoHostDeps): Pro
       ex.res.end();
       return;
     }
-    await streamBody(ex, handle, start, end, deps.faults.takeCut(end - start + 1));
+    await streamBody(ex, handle, start, end, bodyShape(ex, deps.faults, end - start + 1));
   } catch (err) {
     await handle.close().catch(() => undefined);
     throw err;
@@ -151,33 +151,18 @@ function wrongCrc(crc: string): string {
   return (BigInt(crc) ^ 0x5a5an).toString();
 }
 
-/**
- * Streams bytes start..end with back-pressure (pipeline), or with a `cut`, sends that many bytes
- * and then closes the socket mid-body, as a dropped connection would.
- */
-async function streamBody(ex: Exchange, handle: FileHandle, start: number, end: number, cut: number | undefined): Promise<void> {
-  const socket = ex.res.socket;
-  if (cut === undefined) {
-    await pipeline(handle.createReadStream({ start, end }), ex.res).catch(() => ex.res.destroy());
-    return;
-  }
-  if (cut === 0) {
-    await handle.close();
-    ex.res.flushHeaders();
-    socket?.end(() => socket.destroy());
-    return;
-  }
-  const body = handle.createReadStream({ start, end: start + cut - 1 });
-  body.pipe(ex.res, { end: false });
-  await new Promise<void>((resolve) => {
-    body.once('end', () => {
-      // end() queues FIN behind the bytes already written, so exactly `cut` body bytes arrive first.
-      socket?.end(() => socket.destroy());
-      resolve();
-    });
-    body.once('error', () => {
-      ex.res.destroy();
-      resolve();
-    });
-  });
+/** A rule's damage wins; otherwise the legacy `cutAfterBytes` fault, which is a `short` one. */
+function bodyShape(ex: Exchange, faults: FaultState, length: number): TransportShape | undefined {
+  if (ex.shape) return ex.shape;
+  const cut = faults.takeCut(length);
+  if (cut === undefined) return undefined;
+  noteFault(ex, `cutAfterBytes=${cut}`);
+  return { kind: 'short', afterBytes: cut };
+}
+
+/** Streams bytes start..end with back-pressure (pipeline), or damaged as a transport fault says. */
+async function streamBody(ex: Exchange, handle: FileHandle, start: number, end: number, shape: TransportShape | undefined): Promise<void> {
+  const body = handle.createReadStream({ start, end });
+  if (shape) await sendShaped(ex.req, ex.res, body, shape);
+  else await pipeline(body, ex.res).catch(() => ex.res.destroy());
 }

@@ -267,3 +267,25 @@ describe('output files', () => {
     expect(statSync(path.join(work, 'check.mp4')).size).toBeGreaterThan(10_000);
   });
 });
+
+describe('GitHub Actions', () => {
+  it('writes step outputs, a summary, and ::error:: annotations', async () => {
+    const outputs = path.join(work, 'gh-output');
+    const summary = path.join(work, 'gh-summary');
+    const gh = { GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: outputs, GITHUB_STEP_SUMMARY: summary };
+    const id = await createTask();
+    const ok = await wan(['wait', id, '-o', 'gh.mp4'], gh);
+    expect(ok.code).toBe(0);
+    const sha = createHash('sha256').update(readFileSync(path.join(work, 'gh.mp4'))).digest('hex');
+    expect(readFileSync(outputs, 'utf8')).toBe(`task_id=${id}\nfile=${path.join(work, 'gh.mp4')}\nsha256=${sha}\n`);
+    fx.sandbox.setFaults({ failTask: { code: 'InternalError', message: 'boom' } });
+    const failed = await createTask();
+    const bad = await wan(['wait', failed, '-o', 'gh2.mp4'], gh);
+    expect(bad.code).toBe(4);
+    expect(bad.stderr).toMatch(new RegExp(`^::error title=wan: task ${failed}::InternalError: task ${failed} FAILED: InternalError: boom$`, 'm'));
+    const table = readFileSync(summary, 'utf8');
+    expect(table).toMatch(/\| task \| result \| details \|/);
+    expect(table).toMatch(new RegExp(`\\| \`${id}\` \\| ✅ saved`));
+    expect(table).toMatch(new RegExp(`\\| \`${failed}\` \\| ❌ InternalError`));
+  });
+});

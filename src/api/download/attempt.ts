@@ -10,6 +10,7 @@ import { describeNetworkFailure } from './network-failure.js';
 import { isExpiredOssError, parseOssError } from './oss-error.js';
 import { diskError, writeMeta, type PartMeta, type PartPaths, type PartState } from './part-file.js';
 import { PartWriter } from './part-writer.js';
+import { bodyChunks } from './body-chunks.js';
 import { describeUrl, expiredMessage, urlExpiry } from './signed-url.js';
 import type { ExpectedContent } from './verify.js';
 
@@ -135,6 +136,8 @@ interface ReceivePlan {
 /** Streams the body into the `.part` from `plan.start`, then says whether the file is whole. */
 async function receive(ctx: AttemptContext, response: Dispatcher.ResponseData, plan: ReceivePlan): Promise<AttemptOutcome> {
   const { body } = response;
+  // Before any await: from here on every arriving byte is kept, even if the connection then drops.
+  const chunks = bodyChunks(body);
   let fh: FileHandle;
   try {
     // The meta goes first: a `.part` on disk is always described by the meta next to it.
@@ -162,7 +165,7 @@ async function receive(ctx: AttemptContext, response: Dispatcher.ResponseData, p
   });
   let failure: unknown;
   try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
+    for await (const chunk of chunks) {
       const wait = writer.push(chunk);
       if (wait) await wait; // not pulling from the body is the back-pressure
     }

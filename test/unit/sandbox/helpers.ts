@@ -59,3 +59,31 @@ export async function tempDir(prefix: string): Promise<{ path: string; remove():
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const BEIJING_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}$/;
+
+/** Reads a body to its end or to the error that cut it, keeping the bytes that did arrive. */
+export async function readPartial(res: Response): Promise<{ bytes: Buffer; error?: unknown }> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) chunks.push(Buffer.from(chunk));
+    return { bytes: Buffer.concat(chunks) };
+  } catch (error) {
+    return { bytes: Buffer.concat(chunks), error };
+  }
+}
+
+/** `GET /tasks?…` with a key; `query` is the raw query string. */
+export async function listTasks(sb: Sandbox, query = '', key = KEY): Promise<JsonReply> {
+  const res = await fetch(`${sb.baseUrl}/tasks${query ? `?${query}` : ''}`, { headers: { authorization: `Bearer ${key}` } });
+  return { status: res.status, headers: res.headers, body: await res.json() };
+}
+
+export async function cancelTask(sb: Sandbox, taskId: string, key = KEY): Promise<JsonReply> {
+  const res = await fetch(`${sb.baseUrl}/tasks/${taskId}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${key}` } });
+  return { status: res.status, headers: res.headers, body: await res.json() };
+}
+
+export const t2v = (model: string, parameters: Record<string, unknown> = {}, prompt = 'a red kite over the sea') => ({
+  model,
+  input: { prompt },
+  parameters,
+});

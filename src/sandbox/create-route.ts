@@ -1,0 +1,55 @@
+import type { Account } from './account.js';
+import type { ApiDeps } from './api-routes.js';
+import { sendError, sendThrottled } from './api-error.js';
+import { checkAudioUrl } from './audio-url.js';
+import { header, noteFault, sendJson, type Exchange } from './exchange.js';
+import { newUuid } from './ids.js';
+import { readBody } from './read-body.js';
+import { buildTask, failedByFault } from './task-record.js';
+import { validateCreate } from './validate-create.js';
+
+/** Create bodies are a few KB at most (prompts ≤ 5000 characters). */
+const BODY_LIMIT = 1024 * 1024;
+
+/** `POST …/video-synthesis` (dashscope-api.md §1.2, §2, §3, §4.1). */
+export async function createTask(ex: Exchange, deps: ApiDeps, account: Account): Promise<void> {
+  // §2: create is async-only; without the header the service refuses with 403.
+  if (header(ex, 'x-dashscope-async')?.trim().toLowerCase() !== 'enable') {
+    ex.req.resume();
+    return sendError(ex, 403, 'AccessDenied', 'current user api does not support synchronous calls.');
+  }
+  const body = await readBody(ex.req, BODY_LIMIT);
+  if (body === undefined) return sendError(ex, 413, 'RequestTooLarge', 'Request body too large.');
+  const check = validateCreate(body);
+  if (!check.ok) return sendError(ex, check.error.status, check.error.code, check.error.message);
+  const { spec } = check;
+
+  if (spec.audioUrl !== undefined) {
+    const audioError = await checkAudioUrl(spec.audioUrl, {
+      ossResolve: header(ex, 'x-dashscope-ossresourceresolve')?.trim().toLowerCase() === 'enable',
+      model: spec.model,
+      account: deps.policies.accountTag(account.keyHash),
+      uploads: deps.uploads,
+      now: ex.now,
+    });
+    if (audioError) return sendError(ex, 400, audioError.code, audioError.message);
+  }
+
+  // §6.1: submissions per second per account and model; over the limit is 429 (the queue is for tasks).
+  const limit = deps.limits.forModel(spec.info, spec.model);
+  if (limit && !deps.limits.trySubmit(account.keyHash, spec.info.id, limit, ex.now)) return sendThrottled(ex);
+
+  const requestId = newUuid();
+  const origin = {
+    id: newUuid(),
+    requestId,
+    now: ex.now,
+    keyHash: account.keyHash,
+    seq: deps.store.nextSeq(),
+    ...(limit ? { concurrency: limit.concurrent } : {}),
+  };
+  const task = buildTask(spec, origin, { ...deps.taskDefaults, faults: deps.faults.current });
+  if (failedByFault(task, deps.faults.current)) noteFault(ex, 'failTask');
+  await deps.store.add(task);
+  sendJson(ex, 200, { output: { task_status: 'PENDING', task_id: task.id }, request_id: requestId });
+}

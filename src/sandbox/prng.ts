@@ -1,0 +1,14 @@
+/**
+ * mulberry32: a tiny seeded PRNG. Fault probabilities draw from it instead of Math.random so a CI run
+ * with `--seed 7` fails the same requests every time.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
