@@ -25,9 +25,13 @@ export interface TrackedTask {
   reused: boolean;
 }
 
-/** How far around an orphaned intent's time a matching task is looked for in the service's list. */
-const RECONCILE_BEFORE_MS = 60_000;
-const RECONCILE_AFTER_MS = 10 * 60_000;
+/**
+ * Where an orphaned intent's task can be in the service's list: created after the intent was
+ * written (less a little clock skew between this machine and the service) and before the POST
+ * could have timed out.
+ */
+const RECONCILE_SKEW_MS = 5_000;
+const RECONCILE_AFTER_MS = 2 * 60_000;
 
 /**
  * Creates a task with the journal around it: an intent is made durable before the POST (if that
@@ -87,11 +91,13 @@ async function reuse(ctx: CommandContext, client: WanClient, earlier: TaskEntry,
   // The earlier process died (or failed ambiguously) during its POST: did the service make a task?
   const at = Date.parse(earlier.intent.at);
   const listed = await client.listTasks(
-    { model: earlier.intent.model, startTime: at - RECONCILE_BEFORE_MS, endTime: at + RECONCILE_AFTER_MS, pageSize: 100 },
+    // The list filters by whole seconds; the exact window is applied to gmt_create below.
+    { model: earlier.intent.model, startTime: at - RECONCILE_SKEW_MS - 1000, endTime: at + RECONCILE_AFTER_MS + 1000, pageSize: 100 },
     { signal: ctx.signal },
   );
   const known = new Set((await ctx.journal().entries()).map((e) => e.taskId).filter(Boolean));
-  const candidates = listed.data.filter((t) => !known.has(t.task_id));
+  const inWindow = (t: { gmt_create?: number }) => t.gmt_create === undefined || (t.gmt_create >= at - RECONCILE_SKEW_MS && t.gmt_create <= at + RECONCILE_AFTER_MS);
+  const candidates = listed.data.filter((t) => !known.has(t.task_id) && inWindow(t));
   if (listed.total === 0 || candidates.length === 0) return undefined;
   if (candidates.length === 1) {
     const taskId = candidates[0]!.task_id;
