@@ -13,6 +13,7 @@ import { sandboxCommand } from './commands/sandbox.js';
 import { listCommand } from './commands/list.js';
 import { cancelCommand } from './commands/cancel.js';
 import { uploadCommand } from './commands/upload.js';
+import { sweepCommand } from './commands/sweep.js';
 import { helpTopicsCommand, isHelpTopic } from './commands/help-topics.js';
 import { examples } from './commands/help-text.js';
 import { reportError } from './output/report-error.js';
@@ -71,6 +72,7 @@ export function buildProgram(app: App): Command {
     downloadCommand(app),
     listCommand(app),
     cancelCommand(app),
+    sweepCommand(app),
     uploadCommand(app),
     modelsCommand(app),
     configCommand(app),

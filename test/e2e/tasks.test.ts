@@ -188,3 +188,18 @@ describe('cost', () => {
     expect(JSON.parse(under.stdout)).toMatchObject({ estimated_cost: { amount: 1.5 } });
   });
 });
+
+describe('wan sweep', () => {
+  it('downloads finished, undownloaded tasks from the journal, skips running ones, never waits', async () => {
+    const env = fresh();
+    const done = (await runBin(['create', 'sweep me', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '9'], { env, cwd: work })).stdout.trim();
+    fx.clock.advance(120_001);
+    const running = (await runBin(['create', 'still going', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '9'], { env, cwd: work })).stdout.trim();
+    const r = await runBin(['sweep', '--output-dir', 'v'], { env, cwd: work });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe(path.join(work, 'v', `${done}.mp4`));
+    expect(r.stderr).toMatch(new RegExp(`task ${running}: still PENDING; wan wait --pending waits for it`));
+    const again = await runBin(['sweep', '--output-dir', 'v'], { env, cwd: work });
+    expect(again.stdout).toBe('');
+  });
+});
