@@ -10,6 +10,7 @@ import { reportError } from '../output/report-error.js';
 import type { IO } from '../output/io.js';
 import type { FaultRule, Sandbox, SandboxOptions } from '../sandbox/index.js';
 import { UsageError } from './usage-error.js';
+import { proxyDispatcher } from '../net/proxy-dispatcher.js';
 
 /** Flags every command accepts (see `wan --help`). */
 export interface GlobalFlags {
@@ -90,13 +91,17 @@ export class CommandContext {
         apiKey = SANDBOX_KEY;
         this.ui.debug(`sandbox listening at ${baseUrl}`);
       }
+      const timeouts = { connectMs: config.values.connectTimeout, headersMs: config.values.requestTimeout, stallMs: config.values.stallTimeout };
+      // HTTP(S)_PROXY / NO_PROXY carry the API, video and upload requests; the in-process sandbox is loopback, never proxied.
+      const dispatcher = this.flags.sandbox ? undefined : proxyDispatcher(this.io.env, { connectMs: timeouts.connectMs, headersMs: timeouts.headersMs, bodyMs: timeouts.stallMs });
       return new WanClient({
         apiKey,
+        dispatcher,
         region: config.values.region,
         baseUrl,
         workspace: config.values.workspace,
         clock: this.clock,
-        timeouts: { connectMs: config.values.connectTimeout, headersMs: config.values.requestTimeout, stallMs: config.values.stallTimeout },
+        timeouts,
         retry: { attempts: config.values.retries },
         onDebug: this.flags.debug ? (line) => this.ui.debug(redactSecret(line, apiKey)) : undefined,
       });

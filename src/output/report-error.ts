@@ -151,6 +151,8 @@ function downloadHint(err: DownloadError): string | undefined {
       return 'nothing was saved; run the same command again to fetch it anew';
     case 'disk':
       return 'check the output path, free space and permissions';
+    case 'http':
+      return 'what was received is kept in the .part file; run the same command again to resume';
     default:
       return undefined;
   }
