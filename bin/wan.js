@@ -1,5 +1,10 @@
 #!/usr/bin/env node
-import { main } from '../dist/main.js';
-import { systemIO } from '../dist/output/system-io.js';
-
-process.exitCode = await main(process.argv.slice(2), systemIO());
+// `wan --version` is run by scripts to check an install: answer it without loading the program.
+if (process.argv.length === 3 && (process.argv[2] === '--version' || process.argv[2] === '-V')) {
+  const { readFileSync } = await import('node:fs');
+  process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
+} else {
+  const { main } = await import('../dist/main.js');
+  const { systemIO } = await import('../dist/output/system-io.js');
+  process.exitCode = await main(process.argv.slice(2), systemIO());
+}
