@@ -13,8 +13,11 @@ import { sandboxCommand } from './commands/sandbox.js';
 import { listCommand } from './commands/list.js';
 import { cancelCommand } from './commands/cancel.js';
 import { uploadCommand } from './commands/upload.js';
+import { batchCommand } from './commands/batch.js';
 import { sweepCommand } from './commands/sweep.js';
 import { helpTopicsCommand, isHelpTopic } from './commands/help-topics.js';
+import { doctorCommand } from './commands/doctor.js';
+import { completeCommand, completionCommand } from './commands/completion.js';
 import { examples } from './commands/help-text.js';
 import { reportError } from './output/report-error.js';
 import { Ui } from './output/ui.js';
@@ -67,6 +70,7 @@ export function buildProgram(app: App): Command {
   const commands = [
     runCommand(app),
     createCommand(app),
+    batchCommand(app),
     statusCommand(app),
     waitCommand(app),
     downloadCommand(app),
@@ -77,9 +81,12 @@ export function buildProgram(app: App): Command {
     modelsCommand(app),
     configCommand(app),
     sandboxCommand(app),
+    doctorCommand(app),
+    completionCommand(app),
   ];
   for (const command of commands) program.addCommand(configure(command, io));
   program.addCommand(configure(helpTopicsCommand(app), io), { hidden: true });
+  program.addCommand(configure(completeCommand(app), io), { hidden: true });
   return program;
 }
 

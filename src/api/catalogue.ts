@@ -212,3 +212,10 @@ export function sizeFor(model: ModelInfo, resolution: Tier, ratio: Ratio): strin
   const size = SIZE_TABLE[resolution][ratio];
   return size && model.sizes.includes(size) ? size : undefined;
 }
+
+/** `5 or 10`, `2–15`. */
+export function describeDurations(model: ModelInfo): string {
+  const d = model.durations;
+  const contiguous = d.length > 2 && d.every((v, i) => i === 0 || v === d[i - 1]! + 1);
+  return contiguous ? `${d[0]}–${d[d.length - 1]}` : d.join(' or ');
+}

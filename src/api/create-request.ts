@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DEFAULT_MODEL, MODELS, allModelIds, findModel, sizeFor, type ModelInfo } from './catalogue.js';
+import { DEFAULT_MODEL, MODELS, allModelIds, describeDurations, findModel, sizeFor, type ModelInfo } from './catalogue.js';
+export { describeDurations } from './catalogue.js';
 import { RATIOS, SIZE_TABLE, TIERS, normalizeSize, ratioOfSize, tierOfSize, type Ratio, type Tier } from './sizes.js';
 import { createRequestBodySchema, type CreateRequestBody } from './schemas.js';
 import { InputError } from './errors/input-error.js';
@@ -159,11 +160,6 @@ function pickResolution(model: ModelInfo, options: CreateTaskOptions): Shape {
   return { parameters, size, tier };
 }
 
-export function describeDurations(model: ModelInfo): string {
-  const d = model.durations;
-  const contiguous = d.length > 2 && d.every((v, i) => i === 0 || v === d[i - 1]! + 1);
-  return contiguous ? `${d[0]}–${d[d.length - 1]}` : d.join(' or ');
-}
 
 function warnIfLong(warnings: string[], what: string, text: string, max: number): void {
   const length = [...text].length;

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /** The regions `wan` knows by name; any other deployment is reached with a base URL override. */
 export const REGIONS = {
   beijing: { id: 'cn-beijing', baseUrl: 'https://dashscope.aliyuncs.com/api/v1' },
@@ -7,9 +5,9 @@ export const REGIONS = {
   virginia: { id: 'us-east-1', baseUrl: 'https://dashscope-us.aliyuncs.com/api/v1' },
 } as const;
 
-export const regionSchema = z.enum(['beijing', 'singapore', 'virginia']);
-export type Region = z.infer<typeof regionSchema>;
-export const REGION_NAMES = regionSchema.options;
+// Plain data (no zod): the CLI's start-up path reads this.
+export const REGION_NAMES = ['beijing', 'singapore', 'virginia'] as const;
+export type Region = (typeof REGION_NAMES)[number];
 
 /** @default 'beijing', the official SDK's default (`DASHSCOPE_HTTP_BASE_URL` unset). */
 export const DEFAULT_REGION: Region = 'beijing';

@@ -5,16 +5,12 @@ import { z } from 'zod';
  * Responses are loose objects: the service adds fields over time and we pass them through.
  */
 
-export const TERMINAL_STATUSES = ['SUCCEEDED', 'FAILED', 'CANCELED', 'UNKNOWN'] as const;
-export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
+export { TERMINAL_STATUSES, isTerminal, type TerminalStatus } from './task-status.js';
 
 /** Any string: states we have never seen (SUSPENDED, …) are treated as still running. */
 export const taskStatusSchema = z.string().min(1);
 export type TaskStatus = z.infer<typeof taskStatusSchema>;
 
-export function isTerminal(status: string): status is TerminalStatus {
-  return (TERMINAL_STATUSES as readonly string[]).includes(status);
-}
 
 export const createInputSchema = z.object({
   prompt: z.string(),

@@ -1,16 +1,15 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { WanClient } from '../api/client.js';
+import type { WanClient } from '../api/client.js';
 import { systemClock, type Clock } from '../api/clock.js';
-import { resolveConfig, type ConfigFlags, type ResolvedConfig } from '../config/index.js';
+import type { ConfigFlags, ResolvedConfig } from '../config/index.js';
 import { redactSecret } from '../api/redact.js';
 import { Ui } from '../output/ui.js';
-import { Journal } from '../journal/index.js';
+import { LazyJournal } from './lazy-journal.js';
 import { reportError } from '../output/report-error.js';
 import type { IO } from '../output/io.js';
 import type { FaultRule, Sandbox, SandboxOptions } from '../sandbox/index.js';
 import { UsageError } from './usage-error.js';
-import { proxyDispatcher } from '../net/proxy-dispatcher.js';
 
 /** Flags every command accepts (see `wan --help`). */
 export interface GlobalFlags {
@@ -48,7 +47,7 @@ export class CommandContext {
   private configPromise?: Promise<ResolvedConfig>;
   private clientPromise?: Promise<WanClient>;
   private sandbox?: Sandbox;
-  private journalInstance?: Journal;
+  private journalInstance?: LazyJournal;
 
   constructor(
     readonly io: IO,
@@ -68,12 +67,13 @@ export class CommandContext {
 
   /** The resolved configuration; `commandFlags` are the command's own config-key flags. */
   config(commandFlags: Omit<ConfigFlags, 'config' | 'profile' | 'region' | 'baseUrl'> = {}): Promise<ResolvedConfig> {
-    this.configPromise ??= resolveConfig({
+    // Loaded here, not at start-up: cosmiconfig and the schemas are for commands that need config.
+    this.configPromise ??= import('../config/resolve.js').then(({ resolveConfig }) => resolveConfig({
       flags: { ...commandFlags, config: this.flags.config, profile: this.flags.profile, region: this.flags.region, baseUrl: this.flags.baseUrl },
       env: this.io.env,
       cwd: this.io.cwd,
       home: this.io.home,
-    }).then((config) => {
+    })).then((config) => {
       for (const warning of config.warnings) this.ui.warn(warning);
       return config;
     });
@@ -93,6 +93,7 @@ export class CommandContext {
       }
       const timeouts = { connectMs: config.values.connectTimeout, headersMs: config.values.requestTimeout, stallMs: config.values.stallTimeout };
       // HTTP(S)_PROXY / NO_PROXY carry the API, video and upload requests; the in-process sandbox is loopback, never proxied.
+      const [{ WanClient }, { proxyDispatcher }] = await Promise.all([import('../api/client.js'), import('../net/proxy-dispatcher.js')]);
       const dispatcher = this.flags.sandbox ? undefined : proxyDispatcher(this.io.env, { connectMs: timeouts.connectMs, headersMs: timeouts.headersMs, bodyMs: timeouts.stallMs });
       return new WanClient({
         apiKey,
@@ -110,8 +111,8 @@ export class CommandContext {
   }
 
   /** The task journal; sandbox tasks are kept apart from real ones. */
-  journal(): Journal {
-    this.journalInstance ??= new Journal(this.flags.sandbox ? path.join(stateDir(this.io), 'sandbox') : stateDir(this.io), { now: () => this.clock.now() });
+  journal(): LazyJournal {
+    this.journalInstance ??= new LazyJournal(this.flags.sandbox ? path.join(stateDir(this.io), 'sandbox') : stateDir(this.io), () => this.clock.now());
     return this.journalInstance;
   }
 

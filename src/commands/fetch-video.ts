@@ -3,7 +3,7 @@ import type { WanClient } from '../api/client.js';
 import type { CreateRequest } from '../api/create-request.js';
 import type { TaskResponse } from '../api/schemas.js';
 import type { DownloadResult } from '../api/download/index.js';
-import { describeUrl } from '../api/download/index.js';
+import { describeUrl } from '../api/download/signed-url.js';
 import { WanError } from '../api/errors/wan-error.js';
 import { downloadView } from '../output/download-progress.js';
 import type { TaskProgress } from '../output/task-progress.js';

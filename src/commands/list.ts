@@ -1,6 +1,7 @@
 import { Command } from 'commander';
-import { TERMINAL_STATUSES, type ListedTask } from '../api/schemas.js';
-import { parseDuration } from '../config/index.js';
+import { TERMINAL_STATUSES } from '../api/task-status.js';
+import type { ListedTask } from '../api/schemas.js';
+import { parseDuration } from '../config/duration.js';
 import type { TaskEntry } from '../journal/index.js';
 import { renderTable } from '../output/table.js';
 import { action, type App, type CommandContext } from './context.js';

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { MODELS, PRICE_CURRENCY, PRICE_DATE, type ModelInfo } from '../api/catalogue.js';
-import { describeDurations } from '../api/create-request.js';
+import { describeDurations } from '../api/catalogue.js';
 import { REGION_NAMES, type Region } from '../api/regions.js';
 import { UsageError } from './usage-error.js';
 import { renderTable } from '../output/table.js';

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { parseDuration } from '../config/index.js';
+import { parseDuration } from '../config/duration.js';
 // The pure spec parser only: the sandbox itself is loaded when the command runs.
 import { FaultSpecError, formatFaultRule, parseFaultSpecs } from '../sandbox/fault-spec.js';
 import type { FaultRule, SandboxFaults, SandboxOptions } from '../sandbox/index.js';

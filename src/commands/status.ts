@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import type { TaskResponse } from '../api/schemas.js';
-import { urlExpiry } from '../api/download/index.js';
+import { urlExpiry } from '../api/download/signed-url.js';
 import { relativeTime } from '../output/format.js';
 import type { Ui } from '../output/ui.js';
 import { action, type App, type CommandContext } from './context.js';

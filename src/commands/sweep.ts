@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { isTerminal } from '../api/schemas.js';
-import { urlExpiry } from '../api/download/index.js';
+import { isTerminal } from '../api/task-status.js';
+import { urlExpiry } from '../api/download/signed-url.js';
 import { worstExit } from '../output/exit-codes.js';
 import { formatDuration } from '../output/format.js';
 import { taskProgress } from '../output/task-progress.js';

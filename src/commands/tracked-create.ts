@@ -3,7 +3,8 @@ import type { WanClient } from '../api/client.js';
 import type { CreateRequest } from '../api/create-request.js';
 import { ApiError } from '../api/errors/api-error.js';
 import { ConnectionError } from '../api/errors/connection-error.js';
-import { requestHash, type TaskEntry } from '../journal/index.js';
+import { requestHash } from '../journal/request-hash.js';
+import type { TaskEntry } from '../journal/index.js';
 import type { CommandContext } from './context.js';
 import { UsageError } from './usage-error.js';
 

@@ -9,12 +9,13 @@ import { gitHubSummaryHeader, reportToGitHub } from '../output/github-actions.js
 import { taskProgress, type TaskProgress } from '../output/task-progress.js';
 import { checkTaskId } from '../api/task-id.js';
 import type { TaskResponse } from '../api/schemas.js';
-import { urlExpiry } from '../api/download/index.js';
+import { urlExpiry } from '../api/download/signed-url.js';
 import { action, type App, type CommandContext } from './context.js';
 import { saveVideo, videoJson, waitFor } from './fetch-video.js';
 import { examples } from './help-text.js';
 import { resolveOutputPath } from './output-path.js';
 import { UsageError } from './usage-error.js';
+import { LIST_POLL_FROM, waitMany } from './wait-many.js';
 
 export interface WaitFlags {
   output?: string;
@@ -83,7 +84,12 @@ export async function runWait(ctx: CommandContext, ids: string[], flags: WaitFla
   const progress = await taskProgress(ctx.ui, () => ctx.clock.now());
   await gitHubSummaryHeader(ctx.io);
   try {
-    const codes = await Promise.all(taskIds.map((id) => waitOne(ctx, client, id, { ...flags, output: flags.output ?? outputs.get(id) }, progress)));
+    const one = (id: string) => waitOne(ctx, client, id, { ...flags, output: flags.output ?? outputs.get(id) }, progress);
+    const config = await ctx.config();
+    const codes =
+      taskIds.length >= LIST_POLL_FROM
+        ? await waitMany(ctx, client, taskIds, { timeout: config.values.timeout, interval: config.values.pollInterval }, progress, one)
+        : await Promise.all(taskIds.map(one));
     return worstExit(codes);
   } finally {
     progress.stop();

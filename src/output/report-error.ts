@@ -14,9 +14,9 @@ import {
   WanError,
 } from '../api/errors/index.js';
 import { RETRYABLE_STATUSES } from '../api/retry.js';
-import { ConfigError } from '../config/index.js';
+import { ConfigError } from '../config/config-error.js';
 import { UsageError } from '../commands/usage-error.js';
-import { JournalError } from '../journal/index.js';
+import { JournalError } from '../journal/journal-error.js';
 import { EXIT } from './exit-codes.js';
 import type { Ui } from './ui.js';
 

@@ -289,3 +289,26 @@ describe('GitHub Actions', () => {
     expect(table).toMatch(new RegExp(`\\| \`${failed}\` \\| ❌ InternalError`));
   });
 });
+
+describe('polling economy', () => {
+  it('waiting on several tasks uses one list request per interval, and one query per task only when it ends', async () => {
+    const live = await sandboxFixture({ clock: { now: () => Date.now() }, pendingMs: 0, runningMs: 2500 });
+    try {
+      const e = { ...env(), DASHSCOPE_HTTP_BASE_URL: live.sandbox.baseUrl };
+      const ids: string[] = [];
+      for (let i = 0; i < 4; i++) ids.push((await runBin(['create', 'economy', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '11'], { env: e, cwd: work })).stdout.trim());
+      const before = live.sandbox.requests.length;
+      const r = await runBin(['wait', ...ids, '--no-download', '--interval', '1s'], { env: e, cwd: work });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout.trim().split('\n')).toHaveLength(4);
+      const api = live.sandbox.requests.slice(before).filter((q) => q.listener === 'api');
+      const queries = api.filter((q) => /\/tasks\/[^/]+$/.test(q.path));
+      const lists = api.filter((q) => /\/tasks\/?$/.test(q.path));
+      expect(queries).toHaveLength(4);
+      expect(lists.length).toBeGreaterThanOrEqual(2);
+      for (const id of ids) expect(r.stderr).toMatch(new RegExp(`task ${id}: RUNNING`));
+    } finally {
+      await live.close();
+    }
+  });
+});

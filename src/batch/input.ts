@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { RATIOS, TIERS } from '../api/sizes.js';
+
+/**
+ * A batch file: JSON Lines (one object per line: `prompt` plus create options in camelCase, an
+ * `output` file name and an idempotency `key`), or plain text with one prompt per line. Blank lines
+ * and `#` comments are skipped in both. Pure: the command reads the file, this only parses it.
+ */
+
+/** What one JSON line may say; everything but `prompt` falls back to the command's flags. */
+export const lineFieldsSchema = z.strictObject({
+  prompt: z.string().refine((s) => s.trim() !== '', 'must not be empty'),
+  model: z.string().min(1).optional(),
+  size: z.string().min(1).optional(),
+  resolution: z.enum(TIERS).optional(),
+  ratio: z.enum(RATIOS).optional(),
+  duration: z.number().int().optional(),
+  negativePrompt: z.string().optional(),
+  audioUrl: z.string().min(1).optional(),
+  /** A local wav/mp3, relative to the batch file's directory; uploaded when the line is sent. */
+  audio: z.string().min(1).optional(),
+  seed: z.number().int().optional(),
+  promptExtend: z.boolean().optional(),
+  watermark: z.boolean().optional(),
+  shotType: z.enum(['single', 'multi']).optional(),
+  /** File name under --output-dir. */
+  output: z.string().min(1).optional(),
+  /** Idempotency key: the same key never pays for a second task. */
+  key: z.string().min(1).max(200).optional(),
+});
+export type LineFields = z.infer<typeof lineFieldsSchema>;
+
+export interface BatchEntry {
+  /** 1-based line number in the file, as an editor shows it. */
+  line: number;
+  fields: LineFields;
+}
+
+export interface LineError {
+  line: number;
+  /** The field at fault (`duration`), when one is. */
+  field?: string;
+  message: string;
+}
+
+export interface ParsedBatch {
+  format: 'jsonl' | 'text';
+  entries: BatchEntry[];
+  errors: LineError[];
+}
+
+const isSkipped = (text: string) => text.trim() === '' || text.trimStart().startsWith('#');
+
+/** JSON Lines when the first line that is not blank (nor a comment) starts with `{`; else one prompt per line. */
+export function parseBatch(text: string): ParsedBatch {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const first = lines.find((l) => !isSkipped(l));
+  const format = first?.trimStart().startsWith('{') ? 'jsonl' : 'text';
+  const entries: BatchEntry[] = [];
+  const errors: LineError[] = [];
+  lines.forEach((raw, index) => {
+    if (isSkipped(raw)) return;
+    const line = index + 1;
+    if (format === 'text') {
+      entries.push({ line, fields: { prompt: raw.trim() } });
+      return;
+    }
+    const parsed = parseJsonLine(raw, line);
+    if ('errors' in parsed) errors.push(...parsed.errors);
+    else entries.push({ line, fields: parsed.fields });
+  });
+  if (entries.length === 0 && errors.length === 0) errors.push({ line: 0, message: 'the batch has no prompts' });
+  return { format, entries, errors };
+}
+
+function parseJsonLine(raw: string, line: number): { fields: LineFields } | { errors: LineError[] } {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (err) {
+    return { errors: [{ line, message: `not valid JSON (${(err as Error).message})` }] };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { errors: [{ line, message: 'each line must be a JSON object with a "prompt"' }] };
+  }
+  const result = lineFieldsSchema.safeParse(value);
+  if (result.success) return { fields: result.data };
+  return {
+    errors: result.error.issues.map((issue): LineError => {
+      if (issue.code === 'unrecognized_keys') {
+        const keys = issue.keys.map((k) => `"${k}"`).join(', ');
+        return { line, field: issue.keys[0], message: `unknown field ${keys}; allowed: ${Object.keys(lineFieldsSchema.shape).join(', ')}` };
+      }
+      const field = String(issue.path[0] ?? '');
+      return { line, field, message: field === 'prompt' && issue.code === 'invalid_type' && (value as Record<string, unknown>).prompt === undefined ? 'missing' : describeIssue(issue) };
+    }),
+  };
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type') return `expected ${issue.expected === 'int' ? 'a whole number' : `a ${issue.expected}`}`;
+  if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  return issue.message;
+}
+
+/** `line 3: duration: expected a number`. */
+export function formatLineError(error: LineError): string {
+  const where = error.line > 0 ? `line ${error.line}: ` : '';
+  return `${where}${error.field ? `${error.field}: ` : ''}${error.message}`;
+}

@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/** One line's outcome in `wan-batch-report.json`. */
+export interface ReportLine {
+  line: number;
+  prompt: string;
+  key: string;
+  task_id: string | null;
+  /** The task's last known status, or `NOT_CREATED` when the line has no task. */
+  status: string;
+  /** Absolute path of the saved video. */
+  file: string | null;
+  bytes: number | null;
+  sha256: string | null;
+  /** Why the line has no video; `exit_code` is what `wan` would exit with for it alone. */
+  error: { code: string; message: string; exit_code: number } | null;
+}
+
+/** The batch report: written at the end of every run (interrupted ones too), the lines in file order. */
+export interface BatchReport {
+  /** The batch file's absolute path, or `stdin`. */
+  file: string;
+  started_at: string;
+  finished_at: string;
+  lines: ReportLine[];
+}
+
+/** Default name, inside --output-dir. */
+export const REPORT_FILE = 'wan-batch-report.json';
+
+/** Written to a temporary name and renamed, so a reader never sees half a report. */
+export async function writeReport(file: string, report: BatchReport): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(report, null, 2)}\n`);
+  await rename(tmp, file);
+}
