@@ -23,6 +23,10 @@ afterAll(async () => fx.close());
 const TASK = { model: 'wan2.2-t2v-plus', input: { prompt: 'fault matrix' }, parameters: { size: '832*480', seed: 7 } };
 const CREATE_ARGS = ['create', 'fault matrix', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '7'];
 
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
 /** A finished task made straight through the API, before any fault is switched on. */
 async function readyTask(): Promise<string> {
   fx.sandbox.setFaults({});
@@ -122,5 +126,7 @@ describe('fault matrix', () => {
     // Only a resumable .part (and its .part.json) may stay behind, never a partial video under the real name.
     expect(readdirSync(work).filter((f) => !/\.part(\.json)?$|^out\.mp4(\.json)?$|^\.local$/.test(f))).toEqual([]);
     expect(requests.filter((q) => q.listener === 'video').every((q) => !q.hasAuthorization)).toBe(true);
+    // Nothing wan wrote (video, sidecar, .part, journal under HOME) holds the key.
+    for (const file of filesUnder(work)) expect(readFileSync(file).includes(KEY), file).toBe(false);
   });
 });

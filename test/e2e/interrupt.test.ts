@@ -107,3 +107,33 @@ describe('interruption', () => {
     expect(nothing.stderr).toMatch(/no pending tasks/);
   });
 });
+
+describe('--cancel-on-interrupt', () => {
+  it('cancels a task that is still PENDING when the wait is interrupted', async () => {
+    const queued = await sandboxFixture({ pendingMs: 3_600_000 });
+    try {
+      const work = workDir();
+      const e = { ...env(work), DASHSCOPE_HTTP_BASE_URL: queued.sandbox.baseUrl };
+      const id = (await runBin(['create', 'queued'], { env: e, cwd: work })).stdout.trim();
+      const r = await runBin(['wait', id, '--cancel-on-interrupt'], {
+        env: e,
+        cwd: work,
+        onStart: (child, out) => {
+          const timer = setInterval(() => {
+            if (out.stderr().includes('PENDING')) {
+              clearInterval(timer);
+              child.kill('SIGINT');
+            }
+          }, 20);
+        },
+      });
+      expect(r.code).toBe(130);
+      expect(r.stderr).toMatch(new RegExp(`task ${id} was cancelled \\(it was still PENDING, so nothing is billed\\)`));
+      expect(queued.sandbox.requests.some((q) => q.path.endsWith(`/tasks/${id}/cancel`))).toBe(true);
+      const status = await runBin(['status', id, '--json'], { env: e, cwd: work });
+      expect(JSON.parse(status.stdout)).toMatchObject({ task_status: 'CANCELED' });
+    } finally {
+      await queued.close();
+    }
+  });
+});
