@@ -81,18 +81,19 @@ export async function runCreate(ctx: CommandContext, prompt: string | undefined,
     });
   } else {
     ctx.ui.result(task.taskId);
-    if (ctx.io.stderr.isTTY) ctx.ui.info(ctx.ui.err.dim(summary(request, task.taskId, cost)));
+    if (ctx.io.stderr.isTTY) ctx.ui.info(ctx.ui.err.dim(summary(request, task.taskId, cost, ctx.flags.sandbox)));
   }
   return 0;
 }
 
-export function summary(request: CreateRequest, taskId: string, cost?: CostEstimate): string {
-  return `created task ${taskId}: ${describeRequest(request, cost)} — wait for it with: wan wait ${taskId}`;
+export function summary(request: CreateRequest, taskId: string, cost?: CostEstimate, sandbox = false): string {
+  return `created task ${taskId}: ${describeRequest(request, cost, sandbox)} — wait for it with: wan wait ${taskId}`;
 }
 
 /** `wan2.5-t2v-preview, 832*480 (480P), 5s, about 1.50 CNY` */
-export function describeRequest(request: CreateRequest, cost?: CostEstimate): string {
-  return `${request.body.model}, ${request.size} (${request.tier}), ${request.duration}s${cost ? `, about ${formatMoney(cost.amount, cost.currency)}` : ''}`;
+export function describeRequest(request: CreateRequest, cost?: CostEstimate, sandbox = false): string {
+  const price = cost ? `, about ${formatMoney(cost.amount, cost.currency)}${sandbox ? ' on the real service (the sandbox bills nothing)' : ''}` : '';
+  return `${request.body.model}, ${request.size} (${request.tier}), ${request.duration}s${price}`;
 }
 
 function printDryRun(ctx: CommandContext, client: WanClient, request: CreateRequest, cost?: CostEstimate): number {
@@ -110,7 +111,7 @@ function printDryRun(ctx: CommandContext, client: WanClient, request: CreateRequ
     for (const [name, value] of Object.entries(headers)) ctx.ui.result(`${name}: ${value}`);
     ctx.ui.result('');
     ctx.ui.result(JSON.stringify(request.body, null, 2));
-    ctx.ui.info(ctx.ui.err.dim(`dry run: nothing was sent (${describeRequest(request, cost)})`));
+    ctx.ui.info(ctx.ui.err.dim(`dry run: nothing was sent (${describeRequest(request, cost, ctx.flags.sandbox)})`));
   }
   return 0;
 }

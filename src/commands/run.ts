@@ -38,7 +38,7 @@ export async function runRun(ctx: CommandContext, prompt: string | undefined, fl
   const output = flags.download !== false && flags.output !== undefined ? path.resolve(ctx.io.cwd, flags.output) : undefined;
   const task = await createTracked(ctx, client, request, { idempotencyKey: flags.idempotencyKey, forceNew: flags.new, output });
   // Printed at once, so an interrupted run can be resumed with `wan wait <id>`.
-  if (!task.reused) ctx.ui.info(`task ${task.taskId} created (${describeRequest(request, cost)})`);
+  if (!task.reused) ctx.ui.info(`task ${task.taskId} created (${describeRequest(request, cost, ctx.flags.sandbox)})`);
   const progress = await taskProgress(ctx.ui, () => ctx.clock.now());
   await gitHubSummaryHeader(ctx.io);
   try {
