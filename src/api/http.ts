@@ -188,7 +188,9 @@ function toConnectionError(call: ApiCall<z.ZodTypeAny>, url: URL, err: unknown, 
   if (call.signal?.aborted) return new AbortedError();
   const code = (err as { code?: string }).code ?? '';
   const detail = describeError(err);
-  const sent = afterHeaders || !NOT_SENT_CODES.has(code);
+  // A proxy that refuses the CONNECT tunnel aborts the request before it reaches the API.
+  const refusedByProxy = code === 'UND_ERR_ABORTED' && /proxy/i.test(detail);
+  const sent = afterHeaders || !(NOT_SENT_CODES.has(code) || refusedByProxy);
   const Type = /TIMEOUT/.test(code) ? TimeoutError : ConnectionError;
   return new Type(call.operation, url.host, sent, detail, { cause: err });
 }
