@@ -258,7 +258,8 @@ function printSummary(ctx: CommandContext, report: BatchReport, reportFile: stri
   const failedText = failed.length > 0 ? `, ${failed.length} failed (${lineList(failed.map((l) => l.line))})` : '';
   ctx.ui.info(`batch: ${saved} of ${report.lines.length} videos saved${failedText}; report ${reportFile}`);
   if (resumeFile === undefined) return;
-  const again = resumeFile === '-' ? 'run the same batch again on stdin' : `wan batch ${resumeFile}`;
+  const shown = /^[\w./@%+=:,-]+$/.test(resumeFile) ? resumeFile : `'${resumeFile.replace(/'/g, `'\\''`)}'`;
+  const again = resumeFile === '-' ? 'run the same batch again on stdin' : `wan batch ${shown}`;
   const message = `${running} task${running === 1 ? '' : 's'} keep${running === 1 ? 's' : ''} running (paid for); nothing more was submitted`;
   const hint = `resume with: ${again} (same options); saved lines are skipped and no task is created twice`;
   if (ctx.ui.json) {

@@ -3,6 +3,7 @@ import type { WanClient } from '../api/client.js';
 import type { CreateRequest } from '../api/create-request.js';
 import { ApiError } from '../api/errors/api-error.js';
 import { ConnectionError } from '../api/errors/connection-error.js';
+import { AbortedError } from '../api/errors/aborted-error.js';
 import { requestHash } from '../journal/request-hash.js';
 import type { TaskEntry } from '../journal/index.js';
 import type { CommandContext } from './context.js';
@@ -67,7 +68,8 @@ export async function createTracked(ctx: CommandContext, client: WanClient, requ
     await journal.append({ type: 'created', id, taskId: task.taskId, requestId: task.requestId });
     return { taskId: task.taskId, requestId: task.requestId, status: task.status, reused: false };
   } catch (err) {
-    const uncertain = (err instanceof ApiError || err instanceof ConnectionError) && err.mayHaveCreated;
+    // An interrupted POST may already have reached the service.
+    const uncertain = ((err instanceof ApiError || err instanceof ConnectionError) && err.mayHaveCreated) || err instanceof AbortedError;
     await journal
       .append({
         type: 'create-failed',
