@@ -13,6 +13,13 @@ export function systemIO(): IO {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // `wan … | head` closes the pipe early: that is the reader's choice, not a crash to report.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   return {
     stdout: process.stdout,
     stderr: process.stderr,
