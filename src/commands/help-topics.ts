@@ -26,6 +26,8 @@ const TOPICS: Record<string, () => string> = {
       'WAN_SANDBOX_PENDING, WAN_SANDBOX_RUNNING   task timings of the --sandbox server (default 1s, 4s)',
       'WAN_SANDBOX_FAULTS            faults for the sandbox, e.g. "query:status=503:times=2,video:reset=65536" (wan help sandbox)',
       'WAN_CONNECT_TIMEOUT, WAN_REQUEST_TIMEOUT, WAN_STALL_TIMEOUT, WAN_RETRIES, WAN_MAX_COST',
+      'HTTPS_PROXY, HTTP_PROXY, NO_PROXY   proxies for the API, video and upload hosts (either case)',
+      'GITHUB_ACTIONS, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY   step outputs, summary and annotations on GitHub Actions',
       'NO_COLOR, FORCE_COLOR         colour control; CI=true turns off spinners and bars',
     ].join('\n'),
   sandbox: () => SANDBOX_HELP.trim(),
