@@ -4,7 +4,8 @@ if (process.argv.length === 3 && (process.argv[2] === '--version' || process.arg
   const { readFileSync } = await import('node:fs');
   process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
 } else {
-  const { main } = await import('../dist/main.js');
-  const { systemIO } = await import('../dist/output/system-io.js');
+  // dist/cli is the bundled CLI (one file per lazily loaded part); dist/ holds the library and the sandbox.
+  const { main } = await import('../dist/cli/main.js');
+  const { systemIO } = await import('../dist/cli/output/system-io.js');
   process.exitCode = await main(process.argv.slice(2), systemIO());
 }

@@ -23,7 +23,18 @@ import { reportError } from './output/report-error.js';
 import { Ui } from './output/ui.js';
 import type { IO } from './output/io.js';
 
-const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+/** From package.json: one level up from dist/main.js, two from the bundled dist/cli/main.js. */
+const VERSION = (() => {
+  for (const relative of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as { name?: string; version: string };
+      if (pkg.name === 'wan-cli') return pkg.version;
+    } catch {
+      // not this one
+    }
+  }
+  return 'unknown';
+})();
 
 /**
  * The whole program: parses `argv` (without node and script), runs one command and returns its

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { maskKey, type ResolvedConfig } from '../config/index.js';
+import { maskKey } from '../config/mask.js';
+import type { ResolvedConfig } from '../config/index.js';
 import { action, type App, type CommandContext } from './context.js';
 import { examples } from './help-text.js';
 import { formatDuration } from '../output/format.js';
