@@ -10,6 +10,7 @@ import { reportError } from '../output/report-error.js';
 import type { IO } from '../output/io.js';
 import type { FaultRule, Sandbox, SandboxOptions } from '../sandbox/index.js';
 import { UsageError } from './usage-error.js';
+import { SANDBOX_KEY } from '../sandbox/sandbox-key.js';
 
 /** Flags every command accepts (see `wan --help`). */
 export interface GlobalFlags {
@@ -34,10 +35,6 @@ export const defaultServices: Services = {
   clock: systemClock,
   startSandbox: async (options) => (await import('../sandbox/index.js')).startSandbox(options),
 };
-
-/** The key the in-process sandbox accepts: a real key is never sent to it. */
-const SANDBOX_KEY = 'sk-sandbox';
-
 /**
  * Per-invocation dependencies, built lazily so that bad input fails before config is read or a
  * connection is opened.

@@ -8,7 +8,9 @@ import { result, type CheckResult } from './check-result.js';
 /** The checks that need no network: configuration, key, endpoint and proxy settings. */
 
 /** The key the in-process sandbox is given by context.ts: a real key never goes to the sandbox. */
-export const SANDBOX_KEY = 'sk-sandbox';
+import { SANDBOX_KEY } from '../sandbox/sandbox-key.js';
+
+export { SANDBOX_KEY };
 
 function sourceText(source: ValueSource | undefined): string {
   return source ? `${source.kind}${source.detail ? ` ${source.detail}` : ''}` : 'default';
