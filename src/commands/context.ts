@@ -35,6 +35,7 @@ export const defaultServices: Services = {
   clock: systemClock,
   startSandbox: async (options) => (await import('../sandbox/index.js')).startSandbox(options),
 };
+
 /**
  * Per-invocation dependencies, built lazily so that bad input fails before config is read or a
  * connection is opened.
