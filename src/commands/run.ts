@@ -42,7 +42,7 @@ export async function runRun(ctx: CommandContext, prompt: string | undefined, fl
   const progress = await taskProgress(ctx.ui, () => ctx.clock.now());
   await gitHubSummaryHeader(ctx.io);
   try {
-    return await waitOne(ctx, client, task.taskId, flags, progress, request);
+    return await waitOne(ctx, client, task.taskId, flags, progress, request, { estimated_cost: cost ?? null });
   } catch (err) {
     if (err instanceof WanError) err.taskId ??= task.taskId;
     throw err;

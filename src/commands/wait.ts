@@ -97,7 +97,16 @@ export async function runWait(ctx: CommandContext, ids: string[], flags: WaitFla
 }
 
 /** One task: wait, download, report; returns its exit code so the others go on. */
-export async function waitOne(ctx: CommandContext, client: WanClient, taskId: string, flags: WaitFlags, progress: TaskProgress, request?: CreateRequest): Promise<number> {
+export async function waitOne(
+  ctx: CommandContext,
+  client: WanClient,
+  taskId: string,
+  flags: WaitFlags,
+  progress: TaskProgress,
+  request?: CreateRequest,
+  /** Fields `run` adds to the JSON object (its cost estimate). */
+  extra: Record<string, unknown> = {},
+): Promise<number> {
   const config = await ctx.config();
   const record = await journalRecorder(ctx, taskId);
   try {
@@ -108,12 +117,12 @@ export async function waitOne(ctx: CommandContext, client: WanClient, taskId: st
     const task = await waitWithInterrupt(ctx, client, taskId, flags, { ...progress, onStatus: (t) => (record.status(t), progress.onStatus(t)) });
     if (!file) {
       progress.line(`task ${taskId}: SUCCEEDED`);
-      if (ctx.ui.json) ctx.ui.resultJson(videoJson(task));
+      if (ctx.ui.json) ctx.ui.resultJson({ ...videoJson(task), ...extra });
       else ctx.ui.result(task.output.video_url ?? '');
       return 0;
     }
     const saved = await saveVideo(ctx, client, task, { file, force: flags.force, sidecar: flags.sidecar !== false, request, region: config.values.region }, progress);
-    if (ctx.ui.json) ctx.ui.resultJson(videoJson(task, saved));
+    if (ctx.ui.json) ctx.ui.resultJson({ ...videoJson(task, saved), ...extra });
     else ctx.ui.result(saved.file);
     await record.downloaded(saved.file, saved.bytes, saved.sha256);
     await reportToGitHub(ctx.io, { taskId, file: saved.file, sha256: saved.sha256, bytes: saved.bytes });

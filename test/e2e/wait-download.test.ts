@@ -53,6 +53,13 @@ describe('wan run / wait / download: the happy path', () => {
     expect(fx.videoRequests().every((q) => !q.hasAuthorization)).toBe(true);
   });
 
+  it('run --json prints the task, the file and the cost estimate', async () => {
+    const r = await wan(['run', 'json run', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '1', '-o', 'j.mp4', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ task_status: 'SUCCEEDED', file: path.join(work, 'j.mp4'), estimated_cost: { amount: 0.7, currency: 'CNY' } });
+    expect(r.stderr).toBe('');
+  });
+
   it('create then wait -o, --json with file, bytes and sha256', async () => {
     const id = await createTask();
     const r = await wan(['wait', id, '-o', 'out.mp4', '--json']);
