@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { IO } from '../output/io.js';
 import { UsageError } from '../commands/usage-error.js';
+import { readLimited } from '../commands/read-limited.js';
 
 /** A batch is text; anything larger is a mistake (100,000 lines of prompts fit easily). */
 const MAX_BATCH_BYTES = 16 * 1024 * 1024;
@@ -16,7 +17,7 @@ export interface BatchInput {
 
 /** Reads the batch file, or stdin for `-`. */
 export async function readBatchInput(file: string, io: IO): Promise<BatchInput> {
-  if (file === '-') return { text: decode(await readStream(io.stdin), 'stdin'), source: 'stdin', baseDir: io.cwd };
+  if (file === '-') return { text: decode(await readLimited(io.stdin, MAX_BATCH_BYTES, () => new UsageError('stdin holds more than 16 MiB; that is not a batch of prompts', 'batch file')), 'stdin'), source: 'stdin', baseDir: io.cwd };
   const absolute = path.resolve(io.cwd, file);
   const info = await stat(absolute).catch(() => undefined);
   if (!info) throw new UsageError(`${file} does not exist`, 'batch file');
@@ -28,16 +29,4 @@ export async function readBatchInput(file: string, io: IO): Promise<BatchInput> 
 function decode(raw: Buffer, shown: string): string {
   if (raw.includes(0)) throw new UsageError(`${shown} is a binary file, not prompts`, 'batch file');
   return raw.toString('utf8');
-}
-
-async function readStream(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-    size += buf.length;
-    if (size > MAX_BATCH_BYTES) throw new UsageError('stdin holds more than 16 MiB; that is not a batch of prompts', 'batch file');
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks);
 }

@@ -6,6 +6,7 @@ import { TIERS, RATIOS } from '../api/sizes.js';
 import type { ConfigFlags, ResolvedConfig } from '../config/index.js';
 import type { IO } from '../output/io.js';
 import { UsageError } from './usage-error.js';
+import { readLimited } from './read-limited.js';
 
 /** The flags `create` and `run` share (later `batch` too). */
 export interface CreateFlags {
@@ -97,7 +98,11 @@ export async function readPrompt(positional: string | undefined, flags: CreateFl
     if (positional === undefined) throw new UsageError('missing prompt: wan create "a prompt" or --prompt-file <path>');
     return positional;
   }
-  const raw = flags.promptFile === '-' ? await readStream(io.stdin) : await readPromptFile(path.resolve(io.cwd, flags.promptFile), flags.promptFile);
+  const tooLarge = () => new UsageError(`stdin holds more than ${MAX_PROMPT_FILE_BYTES / 1024} KiB; that is not a prompt`, '--prompt-file');
+  const raw =
+    flags.promptFile === '-'
+      ? await readLimited(io.stdin, MAX_PROMPT_FILE_BYTES, tooLarge)
+      : await readPromptFile(path.resolve(io.cwd, flags.promptFile), flags.promptFile);
   if (raw.includes(0)) throw new UsageError(`${flags.promptFile} is a binary file, not a prompt`, '--prompt-file');
   const text = raw.toString('utf8').replace(/\s+$/, '');
   if (text.trim() === '') throw new UsageError(`${flags.promptFile} is empty`, '--prompt-file');
@@ -110,16 +115,4 @@ async function readPromptFile(file: string, shown: string): Promise<Buffer> {
   if (info.isDirectory()) throw new UsageError(`${shown} is a directory`, '--prompt-file');
   if (info.size > MAX_PROMPT_FILE_BYTES) throw new UsageError(`${shown} is ${info.size} bytes; a prompt file may hold at most ${MAX_PROMPT_FILE_BYTES / 1024} KiB`, '--prompt-file');
   return readFile(file);
-}
-
-async function readStream(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-    size += buf.length;
-    if (size > MAX_PROMPT_FILE_BYTES) throw new UsageError(`stdin holds more than ${MAX_PROMPT_FILE_BYTES / 1024} KiB; that is not a prompt`, '--prompt-file');
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks);
 }

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runBin } from '../helpers/run-bin.js';
 import { sandboxFixture, type SandboxFixture } from '../helpers/sandbox.js';
 import { closedPort, startForwardProxy, type ForwardProxy, type ProxyLogEntry } from '../helpers/forward-proxy.js';
+import { silentWav } from '../helpers/wav.js';
 
 // The sandbox listens on 127.0.0.1: undici's EnvHttpProxyAgent has no built-in bypass for
 // loopback (only what NO_PROXY lists), so the proxy sees these requests like any others.
@@ -105,25 +106,6 @@ describe('HTTP_PROXY carries uploads too', () => {
   });
 });
 
-/** A mono 16-bit PCM WAV of `seconds` of silence. */
-function silentWav(seconds: number): Buffer {
-  const rate = 8000;
-  const data = Buffer.alloc(rate * 2 * seconds);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
-}
 
 describe('a proxy that does not work', () => {
   it('refusing connections: exit 7, naming the proxy, nothing reaches the service', async () => {

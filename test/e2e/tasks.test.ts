@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBin } from '../helpers/run-bin.js';
 import { sandboxFixture, type SandboxFixture } from '../helpers/sandbox.js';
+import { silentWav } from '../helpers/wav.js';
 
 /** Task management: idempotency keys, list, cancel, upload and --audio, cost guard. */
 const KEY = 'sk-test-SECRET-tasks-0123456789abcdef';
@@ -22,24 +23,9 @@ function fresh(): Record<string, string> {
 }
 const creates = () => fx.apiRequests().filter((q) => q.method === 'POST' && q.path.endsWith('/video-synthesis')).length;
 
-/** A mono 16-bit PCM WAV of `seconds` of silence. */
+/** A silent WAV of `seconds`, written to `file`. */
 function wav(file: string, seconds: number): void {
-  const rate = 8000;
-  const data = Buffer.alloc(rate * 2 * seconds);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  writeFileSync(file, Buffer.concat([header, data]));
+  writeFileSync(file, silentWav(seconds));
 }
 
 describe('idempotency keys', () => {
