@@ -32,12 +32,15 @@ export async function runConfig(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
+/** Keys held in milliseconds, shown as durations. */
+const DURATION_KEYS = new Set(['pollInterval', 'timeout', 'connectTimeout', 'requestTimeout', 'stallTimeout']);
+
 function configRows(config: ResolvedConfig): Array<[string, string, string]> {
   const rows: Array<[string, string, string]> = [];
   for (const [key, value] of Object.entries(config.values)) {
     if (value === undefined) continue;
     const source = config.sources[key as keyof typeof config.values];
-    const shown = key === 'pollInterval' || key === 'timeout' ? formatDuration(value as number) : String(value);
+    const shown = DURATION_KEYS.has(key) ? formatDuration(value as number) : String(value);
     rows.push([key, shown, source ? `${source.kind}${source.detail ? ` ${source.detail}` : ''}` : 'default']);
   }
   if (!config.values.baseUrl) rows.push(['baseUrl', config.baseUrl, `region ${config.values.region}`]);
