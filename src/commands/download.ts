@@ -7,6 +7,7 @@ import { saveVideo, videoJson } from './fetch-video.js';
 import { examples } from './help-text.js';
 import { resolveOutputPath } from './output-path.js';
 import { UsageError } from './usage-error.js';
+import { alreadySaved } from './already-saved.js';
 
 interface DownloadFlags {
   output?: string;
@@ -36,6 +37,14 @@ export async function runDownload(ctx: CommandContext, source: string, flags: Do
   if (!isUrl) checkTaskId(source);
   const config = await ctx.config({ outputDir: flags.outputDir });
   const name = isUrl ? path.basename(new URL(source).pathname) || 'video.mp4' : `${source}.mp4`;
+  const target = path.resolve(ctx.io.cwd, flags.output ?? path.join(config.values.outputDir ?? '.', name));
+  const earlier = !isUrl && !flags.force ? await alreadySaved(target, source) : undefined;
+  if (earlier) {
+    ctx.ui.info(`task ${source}: already saved as ${earlier.file}; nothing to do`);
+    if (ctx.ui.json) ctx.ui.resultJson({ task_id: source, task_status: 'SUCCEEDED', ...earlier });
+    else ctx.ui.result(earlier.file);
+    return 0;
+  }
   const file = await resolveOutputPath({ output: flags.output, outputDir: config.values.outputDir, force: flags.force }, name, ctx.io.cwd);
   const client = await ctx.client();
   const task: TaskResponse = isUrl

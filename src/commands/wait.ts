@@ -15,6 +15,8 @@ import { saveVideo, videoJson, waitFor } from './fetch-video.js';
 import { examples } from './help-text.js';
 import { resolveOutputPath } from './output-path.js';
 import { UsageError } from './usage-error.js';
+import { alreadySaved } from './already-saved.js';
+import path from 'node:path';
 import { LIST_POLL_FROM, waitMany } from './wait-many.js';
 
 export interface WaitFlags {
@@ -111,6 +113,13 @@ export async function waitOne(
   const record = await journalRecorder(ctx, taskId);
   try {
     const download = flags.download !== false;
+    const earlier = download && !flags.force ? await savedEarlier(ctx, config.values.outputDir, flags.output, taskId) : undefined;
+    if (earlier) {
+      ctx.ui.info(`task ${taskId}: already saved as ${earlier.file} (sha256 ${earlier.sha256.slice(0, 16)}…); nothing to do`);
+      if (ctx.ui.json) ctx.ui.resultJson({ task_id: taskId, task_status: 'SUCCEEDED', ...earlier, ...extra });
+      else ctx.ui.result(earlier.file);
+      return 0;
+    }
     const file = download
       ? await resolveOutputPath({ output: flags.output, outputDir: config.values.outputDir, force: flags.force }, `${taskId}.mp4`, ctx.io.cwd)
       : undefined;
@@ -191,4 +200,10 @@ async function journalRecorder(ctx: CommandContext, taskId: string) {
       if (entry) await append({ type: 'downloaded', id: entry.id, taskId, file, bytes, sha256 });
     },
   };
+}
+
+/** The file a re-run would write, if wan already saved this task's video there. */
+async function savedEarlier(ctx: CommandContext, outputDir: string | undefined, output: string | undefined, taskId: string) {
+  const file = output !== undefined ? path.resolve(ctx.io.cwd, output) : path.resolve(ctx.io.cwd, outputDir ?? '.', `${taskId}.mp4`);
+  return alreadySaved(file, taskId);
 }

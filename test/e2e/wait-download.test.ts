@@ -79,6 +79,23 @@ describe('wan run / wait / download: the happy path', () => {
     for (const id of ids) expect(r.stderr).toMatch(new RegExp(`task ${id}: SUCCEEDED`));
   });
 
+  it('a re-run after success finds the video already saved and changes nothing; a changed file is refused', async () => {
+    const id = await createTask();
+    const first = await wan(['wait', id, '-o', 'twice.mp4']);
+    expect(first.code).toBe(0);
+    const gets = fx.videoRequests().length;
+    const again = await wan(['wait', id, '-o', 'twice.mp4']);
+    expect(again.code).toBe(0);
+    expect(again.stdout.trim()).toBe(path.join(work, 'twice.mp4'));
+    expect(again.stderr).toMatch(/already saved as .*twice\.mp4.*nothing to do/);
+    expect((await wan(['download', id, '-o', 'twice.mp4'])).code).toBe(0);
+    expect(fx.videoRequests().length).toBe(gets);
+    writeFileSync(path.join(work, 'twice.mp4'), 'edited by hand');
+    const changed = await wan(['wait', id, '-o', 'twice.mp4']);
+    expect(changed.code).toBe(6);
+    expect(readFileSync(path.join(work, 'twice.mp4'), 'utf8')).toBe('edited by hand');
+  });
+
   it('--no-download prints the video URL', async () => {
     const id = await createTask();
     const r = await wan(['wait', id, '--no-download']);
