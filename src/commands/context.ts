@@ -10,6 +10,7 @@ import { reportError } from '../output/report-error.js';
 import type { IO } from '../output/io.js';
 import type { FaultRule, Sandbox, SandboxOptions } from '../sandbox/index.js';
 import { UsageError } from './usage-error.js';
+import { parseDuration } from '../config/duration.js';
 import { SANDBOX_KEY } from '../sandbox/sandbox-key.js';
 
 /** Flags every command accepts (see `wan --help`). */
@@ -129,14 +130,8 @@ export function stateDir(io: IO): string {
 /** Loaded only with --sandbox: nothing of the sandbox is on the start-up path of other commands. */
 async function sandboxOptionsFromEnv(io: IO): Promise<SandboxOptions> {
   const { parseFaultSpecs } = await import('../sandbox/fault-spec.js');
-  const ms = (name: string): number | undefined => {
-    const value = io.env[name];
-    if (value === undefined || value === '') return undefined;
-    const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
-    if (!match) return undefined;
-    const unit = match[2] === 'ms' ? 1 : match[2] === 'm' ? 60_000 : 1000;
-    return Number(match[1]) * unit;
-  };
+  // An empty variable counts as unset; a bad one is an error naming it, not silently ignored.
+  const ms = (name: string): number | undefined => (io.env[name] ? parseDuration(io.env[name]!, name) : undefined);
   let rules: FaultRule[];
   try {
     rules = parseFaultSpecs(io.env.WAN_SANDBOX_FAULTS ?? '');

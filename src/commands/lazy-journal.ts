@@ -35,7 +35,4 @@ export class LazyJournal {
   async orphans(): Promise<TaskEntry[]> {
     return (await this.load()).orphans();
   }
-  async file(): Promise<string> {
-    return (await this.load()).file;
-  }
 }

@@ -63,6 +63,7 @@ const cases: Case[] = [
   { name: 'base URL without a scheme', args: ['create', 'x'], exit: 2, message: /DASHSCOPE_HTTP_BASE_URL/, env: { DASHSCOPE_HTTP_BASE_URL: 'localhost:8080/api/v1' } },
   { name: 'base URL with a path other than /api/v1', args: ['create', 'x'], exit: 2, message: /DASHSCOPE_HTTP_BASE_URL/, env: { DASHSCOPE_HTTP_BASE_URL: 'http://127.0.0.1:9/v1' } },
   { name: 'WAN_TIMEOUT=-1', args: ['wait', ID], exit: 2, message: /WAN_TIMEOUT/, env: { WAN_TIMEOUT: '-1' } },
+  { name: 'WAN_SANDBOX_PENDING not a duration', args: ['--sandbox', 'status', ID], exit: 2, message: /WAN_SANDBOX_PENDING/, env: { WAN_SANDBOX_PENDING: 'soon' } },
   { name: 'WAN_RETRIES=0', args: ['status', ID], exit: 2, message: /WAN_RETRIES/, env: { WAN_RETRIES: '0' } },
   // task ids
   { name: 'task id ../x', args: ['status', '../x'], exit: 2, message: /not a task id/ },

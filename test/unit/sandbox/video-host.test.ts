@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { crc64 } from '../../../src/api/crc64.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/index.js';
 import { UrlSigner } from '../../../src/sandbox/signed-url.js';
-import { createTask, fakeClock, getTask, KEY, tempDir } from './helpers.js';
+import { createTask, fakeClock, getTask, KEY, tempDir, readPartial } from './helpers.js';
 import { mp4Info } from './mp4-info.js';
 
 const clock = fakeClock();
@@ -24,15 +24,6 @@ async function videoUrl(id = taskId, on: Sandbox = sb): Promise<string> {
   return reply.body.output.video_url as string;
 }
 
-async function readBody(res: Response): Promise<{ bytes: Buffer; error?: unknown }> {
-  const chunks: Buffer[] = [];
-  try {
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) chunks.push(Buffer.from(chunk));
-    return { bytes: Buffer.concat(chunks) };
-  } catch (error) {
-    return { bytes: Buffer.concat(chunks), error };
-  }
-}
 
 beforeAll(async () => {
   state = await tempDir('video-state');
@@ -235,14 +226,14 @@ describe('faults', () => {
     const cut = await fetch(url);
     expect(cut.status).toBe(200);
     expect(cut.headers.get('content-length')).toBe(String(video.length));
-    const first = await readBody(cut);
+    const first = await readPartial(cut);
     expect(first.error).toBeDefined();
     expect(first.bytes.length).toBe(1000);
     expect(first.bytes.equals(video.subarray(0, 1000))).toBe(true);
 
     const rest = await fetch(url, { headers: { range: 'bytes=1000-' } });
     expect(rest.status).toBe(206);
-    const second = await readBody(rest);
+    const second = await readPartial(rest);
     expect(second.error).toBeUndefined();
     expect(Buffer.concat([first.bytes, second.bytes]).equals(video)).toBe(true);
   });
@@ -251,7 +242,7 @@ describe('faults', () => {
     sb.setFaults({ cutAfterBytes: 10, cutTimes: Infinity });
     const url = await videoUrl();
     for (let i = 0; i < 3; i++) {
-      const { bytes, error } = await readBody(await fetch(url));
+      const { bytes, error } = await readPartial(await fetch(url));
       expect(error).toBeDefined();
       expect(bytes.length).toBe(10);
     }
