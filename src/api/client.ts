@@ -80,8 +80,10 @@ export class WanClient {
   readonly clock: Clock;
   readonly timeouts: Timeouts;
   private readonly http: HttpContext;
-  /** Downloads get their own connection pool: the video host is another origin, and a long body must not hold an API connection. */
-  private readonly downloadDispatcher: Dispatcher;
+  /** The caller's dispatcher, for downloads too; without one, each download GET has a connection of its own (direct-get.ts). */
+  private readonly downloadDispatcher: Dispatcher | undefined;
+  /** Uploads go to another origin: a pool of their own, so a long upload never holds an API connection. */
+  private readonly uploadDispatcher: Dispatcher;
 
   constructor(options: WanClientOptions = {}) {
     this.region = options.region ?? DEFAULT_REGION;
@@ -105,7 +107,8 @@ export class WanClient {
       userAgent: options.userAgent ?? 'wan-cli',
       onDebug: options.onDebug,
     };
-    this.downloadDispatcher =
+    this.downloadDispatcher = options.dispatcher;
+    this.uploadDispatcher =
       options.dispatcher ??
       new Agent({ connect: { timeout: this.timeouts.connectMs }, headersTimeout: this.timeouts.headersMs, bodyTimeout: this.timeouts.stallMs });
   }
@@ -202,7 +205,7 @@ export class WanClient {
     if (info.bytes > policy.data.max_file_size_mb * 1024 * 1024) {
       throw new InputError('audio', `${file} is larger than the ${policy.data.max_file_size_mb} MB the upload policy allows`);
     }
-    return { url: await postUpload(policy.data, info, this.downloadDispatcher, signal), file: info };
+    return { url: await postUpload(policy.data, info, this.uploadDispatcher, signal), file: info };
   }
 
   /** Polls until the task is SUCCEEDED (resolves) or ends otherwise / the budget runs out (rejects). */
@@ -220,8 +223,10 @@ export class WanClient {
     return downloadVideo(url, {
       clock: this.clock,
       stallTimeoutMs: this.timeouts.stallMs,
+      connectTimeoutMs: this.timeouts.connectMs,
+      headersTimeoutMs: this.timeouts.headersMs,
       retry: this.http.retry,
-      dispatcher: this.downloadDispatcher,
+      ...(this.downloadDispatcher ? { dispatcher: this.downloadDispatcher } : {}),
       onRetry: (retry) => this.http.onDebug?.(`retrying download in ${retry.delayMs} ms (request ${retry.attempt}): ${retry.reason}`),
       ...options,
     });

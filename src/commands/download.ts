@@ -23,7 +23,7 @@ export function downloadCommand(app: App): Command {
     .option('-o, --output <file>', 'where to save the video (default <task_id>.mp4)')
     .option('--output-dir <dir>', 'directory for the default file name (created if missing)')
     .option('--force', 'overwrite an existing file')
-    .option('--no-sidecar', 'do not write the <file>.json provenance record')
+    .option('--no-sidecar', 'do not write the <file>.json provenance record (nor compute the SHA-256 it records, unless --json)')
     .addHelpText(
       'after',
       examples('wan download "$id" -o out.mp4', 'wan download "https://…/task.mp4?Expires=…&Signature=…" -o out.mp4', 'wan download "$id" --json | jq -r .sha256'),
@@ -50,7 +50,9 @@ export async function runDownload(ctx: CommandContext, source: string, flags: Do
   const task: TaskResponse = isUrl
     ? { request_id: '', output: { task_id: path.basename(name, '.mp4'), task_status: 'SUCCEEDED', video_url: source } }
     : await client.getTask(source, { signal: ctx.signal });
-  const saved = await saveVideo(ctx, client, task, { file, force: flags.force, sidecar: flags.sidecar !== false, region: config.values.region });
+  const sidecar = flags.sidecar !== false;
+  // The SHA-256 is for the sidecar and the JSON; without either, the CRC-64 alone verifies the file.
+  const saved = await saveVideo(ctx, client, task, { file, force: flags.force, sidecar, region: config.values.region, sha256: sidecar || ctx.ui.json });
   if (ctx.ui.json) ctx.ui.resultJson(isUrl ? { file: saved.file, bytes: saved.bytes, sha256: saved.sha256 } : videoJson(task, saved));
   else ctx.ui.result(saved.file);
   return 0;

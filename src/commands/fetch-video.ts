@@ -15,7 +15,7 @@ export function videoJson(task: TaskResponse, saved?: DownloadResult): Record<st
     ...task.output,
     ...(task.usage ? { usage: task.usage } : {}),
     request_id: task.request_id,
-    ...(saved ? { file: saved.file, bytes: saved.bytes, sha256: saved.sha256 } : {}),
+    ...(saved ? { file: saved.file, bytes: saved.bytes, sha256: saved.sha256 ?? null } : {}),
   };
 }
 
@@ -26,14 +26,28 @@ export interface SaveOptions {
   /** What `run` knows of the request; `wait`/`download` know only what the task reports. */
   request?: CreateRequest;
   region: string;
+  /**
+   * Compute the SHA-256 as well as the CRC-64. It costs about as much again as the CRC, so `download`
+   * skips it when nothing will show or record it. @default true
+   */
+  sha256?: boolean;
 }
 
 /** Downloads a finished task's video with a progress view, then writes the provenance sidecar. */
+export async function saveVideo(
+  ctx: CommandContext,
+  client: WanClient,
+  task: TaskResponse,
+  options: SaveOptions & { sha256?: true },
+  progress?: TaskProgress,
+): Promise<DownloadResult & { sha256: string }>;
+export async function saveVideo(ctx: CommandContext, client: WanClient, task: TaskResponse, options: SaveOptions, progress?: TaskProgress): Promise<DownloadResult>;
 export async function saveVideo(ctx: CommandContext, client: WanClient, task: TaskResponse, options: SaveOptions, progress?: TaskProgress): Promise<DownloadResult> {
   progress?.stop();
   const view = await downloadView(ctx.ui, options.file);
   try {
-    const result = await client.download(task, { to: options.file, force: options.force, signal: ctx.signal, onProgress: (p) => view.onProgress(p) });
+    const sha256 = options.sha256 ?? true;
+    const result = await client.download(task, { to: options.file, force: options.force, signal: ctx.signal, sha256, onProgress: (p) => view.onProgress(p) });
     view.done(result);
     if (options.sidecar) await writeSidecar(task, result, options, ctx.clock.now());
     return result;

@@ -19,7 +19,7 @@ export async function downloadView(ui: Ui, label: string): Promise<DownloadView>
         const size = p.totalBytes ? ` (${formatBytes(p.totalBytes)})` : '';
         ui.info(p.resumedFrom > 0 ? `resuming ${label} at ${formatBytes(p.resumedFrom)}${size}` : `downloading ${label}${size}`);
       },
-      done: (r) => ui.info(`saved ${r.file} (${formatBytes(r.bytes)}, sha256 ${r.sha256.slice(0, 16)}…)`),
+      done: (r) => ui.info(`saved ${r.file} (${formatBytes(r.bytes)}, ${digestLabel(r)})`),
       stop() {},
     };
   }
@@ -58,4 +58,9 @@ export async function downloadView(ui: Ui, label: string): Promise<DownloadView>
       if (started) bar.stop();
     },
   };
+}
+
+/** The digest a plain log line shows: the SHA-256 when it was computed, else the CRC-64 that verified the file. */
+function digestLabel(r: DownloadResult): string {
+  return r.sha256 ? `sha256 ${r.sha256.slice(0, 16)}…` : `crc64 ${r.crc64}`;
 }

@@ -53,7 +53,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   await store.load();
   const uploads = new UploadStore(stateDir ? join(stateDir, 'uploads') : undefined);
   const encoder = new VideoEncoder();
-  const cache = new VideoCache(options.videoCacheDir ?? join(tmpdir(), 'wan-sandbox-videos'), encoder);
+  const cache = new VideoCache(options.videoCacheDir ?? join(tmpdir(), 'wan-sandbox-videos'), encoder, options.videoBytes);
   const log = new RequestLog(options.requestLogLimit);
 
   let videoPort = 0;

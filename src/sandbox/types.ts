@@ -180,6 +180,11 @@ export interface SandboxOptions {
   stateDir?: string;
   /** Where generated MP4s are cached by parameters. @default join(os.tmpdir(), 'wan-sandbox-videos') */
   videoCacheDir?: string;
+  /**
+   * Pad every result video with a trailing MP4 `free` box to exactly this many bytes (still
+   * playable), to measure downloads of big files (`npm run bench` uses 1 GiB). @default no padding
+   */
+  videoBytes?: number;
   faults?: SandboxFaults;
   /** Per-task behaviour, asked once when each task is created. */
   script?: (task: SandboxTaskInfo) => TaskScript | undefined;

@@ -1,16 +1,16 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { STATUS_CODES } from 'node:http';
-import { request, type Dispatcher } from 'undici';
 import { AbortedError } from '../errors/aborted-error.js';
 import { DownloadError } from '../errors/download-error.js';
 import { RETRYABLE_STATUSES } from '../retry.js';
 import { parseContentRange } from './content-range.js';
-import type { FileHasher } from './file-hasher.js';
 import { describeNetworkFailure } from './network-failure.js';
 import { isExpiredOssError, parseOssError } from './oss-error.js';
 import { diskError, writeMeta, type PartMeta, type PartPaths, type PartState } from './part-file.js';
 import { PartWriter } from './part-writer.js';
-import { bodyChunks } from './body-chunks.js';
+import type { RunningDigest } from './running-digest.js';
+import type { VideoResponse } from './direct-get.js';
+import type { SlabBody } from './slab-body.js';
 import { describeUrl, expiredMessage, urlExpiry } from './signed-url.js';
 import type { ExpectedContent } from './verify.js';
 
@@ -23,10 +23,11 @@ export interface AttemptContext {
   where: string;
   host: string;
   paths: PartPaths;
-  dispatcher: Dispatcher;
+  /** One GET: direct-get.ts, or undici-get.ts when the caller gave a dispatcher. */
+  get(url: string, headers: Record<string, string>): Promise<VideoResponse>;
   signal: AbortSignal | undefined;
   stallTimeoutMs: number;
-  hasher: FileHasher;
+  digest: RunningDigest;
   now(): number;
   /** A body is about to be written from byte `start` (0: anything older was discarded). */
   onStart(start: number, total: number | undefined): void;
@@ -67,20 +68,18 @@ export async function attemptDownload(ctx: AttemptContext, part: PartState): Pro
     // RFC 9110 §13.1.5: If-Range needs a strong validator; with a weak one we compare ETags ourselves.
     if (part.meta?.etag && !part.meta.etag.startsWith('W/')) headers['if-range'] = part.meta.etag;
   }
-  let response: Dispatcher.ResponseData;
+  let response: VideoResponse;
   try {
-    // maxRedirections 0 also turns off a redirect interceptor composed into the caller's dispatcher:
-    // a redirect from the video host is reported, never followed.
-    const options = { method: 'GET' as const, headers, dispatcher: ctx.dispatcher, signal: ctx.signal, bodyTimeout: ctx.stallTimeoutMs, maxRedirections: 0 };
-    response = await request(ctx.url, options);
+    // Redirects are never followed: a redirect from the video host is reported.
+    response = await ctx.get(ctx.url, headers);
   } catch (err) {
     throwIfAborted(ctx);
     return networkRetry(ctx, err, false);
   }
-  const { statusCode: status, body } = response;
-  const etag = header(response, 'etag');
-  const contentType = header(response, 'content-type');
-  const crc64 = header(response, 'x-oss-hash-crc64ecma');
+  const { status, body } = response;
+  const etag = response.header('etag');
+  const contentType = response.header('content-type');
+  const crc64 = response.header('x-oss-hash-crc64ecma');
 
   if (status === 200) {
     // Also the answer to a resume whose If-Range did not match (the object changed) or to a server
@@ -90,7 +89,7 @@ export async function attemptDownload(ctx: AttemptContext, part: PartState): Pro
     return receive(ctx, response, { start: 0, end: total, total, meta, info: { expected: { bytes: total, crc64 }, etag, contentType } });
   }
   if (status === 206) {
-    const range = parseContentRange(header(response, 'content-range'));
+    const range = parseContentRange(response.header('content-range'));
     const reason = staleReason(part, range, etag);
     if (reason || range?.kind !== 'range' || range.total === undefined) {
       await discardBody(body);
@@ -106,7 +105,7 @@ export async function attemptDownload(ctx: AttemptContext, part: PartState): Pro
     // Asked for bytes from N on and there are none: the `.part` may already be whole (a previous run
     // died between the last byte and the rename).
     await discardBody(body);
-    const range = parseContentRange(header(response, 'content-range'));
+    const range = parseContentRange(response.header('content-range'));
     const changed = etag !== undefined && part.meta?.etag !== undefined && etag !== part.meta.etag;
     if (range?.kind === 'unsatisfied' && range.total === part.size && (part.meta?.total ?? part.size) === part.size && !changed) {
       const expectedCrc = crc64 ?? part.meta?.crc64;
@@ -116,7 +115,7 @@ export async function attemptDownload(ctx: AttemptContext, part: PartState): Pro
   }
   if (RETRYABLE_STATUSES.has(status)) {
     await discardBody(body);
-    const retryAfter = header(response, 'retry-after');
+    const retryAfter = response.header('retry-after');
     return { kind: 'retry', reason: `${status} ${STATUS_CODES[status] ?? ''}`.trim(), status, ...(retryAfter ? { retryAfter } : {}), timeout: false, progressed: false };
   }
   throw await statusError(ctx, response);
@@ -134,15 +133,20 @@ interface ReceivePlan {
 }
 
 /** Streams the body into the `.part` from `plan.start`, then says whether the file is whole. */
-async function receive(ctx: AttemptContext, response: Dispatcher.ResponseData, plan: ReceivePlan): Promise<AttemptOutcome> {
+async function receive(ctx: AttemptContext, response: VideoResponse, plan: ReceivePlan): Promise<AttemptOutcome> {
+  // The body has been arriving into its slabs since the head (pausing when they are full), and
+  // keeps every byte even if the connection then drops.
   const { body } = response;
-  // Before any await: from here on every arriving byte is kept, even if the connection then drops.
-  const chunks = bodyChunks(body);
   let fh: FileHandle;
   try {
     // The meta goes first: a `.part` on disk is always described by the meta next to it.
     await writeMeta(ctx.paths, plan.meta);
-    if (plan.start === 0) ctx.hasher.reset();
+    // A resumed prefix is hashed from disk first (a no-op when this process wrote it); the body
+    // waits in its slabs meanwhile.
+    if (plan.start === 0) ctx.digest.reset();
+    else await ctx.digest.catchUp(ctx.paths.part, plan.start).catch((err: unknown) => {
+      throw diskError(`cannot read back ${ctx.paths.part}`, err);
+    });
     ctx.onStart(plan.start, plan.total);
     fh = await open(ctx.paths.part, plan.start === 0 ? 'w' : 'r+').catch((err: unknown) => {
       throw diskError(`cannot open ${ctx.paths.part}`, err);
@@ -151,30 +155,26 @@ async function receive(ctx: AttemptContext, response: Dispatcher.ResponseData, p
     await discardBody(body);
     throw err;
   }
-  if (plan.start > 0) ctx.hasher.advance(plan.start); // hash the resumed prefix while the rest downloads
   const writer = new PartWriter(fh, {
     position: plan.start,
     sniff: plan.start === 0,
     contentType: plan.info.contentType,
     path: ctx.paths.part,
     host: ctx.host,
-    onWritten: (position) => {
-      ctx.hasher.advance(position);
-      ctx.onWritten(position, plan.total);
-    },
+    onWritten: (position) => ctx.onWritten(position, plan.total),
+    hash: (view) => ctx.digest.update(view),
+    release: (view) => body.release(view),
   });
   let failure: unknown;
   try {
-    for await (const chunk of chunks) {
-      const wait = writer.push(chunk);
-      if (wait) await wait; // not pulling from the body is the back-pressure
-    }
-    await writer.end();
+    // Every byte that arrived is handed over before a failure, so what is on disk is all we got.
+    for await (const view of body) await writer.write(view);
+    writer.end();
   } catch (err) {
     failure = err;
-    await writer.salvage();
   } finally {
-    // Waits for a write still in flight, so the next attempt sees the file as it really is.
+    writer.dispose();
+    // Waits for a flush still in flight, so the next attempt sees the file as it really is.
     await fh.close().catch((err: unknown) => {
       failure ??= diskError(`cannot close ${ctx.paths.part}`, err);
     });
@@ -206,16 +206,16 @@ function staleReason(part: PartState, range: ReturnType<typeof parseContentRange
 }
 
 /** The DownloadError for a status we do not retry: expired link, other 4xx, redirects, the unexpected. */
-async function statusError(ctx: AttemptContext, response: Dispatcher.ResponseData): Promise<DownloadError> {
-  const status = response.statusCode;
+async function statusError(ctx: AttemptContext, response: VideoResponse): Promise<DownloadError> {
+  const status = response.status;
   const text = `${status} ${STATUS_CODES[status] ?? ''}`.trim();
   if (status >= 300 && status < 400) {
     await discardBody(response.body);
-    const location = header(response, 'location');
+    const location = response.header('location');
     const target = location ? ` to ${describeUrl(new URL(location, ctx.url).href)}` : '';
     return new DownloadError('http', `download video: ${ctx.where} answered ${text} (redirect${target}); redirects are not followed`, ctx.host);
   }
-  const oss = parseOssError(await readText(response.body));
+  const oss = parseOssError(await response.body.text());
   if (status === 403 && isExpiredOssError(oss)) {
     const expiry = urlExpiry(ctx.url);
     const now = ctx.now();
@@ -245,34 +245,13 @@ export function abortedError(paths: PartPaths): AbortedError {
   return new AbortedError(`download interrupted; ${paths.part} is kept and the next download to the same path resumes from it`);
 }
 
-/** Error bodies are small; read at most 64 KiB, ignoring failures (the status says enough). */
-async function readText(body: Dispatcher.ResponseData['body']): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size >= 64 * 1024) break;
-    }
-  } catch {
-    // A cut error body is still an error; go with what arrived.
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/** Drop a body we do not want. The connection is closed (a video GET has its own). */
+async function discardBody(body: SlabBody): Promise<void> {
+  body.cancel();
 }
 
-/** Consume or drop a body we do not want, so the connection can be reused or closed cleanly. */
-async function discardBody(body: Dispatcher.ResponseData['body']): Promise<void> {
-  await body.dump({ limit: 64 * 1024 }).catch(() => undefined);
-}
-
-function header(response: Dispatcher.ResponseData, name: string): string | undefined {
-  const value = response.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function contentLength(response: Dispatcher.ResponseData): number | undefined {
-  const value = header(response, 'content-length');
+function contentLength(response: VideoResponse): number | undefined {
+  const value = response.header('content-length');
   return value !== undefined && /^\d{1,16}$/.test(value) ? Number(value) : undefined;
 }
 

@@ -48,7 +48,7 @@ export function crc64Tables(): Uint8Array {
   return bytes;
 }
 
-/** A main-thread instance (the download engine runs it in a worker; tests and tools use this). */
+/** An instance with its own memory: `bufferBytes` of input are copied in and checked at a time. */
 export function createWasmCrc64(bufferBytes = 1 << 20): { update(data: Uint8Array): void; digest(): string } {
   const instance = new WebAssembly.Instance(new WebAssembly.Module(crc64WasmModule(bufferBytes)));
   const { update, memory } = instance.exports as { update(reg: bigint, ptr: number, len: number): bigint; memory: WebAssembly.Memory };

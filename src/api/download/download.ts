@@ -1,20 +1,26 @@
-import { resolve } from 'node:path';
-import { Agent } from 'undici';
 import { systemClock } from '../clock.js';
 import { AbortedError } from '../errors/aborted-error.js';
 import { ConnectionError, TimeoutError } from '../errors/connection-error.js';
 import { DownloadError } from '../errors/download-error.js';
 import { DEFAULT_RETRY, retryDelay } from '../retry.js';
 import { abortedError, attemptDownload, type AttemptContext, type AttemptOutcome } from './attempt.js';
-import { FileHasher } from './file-hasher.js';
+import { directGet } from './direct-get.js';
+import { RunningDigest } from './running-digest.js';
 import type { DownloadOptions, DownloadResult } from './options.js';
 import { discardPart, diskError, inspectPart, partPaths, removeMeta } from './part-file.js';
 import { describeUrl, expiredMessage, urlExpiry, urlHost } from './signed-url.js';
 import { checkTarget, commitPart } from './target.js';
+import { undiciGet } from './undici-get.js';
 import { verifyContent } from './verify.js';
 
 /** @default 30 s without body bytes → the attempt is a connection failure. */
 export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
+
+/** @default 10 s to connect (and finish TLS) to the video host. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/** @default 30 s from the request to the response head. */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 30_000;
 
 /** A server that keeps answering resumes with ranges we cannot use gets this many fresh starts. */
 const MAX_RESTARTS = 3;
@@ -38,8 +44,19 @@ export async function downloadVideo(url: string, options: DownloadOptions): Prom
   const paths = partPaths(options.to);
   if (options.signal?.aborted) throw abortedError(paths);
 
-  const hasher = new FileHasher(resolve(paths.part));
-  const dispatcher = options.dispatcher ?? new Agent({ connect: { timeout: 10_000 }, headersTimeout: 30_000 });
+  const digest = new RunningDigest(options.sha256 ?? true);
+  const stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+  const { dispatcher, signal } = options;
+  const get: AttemptContext['get'] = dispatcher
+    ? (target, headers) => undiciGet(target, { headers, dispatcher, signal, stallTimeoutMs })
+    : (target, headers) =>
+        directGet(target, {
+          headers,
+          signal,
+          stallTimeoutMs,
+          connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+          headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
+        });
   let requests = 0;
   let failures = 0;
   let restarts = 0;
@@ -51,10 +68,10 @@ export async function downloadVideo(url: string, options: DownloadOptions): Prom
     where,
     host,
     paths,
-    dispatcher,
-    signal: options.signal,
-    stallTimeoutMs: options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
-    hasher,
+    get,
+    signal,
+    stallTimeoutMs,
+    digest,
     now: () => clock.now(),
     onStart: (start, total) => {
       if (start === 0) resumedFrom = 0;
@@ -63,70 +80,66 @@ export async function downloadVideo(url: string, options: DownloadOptions): Prom
     onWritten: report,
   };
 
-  try {
-    for (;;) {
-      if (options.signal?.aborted) throw abortedError(paths);
-      checkNotExpired(url, clock.now(), host); // a long retry may sleep past Expires
-      const part = await inspectPart(paths);
-      resumedFrom ??= part.size;
-      requests++;
-      const outcome = await attemptDownload(ctx, part).catch(async (err: unknown) => {
-        // An error page saved as video must not survive to be resumed.
-        if (err instanceof DownloadError && err.kind === 'not-video') await discardPart(paths);
-        throw err;
+  for (;;) {
+    if (options.signal?.aborted) throw abortedError(paths);
+    checkNotExpired(url, clock.now(), host); // a long retry may sleep past Expires
+    const part = await inspectPart(paths);
+    resumedFrom ??= part.size;
+    requests++;
+    const outcome = await attemptDownload(ctx, part).catch(async (err: unknown) => {
+      // An error page saved as video must not survive to be resumed.
+      if (err instanceof DownloadError && err.kind === 'not-video') await discardPart(paths);
+      throw err;
+    });
+    if (outcome.kind === 'complete') {
+      // Usually already done; not when the whole file was on disk before this call (a 416).
+      await digest.catchUp(paths.part, outcome.bytes).catch((err: unknown) => {
+        throw diskError(`cannot read back ${paths.part}`, err);
       });
-      if (outcome.kind === 'complete') {
-        const digest = await hasher.finish(outcome.bytes).catch((err: unknown) => {
-          throw diskError(`cannot read back ${paths.part}`, err);
-        });
-        try {
-          verifyContent(outcome.info.expected, { bytes: outcome.bytes, crc64: digest.crc64 }, where, host);
-        } catch (err) {
-          await discardPart(paths);
-          throw err;
-        }
-        await commitPart(paths, options.to, options.force ?? false);
-        await removeMeta(paths);
-        return {
-          file: options.to,
-          bytes: outcome.bytes,
-          sha256: digest.sha256,
-          crc64: digest.crc64,
-          resumedFrom: resumedFrom ?? 0,
-          attempts: requests,
-          ...(outcome.info.etag !== undefined ? { etag: outcome.info.etag } : {}),
-          ...(outcome.info.contentType !== undefined ? { contentType: outcome.info.contentType } : {}),
-        };
-      }
-      if (outcome.kind === 'restart') {
-        if (++restarts > MAX_RESTARTS) {
-          throw new DownloadError('http', `download video: ${where} keeps answering resumes inconsistently (${outcome.reason})`, host);
-        }
+      const digests = digest.digest();
+      try {
+        verifyContent(outcome.info.expected, { bytes: outcome.bytes, crc64: digests.crc64 }, where, host);
+      } catch (err) {
         await discardPart(paths);
-        hasher.reset();
-        resumedFrom = 0;
-        continue;
+        throw err;
       }
-      if (outcome.kind === 'partial') continue;
-      // A failed attempt that saved bytes was not wasted: only attempts in a row without progress
-      // count against the policy, so a long download over a flaky link is not abandoned half-way.
-      failures = outcome.progressed ? 1 : failures + 1;
-      const delayMs = retryDelay(
-        failures,
-        { status: outcome.status, retryAfter: outcome.retryAfter },
-        options.retry ?? DEFAULT_RETRY,
-        clock.now(),
-        options.random ?? Math.random,
-      );
-      if (delayMs === undefined) throw exhausted(outcome, requests, where, host);
-      options.onRetry?.({ attempt: requests + 1, delayMs, reason: outcome.reason });
-      await clock.sleep(delayMs, options.signal).catch((err: unknown) => {
-        throw err instanceof AbortedError ? abortedError(paths) : err;
-      });
+      await commitPart(paths, options.to, options.force ?? false);
+      await removeMeta(paths);
+      return {
+        file: options.to,
+        bytes: outcome.bytes,
+        ...digests,
+        resumedFrom: resumedFrom ?? 0,
+        attempts: requests,
+        ...(outcome.info.etag !== undefined ? { etag: outcome.info.etag } : {}),
+        ...(outcome.info.contentType !== undefined ? { contentType: outcome.info.contentType } : {}),
+      };
     }
-  } finally {
-    await hasher.close();
-    if (!options.dispatcher) await dispatcher.destroy().catch(() => undefined);
+    if (outcome.kind === 'restart') {
+      if (++restarts > MAX_RESTARTS) {
+        throw new DownloadError('http', `download video: ${where} keeps answering resumes inconsistently (${outcome.reason})`, host);
+      }
+      await discardPart(paths);
+      digest.reset();
+      resumedFrom = 0;
+      continue;
+    }
+    if (outcome.kind === 'partial') continue;
+    // A failed attempt that saved bytes was not wasted: only attempts in a row without progress
+    // count against the policy, so a long download over a flaky link is not abandoned half-way.
+    failures = outcome.progressed ? 1 : failures + 1;
+    const delayMs = retryDelay(
+      failures,
+      { status: outcome.status, retryAfter: outcome.retryAfter },
+      options.retry ?? DEFAULT_RETRY,
+      clock.now(),
+      options.random ?? Math.random,
+    );
+    if (delayMs === undefined) throw exhausted(outcome, requests, where, host);
+    options.onRetry?.({ attempt: requests + 1, delayMs, reason: outcome.reason });
+    await clock.sleep(delayMs, options.signal).catch((err: unknown) => {
+      throw err instanceof AbortedError ? abortedError(paths) : err;
+    });
   }
 }
 

@@ -24,12 +24,21 @@ export interface DownloadOptions {
   onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
   /** Expiry checks and retry sleeps. @default systemClock */
   clock?: Clock;
-  /** undici dispatcher (proxy, TLS, timeouts). @default an Agent with connect 10 s and headers 30 s, closed afterwards */
+  /**
+   * Fetch through this undici dispatcher (a proxy, custom TLS) and its timeouts. @default none: a
+   * connection of our own per request, with `connectTimeoutMs` and `headersTimeoutMs`
+   */
   dispatcher?: Dispatcher;
+  /** Without a dispatcher: connecting (and TLS) may take this long. @default 10000 */
+  connectTimeoutMs?: number;
+  /** Without a dispatcher: from the request to the response head. @default 30000 */
+  headersTimeoutMs?: number;
   /** No body bytes for this long (while we are ready for them) → a connection failure, retried; 0 disables. @default 30000 */
   stallTimeoutMs?: number;
   /** Attempts and backoff. A failed attempt that saved bytes does not count against `attempts`. @default DEFAULT_RETRY */
   retry?: RetryPolicy;
+  /** Compute the SHA-256 of the file too (CRC-64 is always checked). @default true */
+  sha256?: boolean;
   /** Jitter source, for deterministic tests. @default Math.random */
   random?: () => number;
 }
@@ -38,8 +47,8 @@ export interface DownloadResult {
   /** `to`, as given. */
   file: string;
   bytes: number;
-  /** SHA-256 of the saved file, lower-case hex. */
-  sha256: string;
+  /** SHA-256 of the saved file, lower-case hex; absent when `sha256: false` was asked. */
+  sha256?: string;
   /** CRC-64/XZ of the saved file as an unsigned decimal string (OSS's `x-oss-hash-crc64ecma` format). */
   crc64: string;
   /** Bytes reused from a `.part` left by an earlier run. */

@@ -4,15 +4,6 @@ import { describeHead, looksLikeMp4, SNIFF_BYTES } from './mp4-sniff.js';
 import { diskError } from './part-file.js';
 
 /**
- * Bytes gathered into one `writev`. Socket reads arrive as ~64 KiB chunks; writing each on its own
- * costs a libuv round trip per chunk and measurably slows a loopback download.
- */
-export const WRITE_BATCH_BYTES = 1 << 20;
-
-/** A batch is written after this long even if not full, so progress and the `.part` keep up on slow links. */
-const WRITE_DELAY_MS = 100;
-
-/**
  * Start flushing to the device every this many bytes. Left alone, the kernel may keep a whole 1 GiB
  * video in dirty pages, and the fsync before the rename then stalls for a good part of a second;
  * flushing in the background as we go keeps that final fsync short (measured: 1.9 s → 1.5 s for
@@ -32,28 +23,25 @@ export interface PartWriterOptions {
   host: string;
   /** Called after each write lands: bytes [0, position) are on disk. */
   onWritten(position: number): void;
+  /** Each piece of the file as it lands, in order (for the running digest). */
+  hash(view: Buffer): void;
+  /** A view passed to `write` is no longer needed (written, or dropped): its memory may be reused. */
+  release(view: Buffer): void;
 }
 
 /**
  * Writes a body into the `.part` at explicit positions through a FileHandle that the caller owns
- * (so it can close it whatever happened), in batches of about 1 MiB: one batch on its way to disk
- * while the next one fills. The caller feeds it from `for await` over the body and awaits `push`
- * when it returns a promise; not pulling is the back-pressure that pauses the socket, so memory
- * stays at about two batches at any file size. (A `Writable` in a `pipeline` did the same job
- * about 15% slower on a 1 GiB loopback download.)
+ * (so it can close it whatever happened). The caller awaits each `write`; the body keeps arriving
+ * into its slabs meanwhile (see slab-body.ts), which hand over up to 1 MiB at a time, so each
+ * write is large and memory stays at a few slabs at any file size.
  */
 export class PartWriter {
   private position: number;
   /** The first bytes of the file, collected until there are enough to sniff. */
   private head = Buffer.alloc(0);
   private sniffed: boolean;
-  /** Chunks held back until the first 8 bytes have been seen: nothing is written before the sniff. */
+  /** Views held back until the first 8 bytes have been seen: nothing is written before the sniff. */
   private held: Buffer[] = [];
-  private batch: Buffer[] = [];
-  private batchBytes = 0;
-  private timer: NodeJS.Timeout | undefined;
-  /** Writes run one after another; a failure stays in the chain and fails every later write. */
-  private writes: Promise<void> = Promise.resolve();
   private failure: unknown;
   private flushedAt: number;
   private flushing = false;
@@ -76,46 +64,42 @@ export class PartWriter {
     return this.position;
   }
 
-  /**
-   * Takes the next chunk of the body. Returns a promise when the caller must wait before the next
-   * chunk (a full batch waits for the previous write); throws DownloadError 'not-video' or 'disk'.
-   */
-  push(chunk: Buffer): Promise<void> | undefined {
+  /** Writes the next piece of the body; resolves when it is on disk. Throws DownloadError 'not-video' or 'disk'. */
+  async write(view: Buffer): Promise<void> {
     if (this.failure !== undefined) throw this.failure;
-    for (const buffer of this.sniff(chunk)) {
-      this.batch.push(buffer);
-      this.batchBytes += buffer.length;
+    const views = this.sniff(view);
+    if (views.length === 0) return;
+    try {
+      await this.writeAll(views);
+      for (const done of views) this.options.hash(done);
+    } finally {
+      for (const done of views) this.options.release(done);
     }
-    if (this.batchBytes >= WRITE_BATCH_BYTES) return this.writeWhenReady();
-    if (this.batchBytes > 0 && this.timer === undefined) {
-      this.timer = setTimeout(() => void this.startWrite().catch(() => undefined), WRITE_DELAY_MS);
-      this.timer.unref();
+    this.flushInBackground();
+    try {
+      this.options.onWritten(this.position);
+    } catch (err) {
+      this.callbackError = err;
+      throw err;
     }
-    return undefined;
   }
 
-  /** The body ended: writes the last batch and resolves when everything is on disk. */
-  async end(): Promise<void> {
-    // The whole body was shorter than an MP4 header.
+  /** The body ended. Throws when it was shorter than an MP4 header, or a background flush failed. */
+  end(): void {
     if (!this.sniffed) throw this.notVideo();
-    await this.startWrite();
+    if (this.failure !== undefined) throw this.failure;
   }
 
-  /**
-   * After the body failed (cut, stall, abort): writes the batch that had arrived but was not yet on
-   * disk, so the resume starts after it. Nothing is written if the sniff has not passed or a write
-   * already failed. Resolves when no write is in flight any more.
-   */
-  async salvage(): Promise<void> {
-    if (this.sniffed && this.failure === undefined) await this.startWrite().catch(() => undefined);
-    else await this.writes.catch(() => undefined);
-    clearTimeout(this.timer);
+  /** Gives back views held for the sniff and never written. */
+  dispose(): void {
+    for (const view of this.held) this.options.release(view);
+    this.held = [];
   }
 
-  /** Until the first 8 bytes are in, holds chunks back; then checks them once and lets everything through. */
-  private sniff(chunk: Buffer): Buffer[] {
-    if (this.sniffed) return [chunk];
-    this.held.push(chunk);
+  /** Until the first 8 bytes are in, holds views back; then checks them once and lets everything through. */
+  private sniff(view: Buffer): Buffer[] {
+    if (this.sniffed) return [view];
+    this.held.push(view);
     // A few more bytes than the sniff needs, so the error can show what the body was.
     this.head = Buffer.concat(this.held, Math.min(2 * SNIFF_BYTES, byteLength(this.held)));
     if (this.head.length < SNIFF_BYTES) return [];
@@ -126,39 +110,7 @@ export class PartWriter {
     return ready;
   }
 
-  private async writeWhenReady(): Promise<void> {
-    await this.writes;
-    void this.startWrite();
-  }
-
-  /** Queues the current batch for writing; resolves when it (and every write before it) is on disk. */
-  private startWrite(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const buffers = this.batch;
-    this.batch = [];
-    this.batchBytes = 0;
-    if (buffers.length > 0) {
-      this.writes = this.writes.then(() => this.writeOut(buffers));
-      this.writes.catch((err: unknown) => {
-        this.failure ??= err;
-      });
-    }
-    return this.writes;
-  }
-
-  private async writeOut(buffers: Buffer[]): Promise<void> {
-    await this.writeAll(buffers);
-    this.flushInBackground();
-    try {
-      this.options.onWritten(this.position);
-    } catch (err) {
-      this.callbackError = err;
-      throw err;
-    }
-  }
-
-  /** `writev` may write less than asked (IOV_MAX, a full disk): continue from where it stopped. */
+  /** `writev` may write less than asked (a full disk): continue from where it stopped. */
   private async writeAll(buffers: Buffer[]): Promise<void> {
     let pending = buffers;
     while (pending.length > 0) {
@@ -173,7 +125,6 @@ export class PartWriter {
       pending = dropBytes(pending, written);
     }
   }
-
   /** At most one flush in flight, so a slow disk never ties up more than one libuv thread. */
   private flushInBackground(): void {
     if (this.flushing || this.position - this.flushedAt < FLUSH_EVERY_BYTES) return;

@@ -1,11 +1,11 @@
 import { randomBytes, createHash } from 'node:crypto';
-import { appendFile, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { crc64, Crc64 } from '../../../src/api/crc64.js';
 import { createWasmCrc64 } from '../../../src/api/download/crc64-wasm.js';
-import { FileHasher, hashFile } from '../../../src/api/download/file-hasher.js';
+import { RunningDigest } from '../../../src/api/download/running-digest.js';
 
 describe('CRC-64 in WebAssembly', () => {
   it('gives the CRC-64/XZ check value', () => {
@@ -33,7 +33,7 @@ describe('CRC-64 in WebAssembly', () => {
   });
 });
 
-describe('FileHasher', () => {
+describe('RunningDigest', () => {
   let dir: string;
   let path: string;
   beforeEach(async () => {
@@ -46,53 +46,45 @@ describe('FileHasher', () => {
 
   const expected = (data: Buffer) => ({ sha256: createHash('sha256').update(data).digest('hex'), crc64: crc64(data) });
 
-  it.each(['one-worker', 'two-workers'] as const)('hashes a growing file on worker threads (%s), trailing the writes', async (layout) => {
-    const data = randomBytes(5 * 1024 * 1024 + 17);
-    const hasher = new FileHasher(path, layout);
-    try {
-      await writeFile(path, '');
-      for (let i = 0; i < data.length; i += 700_001) {
-        await appendFile(path, data.subarray(i, i + 700_001));
-        hasher.advance(Math.min(data.length, i + 700_001));
-      }
-      expect(await hasher.finish(data.length)).toEqual({ ...expected(data), inline: false });
-    } finally {
-      await hasher.close();
-    }
+  it('gives both digests of the pieces fed to it, in any split', () => {
+    const data = randomBytes(3 * 1024 * 1024 + 17);
+    const digest = new RunningDigest(true);
+    for (let i = 0; i < data.length; i += 700_001) digest.update(data.subarray(i, i + 700_001));
+    expect(digest.digest()).toEqual(expected(data));
+    expect(digest.position).toBe(data.length);
   });
 
-  it('starts over after reset, when the file was truncated and rewritten', async () => {
-    const first = randomBytes(2_000_000);
-    const second = randomBytes(1_500_000);
-    const hasher = new FileHasher(path);
-    try {
-      await writeFile(path, first);
-      hasher.advance(first.length);
-      hasher.reset();
-      await truncate(path, 0);
-      await writeFile(path, second);
-      hasher.advance(second.length);
-      expect(await hasher.finish(second.length)).toEqual({ ...expected(second), inline: false });
-    } finally {
-      await hasher.close();
-    }
+  it('computes no SHA-256 when not asked', () => {
+    const digest = new RunningDigest(false);
+    digest.update(Buffer.from('123456789'));
+    expect(digest.digest()).toEqual({ crc64: crc64(Buffer.from('123456789')) });
   });
 
-  it('hashes on the main thread when told not to use workers, with the same answer', async () => {
-    const data = randomBytes(1_000_000);
-    await writeFile(path, data);
-    const hasher = new FileHasher(path, 'inline');
-    expect(await hasher.finish(data.length)).toEqual({ ...expected(data), inline: true });
-    expect(await hashFile(path, data.length)).toEqual(expected(data));
+  it('catches up on a prefix from disk, then continues with what is fed to it', async () => {
+    const data = randomBytes(2_500_000);
+    await writeFile(path, data.subarray(0, 1_300_000));
+    const digest = new RunningDigest(true);
+    await digest.catchUp(path, 1_300_000);
+    await digest.catchUp(path, 1_300_000); // nothing more to read
+    digest.update(data.subarray(1_300_000));
+    expect(digest.digest()).toEqual(expected(data));
+  });
+
+  it('starts over when reset, or when asked to catch up to less than it has seen', async () => {
+    const first = randomBytes(200_000);
+    const second = randomBytes(150_000);
+    const digest = new RunningDigest(true);
+    digest.update(first);
+    digest.reset();
+    digest.update(second);
+    expect(digest.digest()).toEqual(expected(second));
+    await writeFile(path, first);
+    await digest.catchUp(path, 100_000);
+    expect(digest.digest()).toEqual(expected(first.subarray(0, 100_000)));
   });
 
   it('rejects when the file is shorter than claimed', async () => {
     await writeFile(path, randomBytes(100));
-    const hasher = new FileHasher(path);
-    try {
-      await expect(hasher.finish(200)).rejects.toThrow(/fewer than/);
-    } finally {
-      await hasher.close();
-    }
+    await expect(new RunningDigest(false).catchUp(path, 200)).rejects.toThrow(/fewer than/);
   });
 });

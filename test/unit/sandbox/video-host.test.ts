@@ -291,3 +291,44 @@ describe('expiry', () => {
     expect((await getTask(sb, taskId)).body.output.task_status).toBe('UNKNOWN');
   });
 });
+
+describe('videoBytes: padded videos for download benchmarks', () => {
+  it('serves the video followed by a free box, exactly videoBytes long, with matching ETag and CRC-64, and reuses the file', async () => {
+    const padCache = await tempDir('video-pad');
+    const padded = await startSandbox({ clock, videoCacheDir: padCache.path, videoBytes: 3_000_000 });
+    try {
+      const id = await createTask(padded, { model: 'wan2.2-t2v-plus', input: { prompt: PROMPT }, parameters: { size: '832*480', seed: 7 } });
+      clock.advance(8000);
+      const res = await fetch(await videoUrl(id, padded));
+      const body = Buffer.from(await res.arrayBuffer());
+      expect(body.length).toBe(3_000_000);
+      expect(res.headers.get('content-length')).toBe('3000000');
+      expect(res.headers.get('x-oss-hash-crc64ecma')).toBe(crc64(body));
+      expect(res.headers.get('etag')).toBe(`"${createHash('md5').update(body).digest('hex').toUpperCase()}"`);
+      // The real video's boxes, then one free box to the end.
+      expect(mp4Info(body)).toMatchObject({ width: 832, height: 480, frames: 150 });
+      const boxes: { type: string; at: number }[] = [];
+      for (let at = 0; at < body.length; at += body.readUInt32BE(at)) boxes.push({ type: body.toString('latin1', at + 4, at + 8), at });
+      expect(boxes.map((b) => b.type)).toEqual(expect.arrayContaining(['ftyp', 'moov', 'mdat']));
+      const last = boxes.at(-1)!;
+      expect(last.type).toBe('free');
+      expect(body.readUInt32BE(last.at)).toBe(3_000_000 - last.at);
+      expect(body.subarray(last.at + 8).every((b) => b === 0)).toBe(true);
+
+      // A second sandbox on the same cache finds the padded file and describes it the same way.
+      const again = await startSandbox({ clock, videoCacheDir: padCache.path, videoBytes: 3_000_000 });
+      try {
+        const other = await createTask(again, { model: 'wan2.2-t2v-plus', input: { prompt: PROMPT }, parameters: { size: '832*480', seed: 7 } });
+        clock.advance(8000);
+        const res2 = await fetch(await videoUrl(other, again));
+        expect(Buffer.from(await res2.arrayBuffer()).equals(body)).toBe(true);
+        expect(res2.headers.get('etag')).toBe(res.headers.get('etag'));
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await padded.close();
+      await padCache.remove();
+    }
+  });
+});
