@@ -149,6 +149,12 @@ for (const mib of [100, BIG]) {
   rows.push({ figure: 'sandbox queries per second', value: rps.toFixed(0), baseline: '–', ratio: '–', target: '≥ 1000', result: rps >= 1000 ? 'pass' : 'FAIL' });
 }
 await sandbox.close();
+
+// 5. Polling economy and batch makespan (bench/economy.mjs; about 2 minutes)
+{
+  const { economyRows } = await import('./economy.mjs');
+  rows.push(...(await economyRows({ root: ROOT, tmp })));
+}
 rmSync(tmp, { recursive: true, force: true });
 
 const cpu = os.cpus()[0]?.model ?? 'unknown cpu';

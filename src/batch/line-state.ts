@@ -15,6 +15,8 @@ export interface LineState {
   entryId?: string;
   /** Client time at or before the task's submission (for the list window), ms. */
   since?: number;
+  /** Client time this run's create of the task was answered, ms: when its clock started (else `since` stands in). */
+  createdAt?: number;
   /** Stop waiting for the task at this time (--timeout, counted from when this run took it on). */
   deadline?: number;
   saved?: { file: string; bytes: number; sha256: string };

@@ -20,9 +20,10 @@ import { Ui } from '../output/ui.js';
 import { deriveContext } from './derived-context.js';
 import { Notifier } from './notifier.js';
 import { listStatuses } from './poller.js';
+import { nextLook, planPoll, TaskDurations, type Look } from './poll-plan.js';
 import { reconcileOrphans } from './reconcile.js';
 import { lineOutcomes, type LineOutcome, type LineState } from './line-state.js';
-import type { Scheduler } from './scheduler.js';
+import type { Scheduler, Submission } from './scheduler.js';
 import type { BatchView } from './view.js';
 
 export interface RunnerOptions {
@@ -31,7 +32,7 @@ export interface RunnerOptions {
   view: BatchView;
   /** The batch file's absolute path or `stdin`, recorded with each intent. */
   source: string;
-  /** Between list polls, ms. */
+  /** Between list polls at most, ms (sooner when a task is expected to end, see poll-plan.ts). */
   interval: number;
   /** Per task, ms. */
   timeout: number;
@@ -73,6 +74,10 @@ export class BatchRunner {
   private downloads = 0;
   private readonly downloadWaiters: Array<() => void> = [];
   private readonly warned = new Set<string>();
+  /** How long each kind of task takes: when the ones in flight are expected to end. */
+  private readonly durations = new TaskDurations();
+  /** When each task in flight was last looked at (asked for, or listed). */
+  private readonly seen = new Map<LineState, number>();
   private savedCount = 0;
   private failedCount = 0;
   /** An error that stopped the whole batch (no key, key refused, journal unwritable). */
@@ -195,23 +200,27 @@ export class BatchRunner {
         await this.changed.wait();
         continue;
       }
+      let submission: Submission;
       try {
-        await scheduler.acquire(this.halt.signal);
+        submission = await scheduler.acquire(this.halt.signal);
       } catch {
         return; // stopped
       }
       if (this.stopped) {
+        submission.answered();
         scheduler.release();
         return;
       }
       const state = queue.shift()!;
       pending++;
       this.spawn(
-        this.submit(state, scheduler).then((again) => {
-          if (again) queue.unshift(state);
-          pending--;
-          this.changed.notify();
-        }),
+        this.submit(state, scheduler)
+          .finally(() => submission.answered())
+          .then((again) => {
+            if (again) queue.unshift(state);
+            pending--;
+            this.changed.notify();
+          }),
       );
     }
   }
@@ -232,6 +241,8 @@ export class BatchRunner {
       s.taskId = task.taskId;
       s.status = task.status ?? 'PENDING';
       s.since = since;
+      // A reused task was created earlier, by another run: its clock did not start now.
+      if (!task.reused) s.createdAt = task.answeredAt ?? ctx.clock.now();
       s.deadline = since + this.o.timeout;
       s.entryId = (await ctx.journal().findByTaskId(task.taskId).catch(() => undefined))?.id;
       view.event(plan.line, task.reused ? `reusing task ${task.taskId}` : `task ${task.taskId} created`);
@@ -252,33 +263,93 @@ export class BatchRunner {
     }
   }
 
+  /**
+   * Looks at the tasks in flight while there are any (poll-plan.ts): one list at least every
+   * interval, and each task asked for alone the moment it is expected to end, so its slot is taken
+   * again at once. A task watched during a sleep may be due sooner: any change wakes the loop.
+   */
   private async pollLoop(): Promise<void> {
+    const clock = this.o.ctx.clock;
+    let listDue = clock.now() + this.o.interval;
     while (!this.stopped) {
       if (this.watching.size === 0) {
         if (this.lanesDone && this.work.size === 0) return;
         await this.changed.wait();
+        // Nothing was in flight: the interval counts from the first task watched again.
+        listDue = clock.now() + this.o.interval;
         continue;
       }
-      try {
-        await this.o.ctx.clock.sleep(this.o.interval, this.halt.signal);
-      } catch {
-        return; // stopped
+      const watched = [...this.watching];
+      const step = planPoll(watched.map((s) => this.look(s)), listDue, clock.now());
+      if (step.kind === 'sleep') {
+        try {
+          await this.sleepOrChange(step.until - clock.now());
+        } catch {
+          return; // stopped
+        }
+        continue;
       }
-      if (this.stopped) return;
-      await this.pollOnce().catch((err: unknown) => this.pollFailed(err));
+      if (step.kind === 'list') {
+        listDue = clock.now() + this.o.interval;
+        await this.pollOnce().catch((err: unknown) => this.pollFailed(err));
+      } else {
+        await this.askOne(watched[step.index]!).catch((err: unknown) => this.pollFailed(err));
+      }
       this.expire();
+    }
+  }
+
+  /** When a task wants its next look, and whether for an expected end. */
+  private look(s: LineState): Look {
+    const expectedMs = this.durations.expected(kindOf(s));
+    const createdAt = s.createdAt ?? s.since!;
+    const task = { createdAt, ...(expectedMs !== undefined ? { expectedMs } : {}) };
+    return { at: nextLook(task, this.seen.get(s) ?? createdAt), expected: expectedMs !== undefined };
+  }
+
+  /** A task whose expected end is up, asked for alone: when it has ended, that answer has its video URL. */
+  private async askOne(s: LineState): Promise<void> {
+    const { client, ctx } = this.o;
+    this.seen.set(s, ctx.clock.now());
+    await this.pace();
+    const task = await client.getTask(s.taskId!, { signal: ctx.signal });
+    if (!this.watching.has(s)) return;
+    if (task.output.task_status === 'SUCCEEDED') this.learn(s);
+    this.observe(s, task.output.task_status, task);
+  }
+
+  /** Sleeps `ms`; true if a change (a task watched, a line settled) woke it first. Rejects when stopped. */
+  private async sleepOrChange(ms: number): Promise<boolean> {
+    const timer = new AbortController();
+    const onHalt = () => timer.abort();
+    this.halt.signal.addEventListener('abort', onHalt, { once: true });
+    let woken = false;
+    void this.changed.wait().then(() => {
+      woken = true;
+      timer.abort();
+    });
+    try {
+      await this.o.ctx.clock.sleep(ms, timer.signal);
+      return false;
+    } catch (err) {
+      if (this.halt.signal.aborted || !woken) throw err;
+      return true;
+    } finally {
+      this.halt.signal.removeEventListener('abort', onHalt);
     }
   }
 
   private async pollOnce(): Promise<void> {
     const { client, ctx } = this.o;
     const watched = [...this.watching];
+    const now = ctx.clock.now();
+    for (const s of watched) this.seen.set(s, now);
     let listed = new Map<string, ListedTask>();
     if (!this.listUnavailable) {
       try {
         listed = await listStatuses(
           watched.map((s) => ({ taskId: s.taskId!, since: s.since! })),
-          { client, pace: () => this.pace(), now: ctx.clock.now(), model: this.o.listModel, signal: ctx.signal },
+          { client, pace: () => this.pace(), now, model: this.o.listModel, signal: ctx.signal },
         );
       } catch (err) {
         // A service (or a gateway in front of it) that refuses the list: ask for each task instead, still paced.
@@ -291,16 +362,32 @@ export class BatchRunner {
     const missing: LineState[] = [];
     for (const s of watched) {
       const row = listed.get(s.taskId!);
-      if (row) this.observe(s, row.status);
-      else missing.push(s);
+      if (!row) {
+        missing.push(s);
+        continue;
+      }
+      if (row.status === 'SUCCEEDED') this.learn(s, row.start_time !== undefined && row.end_time !== undefined ? row.end_time - row.start_time : undefined);
+      this.observe(s, row.status);
     }
     // Not in the list: UNKNOWN tasks are not listed, and a list may lag. Asked one by one.
     for (const s of missing) {
       if (!this.watching.has(s)) continue;
       await this.pace();
       const task = await client.getTask(s.taskId!, { signal: ctx.signal });
+      if (task.output.task_status === 'SUCCEEDED') this.learn(s);
       this.observe(s, task.output.task_status, task);
     }
+  }
+
+  /**
+   * A task of this line's kind succeeded and took `serviceMs` by the service's clock; without
+   * that, as long as this run saw it take, if this run created it (an upper bound, late by up to one poll).
+   */
+  private learn(s: LineState, serviceMs?: number): void {
+    if (!this.watching.has(s)) return;
+    const seen = s.createdAt !== undefined ? this.o.ctx.clock.now() - s.createdAt : undefined;
+    const ms = serviceMs ?? seen;
+    if (ms !== undefined) this.durations.note(kindOf(s), ms);
   }
 
   /** Tasks past their --timeout: given up on (not cancelled), whether or not the last poll got through. */
@@ -407,6 +494,7 @@ export class BatchRunner {
   /** The task is no longer in flight: its slot goes to the next line. */
   private unwatch(s: LineState): void {
     if (!this.watching.delete(s)) return;
+    this.seen.delete(s);
     this.o.lanes.get(s.plan.request.model.id)!.release();
     this.progress();
   }
@@ -460,4 +548,10 @@ export class BatchRunner {
         this.warned.add('journal');
       });
   }
+}
+
+/** Tasks of one kind take about as long as each other: same model, size and video length. */
+function kindOf(s: LineState): string {
+  const r = s.plan.request;
+  return `${r.body.model}\n${r.size}\n${r.duration}`;
 }

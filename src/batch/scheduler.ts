@@ -83,6 +83,20 @@ export interface SchedulerOptions {
    * @default 0
    */
   headroom?: number;
+  /**
+   * Also keep to `rate` in every sliding window as the service sees arrivals: a submission waits
+   * until the one `floor(rate)` submissions back was answered a window ago (each admission's
+   * {@link Submission.answered} must be called). The token bucket spaces admissions, but the journal's
+   * fsync and the network between admission and arrival vary; a slow one followed by a fast one
+   * would otherwise land one too many in a second (a 429, and a second lost) once slots free quickly.
+   * @default false
+   */
+  slidingWindow?: boolean;
+}
+
+/** One admitted submission: say when its request was answered (or failed, or was never sent). */
+export interface Submission {
+  answered(): void;
 }
 
 /**
@@ -99,6 +113,10 @@ export class Scheduler {
   /** The admission in progress; the next caller waits for it (FIFO). */
   private turn: Promise<unknown> = Promise.resolve();
   private waiters: Array<() => void> = [];
+  /** The last `windowCount` admissions, oldest first: when each was answered (undefined: not yet). */
+  private readonly recent: Array<{ answeredAt?: number }> = [];
+  private readonly windowCount: number;
+  private readonly windowMs: number;
 
   constructor(options: SchedulerOptions) {
     if (!(options.concurrency >= 1)) throw new RangeError(`concurrency must be at least 1; got ${options.concurrency}`);
@@ -106,6 +124,9 @@ export class Scheduler {
     this.concurrency = options.concurrency;
     this.backoff = options.backoff ?? new SharedBackoff();
     this.bucket = new TokenBucket(options.rate / (1 + (options.headroom ?? 0)), options.burst ?? 1, options.clock.now());
+    // `rate` per second is floor(rate) per floor(rate)/rate seconds (rate 0.5: one per 2 s).
+    this.windowCount = options.slidingWindow ? Math.max(1, Math.floor(options.rate)) : 0;
+    this.windowMs = (Math.max(1, Math.floor(options.rate)) / options.rate) * 1000;
   }
 
   /** Tasks holding a slot. */
@@ -114,7 +135,7 @@ export class Scheduler {
   }
 
   /** Resolves when a submission may go out now, holding a slot; rejects with AbortedError on `signal`. */
-  acquire(signal?: AbortSignal): Promise<void> {
+  acquire(signal?: AbortSignal): Promise<Submission> {
     const admitted = this.turn.then(() => this.admit(signal));
     this.turn = admitted.catch(() => undefined);
     return admitted;
@@ -134,9 +155,7 @@ export class Scheduler {
   /** A task finished, or its create failed: its slot is free. */
   release(): void {
     this.active = Math.max(0, this.active - 1);
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
+    this.wake();
   }
 
   /** A request was throttled: nothing goes out for `retryAfterMs` (or DEFAULT_BACKOFF_MS). */
@@ -144,15 +163,22 @@ export class Scheduler {
     this.backoff.hit(this.clock.now(), retryAfterMs);
   }
 
-  private async admit(signal?: AbortSignal): Promise<void> {
+  private async admit(signal?: AbortSignal): Promise<Submission> {
     for (;;) {
       if (signal?.aborted) throw new AbortedError();
       if (this.active >= this.concurrency) {
         await this.slotFreed(signal);
         continue;
       }
+      // The submission `windowCount` back must have been answered, a window ago.
+      const back = this.recent.length >= this.windowCount ? this.recent[this.recent.length - this.windowCount] : undefined;
+      if (back && back.answeredAt === undefined) {
+        await this.slotFreed(signal);
+        continue;
+      }
       const now = this.clock.now();
-      const wait = Math.max(this.backoff.remaining(now), this.bucket.wait(now));
+      const windowWait = back?.answeredAt !== undefined ? back.answeredAt + this.windowMs - now : 0;
+      const wait = Math.max(this.backoff.remaining(now), this.bucket.wait(now), windowWait);
       if (wait > 0) {
         // Re-checked after the sleep: a 429 seen meanwhile may have moved the backoff on.
         await this.clock.sleep(wait, signal);
@@ -160,8 +186,28 @@ export class Scheduler {
       }
       this.bucket.take(now);
       this.active++;
-      return;
+      return this.submission();
     }
+  }
+
+  private submission(): Submission {
+    if (this.windowCount === 0) return { answered: () => undefined };
+    const entry: { answeredAt?: number } = {};
+    this.recent.push(entry);
+    if (this.recent.length > this.windowCount) this.recent.shift();
+    return {
+      answered: () => {
+        if (entry.answeredAt !== undefined) return;
+        entry.answeredAt = this.clock.now();
+        this.wake();
+      },
+    };
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
   }
 
   private slotFreed(signal?: AbortSignal): Promise<void> {

@@ -84,7 +84,7 @@ export async function runBatch(ctx: CommandContext, file: string, flags: BatchFl
     const { id, rateLimit } = request.model;
     if (!lanes.has(id)) {
       const rate = flags.rate ?? rateLimit.submitPerSecond;
-      lanes.set(id, new Scheduler({ rate, headroom: SUBMIT_HEADROOM, concurrency: flags.concurrency ?? rateLimit.concurrent, clock: ctx.clock, backoff }));
+      lanes.set(id, new Scheduler({ rate, headroom: SUBMIT_HEADROOM, slidingWindow: true, concurrency: flags.concurrency ?? rateLimit.concurrent, clock: ctx.clock, backoff }));
     }
   }
   const models = new Set(plan.lines.map((l) => l.request.body.model));

@@ -25,6 +25,8 @@ export interface TrackedTask {
   status?: string;
   /** An earlier task was reused instead of paying for a new one. */
   reused: boolean;
+  /** A new task: client time its create was answered (before the journal write), ms. */
+  answeredAt?: number;
 }
 
 /**
@@ -65,8 +67,9 @@ export async function createTracked(ctx: CommandContext, client: WanClient, requ
   });
   try {
     const task = await client.createTask(request, { signal: ctx.signal });
+    const answeredAt = ctx.clock.now();
     await journal.append({ type: 'created', id, taskId: task.taskId, requestId: task.requestId });
-    return { taskId: task.taskId, requestId: task.requestId, status: task.status, reused: false };
+    return { taskId: task.taskId, requestId: task.requestId, status: task.status, reused: false, answeredAt };
   } catch (err) {
     // An interrupted POST may already have reached the service.
     const uncertain = ((err instanceof ApiError || err instanceof ConnectionError) && err.mayHaveCreated) || err instanceof AbortedError;

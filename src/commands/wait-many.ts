@@ -38,6 +38,9 @@ export async function waitMany(
     waiting.delete(id);
     finishing.push(finish(id));
   };
+  // Polls keep to the interval's beat, start to start: a slow list or a late timer does not push
+  // the next one back, so each task's end is seen within one interval of it.
+  let due = now();
   try {
     for (;;) {
       const listed = await listStatuses([...waiting.values()], { client, pace: async () => {}, now: now(), signal: ctx.signal });
@@ -53,7 +56,8 @@ export async function waitMany(
       if (waiting.size === 0) break;
       const remaining = deadline - now();
       if (remaining <= 0) break;
-      await ctx.clock.sleep(Math.min(timing.interval, remaining), ctx.signal);
+      due = Math.max(due + timing.interval, now());
+      await ctx.clock.sleep(Math.min(due - now(), remaining), ctx.signal);
     }
   } catch (err) {
     if (!(err instanceof AbortedError)) throw err;

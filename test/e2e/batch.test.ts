@@ -128,6 +128,26 @@ describe('wan batch', () => {
     console.info(`batch of 30: ${seconds.toFixed(1)} s (rate-bound ideal ${ideal.toFixed(1)} s), ${throttled} creates throttled, ${rates.total} queries (${rates.lists} lists, ${rates.gets} task queries), ${rates.perSecond.toFixed(2)}/s average, peak ${rates.peak} in one second`);
   }, 60_000);
 
+  it('once a task has ended, each next one is asked for alone when its time is up: one query per task, and its answer fetches the video', async () => {
+    const timed = await startSandbox({ limits: true, pendingMs: 0, runningMs: 1500, videoCacheDir: VIDEO_CACHE });
+    try {
+      writeFileSync(path.join(work, 'shots.txt'), `${Array.from({ length: 8 }, (_, i) => PROMPTS[i % 2]).join('\n')}\n`);
+      const r = await runBin(['batch', 'shots.txt', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '100', '--output-dir', 'videos', '--json'], {
+        env: { ...env(), DASHSCOPE_HTTP_BASE_URL: timed.baseUrl },
+        cwd: work,
+      });
+      expect(r.code, show(r)).toBe(0);
+      expect((JSON.parse(r.stdout) as BatchReport).lines.filter((l) => l.file !== null)).toHaveLength(8);
+      const queries = timed.requests.filter((q) => q.listener === 'api' && q.method === 'GET' && /\/tasks\/[^/]+$/.test(q.path));
+      // A task is asked for once its expected time is up, never before it ended (the time is learned
+      // from the list's start and end times of the first tasks), and that one answer carries its video URL.
+      expect(queries).toHaveLength(8);
+      expect(new Set(queries.map((q) => q.path)).size).toBe(8);
+    } finally {
+      await timed.close();
+    }
+  }, 60_000);
+
   it('killed with SIGKILL halfway, then run again: still 30 creates in all, and 30 files', async () => {
     writeFileSync(path.join(work, 'shots.jsonl'), thirtyLines());
     let timer: NodeJS.Timeout | undefined;

@@ -316,11 +316,12 @@ describe('GitHub Actions', () => {
 
 describe('polling economy', () => {
   it('waiting on several tasks uses one list request per interval, and one query per task only when it ends', async () => {
-    const live = await sandboxFixture({ clock: { now: () => Date.now() }, pendingMs: 0, runningMs: 2500 });
+    // Long enough that every task is still RUNNING at the first look, even on a loaded machine.
+    const live = await sandboxFixture({ clock: { now: () => Date.now() }, pendingMs: 0, runningMs: 4000 });
     try {
       const e = { ...env(), DASHSCOPE_HTTP_BASE_URL: live.sandbox.baseUrl };
-      const ids: string[] = [];
-      for (let i = 0; i < 4; i++) ids.push((await runBin(['create', 'economy', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '11'], { env: e, cwd: work })).stdout.trim());
+      const created = await Promise.all(Array.from({ length: 4 }, () => runBin(['create', 'economy', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '11'], { env: e, cwd: work })));
+      const ids = created.map((c) => c.stdout.trim());
       const before = live.sandbox.requests.length;
       const r = await runBin(['wait', ...ids, '--no-download', '--interval', '1s'], { env: e, cwd: work });
       expect(r.code, r.stderr).toBe(0);

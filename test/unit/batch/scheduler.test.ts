@@ -39,6 +39,38 @@ describe('Scheduler', () => {
     for (const t of times) expect(times.filter((u) => u > t - 1000 && u <= t).length).toBeLessThanOrEqual(2);
   });
 
+  it('slidingWindow: a submission waits until the one `rate` back was answered a second ago, whatever the send delays', async () => {
+    const clock = virtualClock();
+    const s = new Scheduler({ rate: 2, headroom: 0.1, slidingWindow: true, concurrency: Infinity, clock });
+    // How long each submission takes from admission to its answer (a journal fsync, the network).
+    const delays = [300, 0, 0, 0, 400, 0];
+    const admitted: number[] = [];
+    const answered: number[] = [];
+    const all = Promise.all(
+      delays.map(async (delay, i) => {
+        const submission = await s.acquire();
+        admitted[i] = clock.now();
+        await clock.sleep(delay);
+        answered[i] = clock.now();
+        submission.answered();
+      }),
+    );
+    await clock.run(all);
+    // Paced 10 % under 2/s (550 ms apart), except that the third waits for the first's late answer
+    // (at 300) plus a second.
+    expect(admitted).toEqual([0, 550, 1300, 1850, 2400, 2950]);
+    // So no three can arrive at the service within one second, however long each took to get there.
+    for (let i = 2; i < delays.length; i++) expect(admitted[i]! - answered[i - 2]!).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('without slidingWindow, answers are not waited for', async () => {
+    const clock = virtualClock();
+    const s = new Scheduler({ rate: 2, concurrency: Infinity, clock });
+    const times: number[] = [];
+    await clock.run(Promise.all(Array.from({ length: 4 }, () => s.acquire().then(() => times.push(clock.now())))));
+    expect(times).toEqual([0, 500, 1000, 1500]);
+  });
+
   it('holds at most `concurrency` in flight; a release admits the next', async () => {
     const clock = virtualClock();
     const s = new Scheduler({ rate: 100, concurrency: 2, clock });
