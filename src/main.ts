@@ -2,22 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { REGION_NAMES } from './api/regions.js';
 import { defaultServices, type App, type Services } from './commands/context.js';
-import { createCommand } from './commands/create.js';
-import { statusCommand } from './commands/status.js';
-import { waitCommand } from './commands/wait.js';
-import { downloadCommand } from './commands/download.js';
-import { runCommand } from './commands/run.js';
-import { modelsCommand } from './commands/models.js';
-import { configCommand } from './commands/config.js';
-import { sandboxCommand } from './commands/sandbox.js';
-import { listCommand } from './commands/list.js';
-import { cancelCommand } from './commands/cancel.js';
-import { uploadCommand } from './commands/upload.js';
-import { batchCommand } from './commands/batch.js';
-import { sweepCommand } from './commands/sweep.js';
-import { helpTopicsCommand, isHelpTopic } from './commands/help-topics.js';
-import { doctorCommand } from './commands/doctor.js';
-import { completeCommand, completionCommand } from './commands/completion.js';
+import { COMMANDS, HIDDEN_COMMANDS, commandNamed } from './commands/registry.js';
 import { examples } from './commands/help-text.js';
 import { reportError } from './output/report-error.js';
 import { Ui } from './output/ui.js';
@@ -42,9 +27,9 @@ const VERSION = (() => {
  */
 export async function main(argv: string[], io: IO, services: Partial<Services> = {}): Promise<number> {
   const app: App = { io, services: { ...defaultServices, ...services }, exitCode: 0 };
-  const program = buildProgram(app);
-  const args = argv[0] === 'help' && isHelpTopic(argv[1]) ? ['help-topic', ...argv.slice(1)] : argv;
+  const args = argv[0] === 'help' && (await isHelpTopic(argv[1])) ? ['help-topic', ...argv.slice(1)] : argv;
   try {
+    const program = await buildProgram(app, args);
     await program.parseAsync(args, { from: 'user' });
     return app.exitCode;
   } catch (err) {
@@ -54,7 +39,18 @@ export async function main(argv: string[], io: IO, services: Partial<Services> =
   }
 }
 
-export function buildProgram(app: App): Command {
+/** `wan help <topic>` runs the hidden help-topic command; the topics load only for `wan help …`. */
+async function isHelpTopic(name: string | undefined): Promise<boolean> {
+  return name !== undefined && (await import('./commands/help-topics.js')).isHelpTopic(name);
+}
+
+/**
+ * The Commander program. With the `argv` to run, when that names a command (after nothing but
+ * global flags), the program has just that command: it parses, runs and prints its help exactly
+ * as in the full program, since Commander looks only at a command and its parents. Otherwise (no
+ * command, an unknown one, `help`, `__complete`) it has them all: its help and errors list them.
+ */
+export async function buildProgram(app: App, argv?: readonly string[]): Promise<Command> {
   const { io } = app;
   const program = new Command('wan')
     .description("Alibaba Cloud Model Studio's Wan text-to-video from the command line: create, wait, download — safely")
@@ -78,28 +74,19 @@ export function buildProgram(app: App): Command {
       ) + '\nMore help: wan help exit-codes | config | environment | sandbox\n',
     );
   configure(program, io);
-  const commands = [
-    runCommand(app),
-    createCommand(app),
-    batchCommand(app),
-    statusCommand(app),
-    waitCommand(app),
-    downloadCommand(app),
-    listCommand(app),
-    cancelCommand(app),
-    sweepCommand(app),
-    uploadCommand(app),
-    modelsCommand(app),
-    configCommand(app),
-    sandboxCommand(app),
-    doctorCommand(app),
-    completionCommand(app),
-  ];
-  for (const command of commands) program.addCommand(configure(command, io));
-  program.addCommand(configure(helpTopicsCommand(app), io), { hidden: true });
-  program.addCommand(configure(completeCommand(app), io), { hidden: true });
+  const only = argv && commandNamed(program, argv);
+  const loaders = only ? [COMMANDS[only]!] : Object.values(COMMANDS);
+  const commands = await Promise.all(loaders.map((load) => load()));
+  for (const command of commands) program.addCommand(configure(command(app), io));
+  if (!only) {
+    const hidden = await Promise.all(Object.values(HIDDEN_COMMANDS).map((load) => load()));
+    for (const command of hidden) program.addCommand(configure(command(app), io), { hidden: true });
+  }
   return program;
 }
+
+/** Commander wraps help to the terminal's width; this one when stdout is not a terminal. */
+export const HELP_WIDTH_OFF_TERMINAL = 80;
 
 /** Commander throws instead of exiting and writes to our streams; its own error text is reported by main. */
 function configure(command: Command, io: IO): Command {
@@ -110,8 +97,8 @@ function configure(command: Command, io: IO): Command {
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
       outputError: () => {},
-      getOutHelpWidth: () => io.stdout.columns ?? 80,
-      getErrHelpWidth: () => io.stderr.columns ?? 80,
+      getOutHelpWidth: () => io.stdout.columns ?? HELP_WIDTH_OFF_TERMINAL,
+      getErrHelpWidth: () => io.stderr.columns ?? HELP_WIDTH_OFF_TERMINAL,
       getOutHasColors: () => false,
       getErrHasColors: () => false,
     });

@@ -11,7 +11,6 @@ import type { IO } from '../output/io.js';
 import type { FaultRule, Sandbox, SandboxOptions } from '../sandbox/index.js';
 import { UsageError } from './usage-error.js';
 import { parseDuration } from '../config/duration.js';
-import { SANDBOX_KEY } from '../sandbox/sandbox-key.js';
 
 /** Flags every command accepts (see `wan --help`). */
 export interface GlobalFlags {
@@ -87,7 +86,8 @@ export class CommandContext {
       if (this.flags.sandbox) {
         this.sandbox = await this.services.startSandbox(await sandboxOptionsFromEnv(this.io));
         baseUrl = this.sandbox.baseUrl;
-        apiKey = SANDBOX_KEY;
+        // The sandbox's files are outside the CLI bundle: load even this constant only with --sandbox.
+        apiKey = (await import('../sandbox/sandbox-key.js')).SANDBOX_KEY;
         this.ui.debug(`sandbox listening at ${baseUrl}`);
       }
       const timeouts = { connectMs: config.values.connectTimeout, headersMs: config.values.requestTimeout, stallMs: config.values.stallTimeout };

@@ -1,11 +1,11 @@
 import { Command } from 'commander';
-import { MODELS, PRICE_CURRENCY, PRICE_DATE, type ModelInfo } from '../api/catalogue.js';
-import { describeDurations } from '../api/catalogue.js';
+import { PRICE_CURRENCY, PRICE_DATE, describeDurations, type ModelInfo } from '../api/catalogue.js';
 import { REGION_NAMES, type Region } from '../api/regions.js';
 import { UsageError } from './usage-error.js';
 import { renderTable } from '../output/table.js';
 import { action, type App, type CommandContext } from './context.js';
 import { examples } from './help-text.js';
+import { modelsIn, modelsJson } from './models-listing.js';
 
 export function modelsCommand(app: App): Command {
   return new Command('models')
@@ -17,11 +17,11 @@ export function modelsCommand(app: App): Command {
 /** With the global --region, only the models offered there, under their ids there. */
 export async function runModels(ctx: CommandContext): Promise<number> {
   const region = regionFlag(ctx.flags.region);
-  const models = region ? MODELS.filter((m) => m.ids[region]) : MODELS;
   if (ctx.ui.json) {
-    ctx.ui.resultJson(models.map((m) => ({ ...m, priceCurrency: PRICE_CURRENCY, priceDate: PRICE_DATE })));
+    ctx.ui.resultJson(modelsJson(region));
     return 0;
   }
+  const models = modelsIn(region);
   const rows = models.map((m) => [
     region ? m.ids[region]! : m.id,
     m.protocol === 'size' ? m.tiers.join('/') : `${m.tiers.join('/')} × ${m.ratios.join(' ')}`,

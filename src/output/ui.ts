@@ -1,5 +1,6 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { IO, OutStream } from './io.js';
+import { jsonDocument } from './json-document.js';
 
 export interface UiOptions {
   json: boolean;
@@ -39,7 +40,7 @@ export class Ui {
 
   /** One JSON document on stdout. */
   resultJson(value: unknown): void {
-    this.io.stdout.write(`${JSON.stringify(value, null, this.io.stdout.isTTY ? 2 : undefined)}\n`);
+    this.io.stdout.write(jsonDocument(value, this.io.stdout.isTTY));
   }
 
   /** Human information on stderr; silent with --quiet or --json. */

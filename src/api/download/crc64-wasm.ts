@@ -48,15 +48,35 @@ export function crc64Tables(): Uint8Array {
   return bytes;
 }
 
-/** An instance with its own memory: `bufferBytes` of input are copied in and checked at a time. */
-export function createWasmCrc64(bufferBytes = 1 << 20): { update(data: Uint8Array): void; digest(): string } {
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(crc64WasmModule(bufferBytes)));
+export interface WasmCrc64 {
+  /** Checks `data`: in place when it lies in `slabs`, else copied in `bufferBytes` at a time. */
+  update(data: Uint8Array): void;
+  digest(): string;
+  /** Back to the empty input; the slabs stay. */
+  reset(): void;
+  /**
+   * Buffers inside the module's memory, page-aligned, for a caller to receive data into: the CRC
+   * then reads them where they are (see slab-body.ts), with no copy.
+   */
+  slabs: Buffer[];
+}
+
+/** An instance with its own memory: a copy buffer of `bufferBytes`, and `slabCount` slabs of `slabBytes`. */
+export function createWasmCrc64(bufferBytes = 1 << 20, slabCount = 0, slabBytes = 1 << 20): WasmCrc64 {
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(crc64WasmModule(bufferBytes + slabCount * slabBytes)));
   const { update, memory } = instance.exports as { update(reg: bigint, ptr: number, len: number): bigint; memory: WebAssembly.Memory };
-  const heap = new Uint8Array(memory.buffer);
+  // The memory never grows, so this ArrayBuffer (and every slab view of it) stays valid.
+  const arena = memory.buffer;
+  const heap = new Uint8Array(arena);
   heap.set(crc64Tables(), 0);
+  const slabsAt = TABLE_BYTES + bufferBytes;
   let register = ALL_ONES;
   return {
     update(data) {
+      if (data.buffer === arena && data.byteOffset >= slabsAt) {
+        register = update(register, data.byteOffset, data.length);
+        return;
+      }
       for (let i = 0; i < data.length; i += bufferBytes) {
         const slice = data.subarray(i, i + bufferBytes);
         heap.set(slice, TABLE_BYTES);
@@ -64,6 +84,10 @@ export function createWasmCrc64(bufferBytes = 1 << 20): { update(data: Uint8Arra
       }
     },
     digest: () => BigInt.asUintN(64, register ^ ALL_ONES).toString(),
+    reset: () => {
+      register = ALL_ONES;
+    },
+    slabs: Array.from({ length: slabCount }, (_, i) => Buffer.from(arena, slabsAt + i * slabBytes, slabBytes)),
   };
 }
 

@@ -19,6 +19,8 @@ export interface GetOptions {
   headersTimeoutMs: number;
   /** No body bytes for this long while we are ready for them; 0 disables. */
   stallTimeoutMs: number;
+  /** Memory for the body's slabs (RunningDigest's, so the CRC reads them in place). */
+  slabs?: readonly Buffer[];
 }
 
 /** Errors carry codes that network-failure.ts describes. */
@@ -48,7 +50,7 @@ export async function directGet(url: string, options: GetOptions): Promise<Video
   const host = target.hostname.replace(/^\[|\]$/g, '');
   const port = Number(target.port || (secure ? 443 : 80));
   const request = requestHead(target, options.headers);
-  const body = new SlabBody();
+  const body = new SlabBody(options.slabs);
 
   return new Promise<VideoResponse>((resolve, reject) => {
     let head: ResponseHead | undefined;

@@ -5,6 +5,7 @@ import { DownloadError } from '../errors/download-error.js';
 import { DEFAULT_RETRY, retryDelay } from '../retry.js';
 import { abortedError, attemptDownload, type AttemptContext, type AttemptOutcome } from './attempt.js';
 import { directGet } from './direct-get.js';
+import { canWriteDirect, resumableFrom } from './direct-io.js';
 import { RunningDigest } from './running-digest.js';
 import type { DownloadOptions, DownloadResult } from './options.js';
 import { discardPart, diskError, inspectPart, partPaths, removeMeta } from './part-file.js';
@@ -45,14 +46,16 @@ export async function downloadVideo(url: string, options: DownloadOptions): Prom
   if (options.signal?.aborted) throw abortedError(paths);
 
   const digest = new RunningDigest(options.sha256 ?? true);
+  const direct = options.directIo !== false && (await canWriteDirect(paths.part));
   const stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
   const { dispatcher, signal } = options;
   const get: AttemptContext['get'] = dispatcher
-    ? (target, headers) => undiciGet(target, { headers, dispatcher, signal, stallTimeoutMs })
+    ? (target, headers) => undiciGet(target, { headers, dispatcher, signal, stallTimeoutMs, slabs: digest.slabs })
     : (target, headers) =>
         directGet(target, {
           headers,
           signal,
+          slabs: digest.slabs,
           stallTimeoutMs,
           connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
           headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
@@ -72,6 +75,7 @@ export async function downloadVideo(url: string, options: DownloadOptions): Prom
     signal,
     stallTimeoutMs,
     digest,
+    direct,
     now: () => clock.now(),
     onStart: (start, total) => {
       if (start === 0) resumedFrom = 0;
@@ -83,7 +87,7 @@ export async function downloadVideo(url: string, options: DownloadOptions): Prom
   for (;;) {
     if (options.signal?.aborted) throw abortedError(paths);
     checkNotExpired(url, clock.now(), host); // a long retry may sleep past Expires
-    const part = await inspectPart(paths);
+    const part = resumableFrom(await inspectPart(paths), direct);
     resumedFrom ??= part.size;
     requests++;
     const outcome = await attemptDownload(ctx, part).catch(async (err: unknown) => {

@@ -1,6 +1,8 @@
 import { createHash, type Hash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { createWasmCrc64 } from './crc64-wasm.js';
+import { BLOCK } from './direct-io.js';
+import { MAX_SLABS, SLAB_BYTES } from './slab-body.js';
 
 /** Digests of the whole file, as the result reports them. */
 export interface FileDigest {
@@ -21,13 +23,23 @@ const READ_BYTES = 1 << 20;
  * A resumed prefix, written by an earlier attempt or process, is hashed from disk by `catchUp`.
  */
 export class RunningDigest {
-  private crc = createWasmCrc64(READ_BYTES);
+  private readonly crc = createWasmCrc64(READ_BYTES, MAX_SLABS, SLAB_BYTES);
   private sha: Hash | undefined;
+  /** Memory for a SlabBody to receive into: the CRC then runs on it in place. */
+  readonly slabs = this.crc.slabs;
   /** Bytes [0, position) of the file are hashed. */
   position = 0;
 
   constructor(private readonly withSha256: boolean) {
     this.sha = withSha256 ? createHash('sha256') : undefined;
+  }
+
+  /**
+   * Whether `view` starts at a block boundary of block-aligned memory, as O_DIRECT needs: true for
+   * the slabs' blocks, which live in WebAssembly memory (page-aligned) at block offsets.
+   */
+  isBlockAligned(view: Buffer): boolean {
+    return this.slabs.length > 0 && view.buffer === this.slabs[0]!.buffer && view.byteOffset % BLOCK === 0;
   }
 
   /** The next bytes of the file, in order. */
@@ -39,7 +51,7 @@ export class RunningDigest {
 
   /** The file is being written from byte 0 again. */
   reset(): void {
-    this.crc = createWasmCrc64(READ_BYTES);
+    this.crc.reset();
     this.sha = this.withSha256 ? createHash('sha256') : undefined;
     this.position = 0;
   }

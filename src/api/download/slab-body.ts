@@ -2,13 +2,10 @@
 export const SLAB_BYTES = 1 << 20;
 
 /** Slabs before the producer is asked to pause: memory stays at about this many MiB at any file size. */
-const MAX_SLABS = 4;
+export const MAX_SLABS = 4;
 
 /** A waiting consumer takes what has arrived once it is this much, or after BATCH_DELAY_MS; also the largest read expected. */
 const MIN_PIECE_BYTES = 256 * 1024;
-
-/** A socket reads into the current slab only while this much of it is free; then into the next. */
-const MIN_READ_BYTES = 64 * 1024;
 
 /** So that progress and the `.part` keep up on a slow link. */
 const BATCH_DELAY_MS = 100;
@@ -33,7 +30,8 @@ export class SlabBody implements AsyncIterableIterator<Buffer> {
   onCancel: (() => void) | undefined;
 
   private free: Buffer[] = [];
-  private slabs = 0;
+  /** Every slab so far (at most MAX_SLABS, and one more only if a producer ignored a pause). */
+  private all: Buffer[] = [];
   private current: Buffer | undefined;
   /** Bytes of `current` filled, and the first of them not yet handed out. */
   private filled = 0;
@@ -41,7 +39,7 @@ export class SlabBody implements AsyncIterableIterator<Buffer> {
   /** Views not yet handed out, oldest first (from slabs that filled up). */
   private ready: Buffer[] = [];
   /** Handed-out views per slab still to be released. */
-  private inUse = new Map<ArrayBufferLike, number>();
+  private inUse = new Map<Buffer, number>();
   private paused = false;
   private ended = false;
   private failure: unknown;
@@ -55,13 +53,29 @@ export class SlabBody implements AsyncIterableIterator<Buffer> {
   /** Read into while no slab has room (the socket is paused then); its bytes are copied in by `push`. */
   private spare: Buffer | undefined;
 
+  /** Hand-overs from the slab being filled end on a multiple of this (the last one excepted). */
+  private align = 1;
+
+  /** `memory`: slabs to use before allocating any (RunningDigest's, which it checks in place). */
+  constructor(private readonly memory: readonly Buffer[] = []) {}
+
+  /**
+   * From now on, views end on a multiple of `block` bytes from their slab's start, except the
+   * body's last: for a file opened with O_DIRECT, where every write must be whole blocks.
+   */
+  alignTo(block: number): void {
+    this.align = block;
+  }
+
   /**
    * Where a socket should read next (Node's `onread.buffer` as a function): the free part of the
    * current slab, or of the next one. Node asks for it after every read, even one that pauses.
    */
   readTarget(): Buffer {
-    if (this.current === undefined || this.current.length - this.filled < MIN_READ_BYTES) {
-      if (this.free.length === 0 && this.slabs >= MAX_SLABS) {
+    // Moving on only from a full slab keeps every slab but the last exactly SLAB_BYTES long, so
+    // slab boundaries fall on block boundaries of the file (see `alignTo`).
+    if (this.current === undefined || this.filled === this.current.length) {
+      if (this.free.length === 0 && this.all.length >= MAX_SLABS) {
         this.target = undefined;
         return (this.spare ??= Buffer.allocUnsafeSlow(MIN_PIECE_BYTES));
       }
@@ -104,7 +118,7 @@ export class SlabBody implements AsyncIterableIterator<Buffer> {
     if (this.wake && (this.ready.length > 0 || this.filled - this.handed >= MIN_PIECE_BYTES)) this.notify();
     else if (this.wake && this.timer === undefined) this.startTimer();
     // Paused while the next read might not fit: a producer that ignores it costs an extra slab, never bytes.
-    this.paused = this.free.length === 0 && this.slabs >= MAX_SLABS && this.current!.length - this.filled < MIN_PIECE_BYTES;
+    this.paused = this.free.length === 0 && this.all.length >= MAX_SLABS && this.current!.length - this.filled < MIN_PIECE_BYTES;
     return !this.paused;
   }
 
@@ -122,13 +136,15 @@ export class SlabBody implements AsyncIterableIterator<Buffer> {
 
   /** A view handed out by `next` is written: its slab may be reused. */
   release(view: Buffer): void {
-    const count = (this.inUse.get(view.buffer) ?? 1) - 1;
+    const slab = this.slabOf(view);
+    if (!slab) return;
+    const count = (this.inUse.get(slab) ?? 1) - 1;
     if (count > 0) {
-      this.inUse.set(view.buffer, count);
+      this.inUse.set(slab, count);
       return;
     }
-    this.inUse.delete(view.buffer);
-    if (view.buffer !== this.current?.buffer) this.free.push(Buffer.from(view.buffer, 0, SLAB_BYTES));
+    this.inUse.delete(slab);
+    if (slab !== this.current) this.free.push(slab);
     if (this.paused && this.free.length > 0) {
       this.paused = false;
       this.onResume?.();
@@ -197,10 +213,11 @@ export class SlabBody implements AsyncIterableIterator<Buffer> {
   private take(): Buffer | undefined {
     // Views in `ready` were counted in `inUse` when they were queued.
     let view = this.ready.shift();
-    if (!view && this.current && this.filled > this.handed && (this.ended || this.timerFired || this.filled - this.handed >= MIN_PIECE_BYTES)) {
-      view = this.current.subarray(this.handed, this.filled);
-      this.handed = this.filled;
-      this.inUse.set(view.buffer, (this.inUse.get(view.buffer) ?? 0) + 1);
+    const upTo = this.ended ? this.filled : this.filled - (this.filled % this.align);
+    if (!view && this.current && upTo > this.handed && (this.ended || this.timerFired || upTo - this.handed >= MIN_PIECE_BYTES)) {
+      view = this.current.subarray(this.handed, upTo);
+      this.handed = upTo;
+      this.inUse.set(this.current, (this.inUse.get(this.current) ?? 0) + 1);
     }
     if (view) this.clearTimer();
     return view;
@@ -213,9 +230,9 @@ export class SlabBody implements AsyncIterableIterator<Buffer> {
       if (this.filled > this.handed) {
         this.ready.push(old.subarray(this.handed, this.filled));
         // Counted now, so the slab is not freed while the view waits in `ready`.
-        this.inUse.set(old.buffer, (this.inUse.get(old.buffer) ?? 0) + 1);
+        this.inUse.set(old, (this.inUse.get(old) ?? 0) + 1);
       }
-      if (!this.inUse.has(old.buffer)) this.free.push(old);
+      if (!this.inUse.has(old)) this.free.push(old);
     }
     // Beyond MAX_SLABS only when a producer ignored a pause: bytes are never dropped.
     this.current = this.free.pop() ?? this.allocate();
@@ -224,8 +241,14 @@ export class SlabBody implements AsyncIterableIterator<Buffer> {
   }
 
   private allocate(): Buffer {
-    this.slabs++;
-    return Buffer.allocUnsafeSlow(SLAB_BYTES);
+    const slab = this.memory[this.all.length] ?? Buffer.allocUnsafeSlow(SLAB_BYTES);
+    this.all.push(slab);
+    return slab;
+  }
+
+  /** The slab a handed-out view lies in. */
+  private slabOf(view: Buffer): Buffer | undefined {
+    return this.all.find((slab) => slab.buffer === view.buffer && view.byteOffset >= slab.byteOffset && view.byteOffset < slab.byteOffset + slab.length);
   }
 
   private notify(): void {

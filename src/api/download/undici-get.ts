@@ -20,7 +20,7 @@ export async function undiciGet(url: string, options: Omit<GetOptions, 'connectT
   };
   const response = await request(url, requestOptions);
   const stream = response.body;
-  const body = new SlabBody();
+  const body = new SlabBody(options.slabs);
   // Listening to 'data' at once, before any other await, keeps every byte that arrives even if the
   // connection then fails (a stream destroyed by a reset drops what it buffered).
   stream.on('data', (chunk: Buffer) => {

@@ -5,7 +5,7 @@ import { complete, completionFor } from '../../../src/completion/complete.js';
 import { buildProgram } from '../../../src/main.js';
 import { testIO } from '../../helpers/test-io.js';
 
-const program = buildProgram({ io: testIO().io, services: defaultServices, exitCode: 0 });
+const program = await buildProgram({ io: testIO().io, services: defaultServices, exitCode: 0 });
 const words = (line: string) => line.split(' ');
 const values = (line: string, options = {}) => complete(program, words(line), options);
 
@@ -32,8 +32,8 @@ describe('complete: commands and flags come from the Commander program', () => {
     expect(values('create --dry-run --d')).toEqual(['--duration', '--debug']);
   });
 
-  it('a flag added to a command is completed with no change to the completion code', () => {
-    const extra = buildProgram({ io: testIO().io, services: defaultServices, exitCode: 0 });
+  it('a flag added to a command is completed with no change to the completion code', async () => {
+    const extra = await buildProgram({ io: testIO().io, services: defaultServices, exitCode: 0 });
     extra.commands.find((c) => c.name() === 'models')!.option('--brand-new-flag', 'for this test');
     expect(complete(extra, words('models --brand'))).toEqual(['--brand-new-flag']);
   });
