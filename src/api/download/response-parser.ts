@@ -59,12 +59,15 @@ export class ResponseParser {
         case 'head':
           i = this.readHead(buffer, i, end);
           break;
-        case 'length': {
+        case 'length':
+        case 'chunk-data': {
           const n = Math.min(this.remaining, end - i);
           this.sink.body(buffer, i, i + n);
           i += n;
           this.remaining -= n;
-          if (this.remaining === 0) this.finishBody();
+          if (this.remaining > 0) break;
+          if (this.state === 'length') this.finishBody();
+          else this.state = 'chunk-end';
           break;
         }
         case 'close':
@@ -76,14 +79,6 @@ export class ResponseParser {
         case 'trailers':
           i = this.readLine(buffer, i, end);
           break;
-        case 'chunk-data': {
-          const n = Math.min(this.remaining, end - i);
-          this.sink.body(buffer, i, i + n);
-          i += n;
-          this.remaining -= n;
-          if (this.remaining === 0) this.state = 'chunk-end';
-          break;
-        }
       }
     }
   }
