@@ -51,6 +51,11 @@ const node0 = await median(process.execPath, ['-e', '0']);
 row('wan --version (ms)', await median(process.execPath, [BIN, '--version']), node0, 1.2);
 row('wan --help (ms)', await median(process.execPath, [BIN, '--help']), node0, 1.2);
 row('wan models --json (ms)', await median(process.execPath, [BIN, 'models', '--json']), node0, 1.5);
+{
+  // No target: how heavy `import { WanClient } from 'wan-cli'` is for a Node app.
+  const lib = await median(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(path.join(ROOT, 'dist/index.js'))})`]);
+  rows.push({ figure: "import 'wan-cli' (ms)", value: lib.toFixed(1), baseline: node0.toFixed(1), ratio: (lib / node0).toFixed(2), target: '–', result: '–' });
+}
 
 // 2. status against a local sandbox vs a minimal undici GET
 const sandbox = await startSandbox({ pendingMs: 0, runningMs: 0 });
