@@ -15,9 +15,10 @@ const DIRECT_FILESYSTEMS = new Set([0xef53 /* ext2/3/4 */, 0x58465342 /* xfs */,
 
 /**
  * Whether the `.part` in `dir` can be written with O_DIRECT. Through the page cache, a 1 GiB video
- * is copied once into memory and then, at the fsync before the rename, written out while we wait
- * (on a 2-core VM: ~1 s of extra CPU and ~1 s of waiting); written direct it goes to the disk
- * from the buffers it arrived in, and the fsync has nothing left to do.
+ * is copied once more in memory and then, at the fsync before the rename, written out while we
+ * wait; written direct it goes to the disk from the buffers it arrived in, as it arrives, and the
+ * fsync only waits for the device to confirm. On a 2-core VM, 1 GiB from loopback: 2.3-2.8 s
+ * direct against 3.5-3.8 s through the page cache, with about a third less CPU.
  */
 export async function canWriteDirect(path: string): Promise<boolean> {
   if (process.platform !== 'linux' || !constants.O_DIRECT) return false;
