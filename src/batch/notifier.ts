@@ -5,9 +5,24 @@
 export class Notifier {
   private waiters: Array<() => void> = [];
 
-  /** Resolves at the next notify(). */
-  wait(): Promise<void> {
-    return new Promise((resolve) => this.waiters.push(resolve));
+  /**
+   * Resolves at the next notify(), or as soon as `signal` aborts: a wait given up on is dropped
+   * at once, so a loop that waits for a change or a timeout, again and again, leaves nothing behind.
+   */
+  wait(signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const drop = () => {
+        this.waiters = this.waiters.filter((waiter) => waiter !== wake);
+        resolve();
+      };
+      const wake = () => {
+        signal?.removeEventListener('abort', drop);
+        resolve();
+      };
+      this.waiters.push(wake);
+      signal?.addEventListener('abort', drop, { once: true });
+    });
   }
 
   notify(): void {

@@ -318,24 +318,16 @@ export class BatchRunner {
     this.observe(s, task.output.task_status, task);
   }
 
-  /** Sleeps `ms`; true if a change (a task watched, a line settled) woke it first. Rejects when stopped. */
-  private async sleepOrChange(ms: number): Promise<boolean> {
-    const timer = new AbortController();
-    const onHalt = () => timer.abort();
-    this.halt.signal.addEventListener('abort', onHalt, { once: true });
-    let woken = false;
-    void this.changed.wait().then(() => {
-      woken = true;
-      timer.abort();
-    });
+  /** Sleeps `ms`, or less if a change (a task watched, a line settled) comes first. Rejects when stopped. */
+  private async sleepOrChange(ms: number): Promise<void> {
+    const over = new AbortController();
+    void this.changed.wait(over.signal).then(() => over.abort());
     try {
-      await this.o.ctx.clock.sleep(ms, timer.signal);
-      return false;
+      await this.o.ctx.clock.sleep(ms, AbortSignal.any([this.halt.signal, over.signal]));
     } catch (err) {
-      if (this.halt.signal.aborted || !woken) throw err;
-      return true;
+      if (this.halt.signal.aborted) throw err;
     } finally {
-      this.halt.signal.removeEventListener('abort', onHalt);
+      over.abort(); // drops the wait for a change when the sleep ran out
     }
   }
 

@@ -12,7 +12,6 @@ import { diskError, writeMeta, type PartMeta, type PartPaths, type PartState } f
 import { PartWriter } from './part-writer.js';
 import type { RunningDigest } from './running-digest.js';
 import type { VideoResponse } from './direct-get.js';
-import type { SlabBody } from './slab-body.js';
 import { describeUrl, expiredMessage, urlExpiry } from './signed-url.js';
 import type { ExpectedContent } from './verify.js';
 
@@ -96,7 +95,7 @@ export async function attemptDownload(ctx: AttemptContext, part: PartState): Pro
     const range = parseContentRange(response.header('content-range'));
     const reason = staleReason(part, range, etag);
     if (reason || range?.kind !== 'range' || range.total === undefined) {
-      await discardBody(body);
+      body.cancel();
       return { kind: 'restart', reason: reason ?? 'the server answered a resume with an unusable Content-Range' };
     }
     const sameObject = etag === undefined || etag === part.meta?.etag;
@@ -108,7 +107,7 @@ export async function attemptDownload(ctx: AttemptContext, part: PartState): Pro
   if (status === 416 && part.size > 0) {
     // Asked for bytes from N on and there are none: the `.part` may already be whole (a previous run
     // died between the last byte and the rename).
-    await discardBody(body);
+    body.cancel();
     const range = parseContentRange(response.header('content-range'));
     const changed = etag !== undefined && part.meta?.etag !== undefined && etag !== part.meta.etag;
     if (range?.kind === 'unsatisfied' && range.total === part.size && (part.meta?.total ?? part.size) === part.size && !changed) {
@@ -118,7 +117,7 @@ export async function attemptDownload(ctx: AttemptContext, part: PartState): Pro
     return { kind: 'restart', reason: `the server has no bytes after ${part.size} but the object is not that long` };
   }
   if (RETRYABLE_STATUSES.has(status)) {
-    await discardBody(body);
+    body.cancel();
     const retryAfter = response.header('retry-after');
     return { kind: 'retry', reason: `${status} ${STATUS_CODES[status] ?? ''}`.trim(), status, ...(retryAfter ? { retryAfter } : {}), timeout: false, progressed: false };
   }
@@ -159,7 +158,7 @@ async function receive(ctx: AttemptContext, response: VideoResponse, plan: Recei
     }));
     if (direct) body.alignTo(BLOCK);
   } catch (err) {
-    await discardBody(body);
+    body.cancel();
     throw err;
   }
   const writer = new PartWriter(fh, {
@@ -221,7 +220,7 @@ async function statusError(ctx: AttemptContext, response: VideoResponse): Promis
   const status = response.status;
   const text = `${status} ${STATUS_CODES[status] ?? ''}`.trim();
   if (status >= 300 && status < 400) {
-    await discardBody(response.body);
+    response.body.cancel(); // the connection is closed: a video GET has its own
     const location = response.header('location');
     const target = location ? ` to ${describeUrl(new URL(location, ctx.url).href)}` : '';
     return new DownloadError('http', `download video: ${ctx.where} answered ${text} (redirect${target}); redirects are not followed`, ctx.host);
@@ -254,11 +253,6 @@ function throwIfAborted(ctx: AttemptContext): void {
 
 export function abortedError(paths: PartPaths): AbortedError {
   return new AbortedError(`download interrupted; ${paths.part} is kept and the next download to the same path resumes from it`);
-}
-
-/** Drop a body we do not want. The connection is closed (a video GET has its own). */
-async function discardBody(body: SlabBody): Promise<void> {
-  body.cancel();
 }
 
 function contentLength(response: VideoResponse): number | undefined {

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import { ResponseParser, type ResponseHead } from './response-parser.js';
+import { ResponseParser } from './response-parser.js';
 import { SlabBody } from './slab-body.js';
 
 /** What attempt.ts needs of a response, whichever way it was fetched. */
@@ -53,7 +53,6 @@ export async function directGet(url: string, options: GetOptions): Promise<Video
   const body = new SlabBody(options.slabs);
 
   return new Promise<VideoResponse>((resolve, reject) => {
-    let head: ResponseHead | undefined;
     let settled = false;
     let pauseAsked = false;
     let timer: NodeJS.Timeout | undefined;
@@ -62,7 +61,6 @@ export async function directGet(url: string, options: GetOptions): Promise<Video
 
     const parser = new ResponseParser({
       head(parsed) {
-        head = parsed;
         watchStall();
         settled = true;
         resolve({ status: parsed.status, header: (name) => parsed.headers[name], body });
@@ -87,7 +85,7 @@ export async function directGet(url: string, options: GetOptions): Promise<Video
       if (parser.complete) return false;
       lastRead = performance.now();
       if (pauseAsked) disarm(); // not reading is not stalling
-      else if (head && timer === undefined) watchStall();
+      else if (parser.started && timer === undefined) watchStall();
       return !pauseAsked;
     };
 
@@ -124,7 +122,7 @@ export async function directGet(url: string, options: GetOptions): Promise<Video
     function closed(): void {
       if (parser.complete) return;
       if (parser.finish() === 'complete') return;
-      fail(head ? new GetError('WAN_BODY_CLOSED', 'connection closed before the body ended') : new GetError('WAN_NO_RESPONSE', 'connection closed before any response'));
+      fail(parser.started ? new GetError('WAN_BODY_CLOSED', 'connection closed before the body ended') : new GetError('WAN_NO_RESPONSE', 'connection closed before any response'));
     }
 
     function fail(err: unknown): void {

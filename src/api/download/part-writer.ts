@@ -161,6 +161,7 @@ export class PartWriter {
       pending = dropBytes(pending, written);
     }
   }
+
   /** At most one flush in flight, so a slow disk never ties up more than one libuv thread. */
   private flushInBackground(): void {
     if ((this.options.direct && !this.directFailed) || this.flushing || this.position - this.flushedAt < FLUSH_EVERY_BYTES) return;

@@ -11,8 +11,8 @@ const MIN_PIECE_BYTES = 256 * 1024;
 const BATCH_DELAY_MS = 100;
 
 /**
- * A response body between the socket and the file: bytes are copied, the moment they arrive, into
- * a few reused 1 MiB slabs, and handed to the consumer as views of them. Nothing is allocated per
+ * A response body between the socket and the file: bytes land, the moment they arrive, in a few
+ * reused 1 MiB slabs, and are handed to the consumer as views of them. Nothing is allocated per
  * read, so memory does not grow with the download and the garbage collector has nothing to chase
  * (undici's fresh buffer per socket read cost about 70 MB of peak RSS on a 1 GiB download); and
  * every received byte is kept even when the connection then fails: the consumer gets all of it
@@ -21,7 +21,7 @@ const BATCH_DELAY_MS = 100;
  * A plain TCP socket can read straight into the slabs (`readTarget`, then `keep`): no copy at all.
  * The producer calls `push` (false: pause until `onResume` fires), then `end` or `fail`. The
  * consumer iterates and calls `release(view)` once a view is written; `return()` (leaving a
- * `for await` early) or `discard()` stops the producer through `onCancel`.
+ * `for await` early) or `cancel()` stops the producer through `onCancel`.
  */
 export class SlabBody implements AsyncIterableIterator<Buffer> {
   /** Called when the consumer has made room after `push` returned false. */
@@ -118,7 +118,8 @@ export class SlabBody implements AsyncIterableIterator<Buffer> {
     if (this.wake && (this.ready.length > 0 || this.filled - this.handed >= MIN_PIECE_BYTES)) this.notify();
     else if (this.wake && this.timer === undefined) this.startTimer();
     // Paused while the next read might not fit: a producer that ignores it costs an extra slab, never bytes.
-    this.paused = this.free.length === 0 && this.all.length >= MAX_SLABS && this.current!.length - this.filled < MIN_PIECE_BYTES;
+    const room = this.current === undefined ? 0 : this.current.length - this.filled;
+    this.paused = this.free.length === 0 && this.all.length >= MAX_SLABS && room < MIN_PIECE_BYTES;
     return !this.paused;
   }
 
