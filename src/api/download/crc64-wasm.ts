@@ -1,7 +1,8 @@
 /**
  * CRC-64/XZ (the checksum in OSS's `x-oss-hash-crc64ecma`) as a tiny WebAssembly function, because
  * the JavaScript version in `../crc64.ts` runs at about 1 GB/s and would hold a 1 GiB download below
- * line rate; with native 64-bit integers and slicing-by-16 it runs at about 2.5 GB/s. The module is
+ * line rate; with native 64-bit integers and slicing-by-16 it runs at about 3 GB/s (1 GiB in 345 ms
+ * on a 2-core EPYC VM; 575 ms before the lookups were summed as a tree rather than a chain). The module is
  * assembled here from opcodes, so there is no binary blob to trust and no build step. `../crc64.ts`
  * stays the reference implementation: the tests compare the two.
  *
@@ -24,7 +25,7 @@ export function crc64WasmModule(bufferBytes: number): Uint8Array<ArrayBuffer> {
     ...section(3, vector([[0]])), // function 0 has type 0
     ...section(5, vector([[0x00, ...uleb(pages)]])), // one memory, min `pages`, no max
     ...section(7, vector([exportEntry('update', 0x00), exportEntry('memory', 0x02)])),
-    ...section(10, vector([withSize([...vector([[2, I32], [2, I64]]), ...updateBody()])])),
+    ...section(10, vector([withSize([...vector([[4, I32]]), ...updateBody()])])),
   ]);
 }
 
@@ -97,44 +98,61 @@ export const ALL_ONES = (1n << 64n) - 1n;
 
 const I32 = 0x7f;
 const I64 = 0x7e;
-// Locals: parameters 0 register, 1 pointer, 2 length; then 3 end, 4 end16 (i32), 5 x, 6 y (i64).
-const [REG, PTR, LEN, END, END16, X, Y] = [0, 1, 2, 3, 4, 5, 6];
+// Locals: parameters 0 register, 1 pointer, 2 length; then 3 end, 4 end16, 5 lo, 6 hi (i32).
+const [REG, PTR, LEN, END, END16, LO, HI] = [0, 1, 2, 3, 4, 5, 6];
 const get = (i: number) => [0x20, i];
 const set = (i: number) => [0x21, i];
 const i32 = (n: number) => [0x41, ...sleb(n)];
 const i64 = (n: number) => [0x42, ...sleb(n)];
 const i64Load = (alignLog2: number, offset: number) => [0x29, alignLog2, ...uleb(offset)];
-const I32_ADD = 0x6a, I32_AND = 0x71, I32_SHL = 0x74, I32_GE_U = 0x4f, I32_WRAP_I64 = 0xa7;
-const I64_XOR = 0x85, I64_AND = 0x83, I64_SHR_U = 0x88, I64_LOAD8_U = [0x31, 0, 0];
+const I32_ADD = 0x6a, I32_AND = 0x71, I32_SHL = 0x74, I32_SHR_U = 0x76, I32_XOR = 0x73, I32_GE_U = 0x4f, I32_WRAP_I64 = 0xa7;
+const I64_XOR = 0x85, I64_SHR_U = 0x88, I32_LOAD8_U = [0x2d, 0, 0];
+const I32_LOAD = (offset: number) => [0x28, 0, ...uleb(offset)];
 const BLOCK = [0x02, 0x40], LOOP = [0x03, 0x40], END_OP = 0x0b;
 const BR = (depth: number) => [0x0c, depth];
 const BR_IF = (depth: number) => [0x0d, depth];
 
-/** Address of table `t`'s entry for the low byte of the i64 on the stack: (value & 0xff) * 8, offset t * 2 KiB. */
-const lookup = (t: number) => [...i64(0xff), I64_AND, I32_WRAP_I64, ...i32(3), I32_SHL, ...i64Load(3, t * 2048)];
+/**
+ * Table `t`'s entry for byte `k` (0 = lowest) of the i32 in local `word`. One shift and one mask
+ * give the byte already scaled to an 8-byte entry's offset: ((word >> (8k - 3)) & 0x7f8).
+ */
+function lookup(word: number, k: number, t: number): number[] {
+  const shift = 8 * k - 3;
+  const scaled = shift < 0 ? [...get(word), ...i32(3), I32_SHL] : [...get(word), ...i32(shift), I32_SHR_U];
+  return [...scaled, ...i32(0x7f8), I32_AND, ...i64Load(3, t * 2048)];
+}
+
+/** XORs the lookups pairwise, so the sum is 4 XORs deep instead of 15 (the loop-carried chain is the limit). */
+function xorTree(terms: number[][]): number[] {
+  if (terms.length === 1) return terms[0]!;
+  const half = terms.length / 2;
+  return [...xorTree(terms.slice(0, half)), ...xorTree(terms.slice(half)), I64_XOR];
+}
 
 function updateBody(): number[] {
   const body: number[] = [];
   // end = ptr + len; end16 = ptr + (len & ~15)
   body.push(...get(PTR), ...get(LEN), I32_ADD, ...set(END));
   body.push(...get(PTR), ...get(LEN), ...i32(-SLICES), I32_AND, I32_ADD, ...set(END16));
-  // Sixteen bytes at a time: x = reg ^ load64(ptr), y = load64(ptr + 8);
-  // reg = T15[x0] ^ … ^ T8[x7] ^ T7[y0] ^ … ^ T0[y7].
+  // Sixteen bytes at a time, the register folded into the first eight: byte k of the sixteen
+  // (0 = first) is looked up in table 15 - k, and the sixteen entries XORed together.
   body.push(...BLOCK, ...LOOP, ...get(PTR), ...get(END16), I32_GE_U, ...BR_IF(1));
-  body.push(...get(PTR), ...i64Load(0, 0), ...get(REG), I64_XOR, ...set(X));
-  body.push(...get(PTR), ...i64Load(0, 8), ...set(Y));
-  for (const [word, highest] of [[X, 15], [Y, 7]] as const) {
-    for (let k = 0; k < 8; k++) {
-      body.push(...get(word));
-      if (k > 0) body.push(...i64(8 * k), I64_SHR_U);
-      body.push(...lookup(highest - k));
-      if (word === Y || k > 0) body.push(I64_XOR);
-    }
-  }
+  body.push(...get(PTR), ...I32_LOAD(0), ...get(REG), I32_WRAP_I64, I32_XOR, ...set(LO));
+  body.push(...get(PTR), ...I32_LOAD(4), ...get(REG), ...i64(32), I64_SHR_U, I32_WRAP_I64, I32_XOR, ...set(HI));
+  const terms: number[][] = [];
+  for (let k = 0; k < 4; k++) terms.push(lookup(LO, k, 15 - k));
+  for (let k = 0; k < 4; k++) terms.push(lookup(HI, k, 11 - k));
+  // Bytes 8-15 are loaded as they are needed, into LO and HI again, after the first eight lookups used them.
+  body.push(...xorTree(terms));
+  body.push(...get(PTR), ...I32_LOAD(8), ...set(LO), ...get(PTR), ...I32_LOAD(12), ...set(HI));
+  const rest: number[][] = [];
+  for (let k = 0; k < 4; k++) rest.push(lookup(LO, k, 7 - k));
+  for (let k = 0; k < 4; k++) rest.push(lookup(HI, k, 3 - k));
+  body.push(...xorTree(rest), I64_XOR);
   body.push(...set(REG), ...get(PTR), ...i32(SLICES), I32_ADD, ...set(PTR), ...BR(0), END_OP, END_OP);
   // The tail, a byte at a time: reg = T0[(reg ^ byte) & 0xff] ^ (reg >> 8).
   body.push(...BLOCK, ...LOOP, ...get(PTR), ...get(END), I32_GE_U, ...BR_IF(1));
-  body.push(...get(REG), ...get(PTR), ...I64_LOAD8_U, I64_XOR, ...lookup(0));
+  body.push(...get(REG), I32_WRAP_I64, ...get(PTR), ...I32_LOAD8_U, I32_XOR, ...set(LO), ...lookup(LO, 0, 0));
   body.push(...get(REG), ...i64(8), I64_SHR_U, I64_XOR, ...set(REG));
   body.push(...get(PTR), ...i32(1), I32_ADD, ...set(PTR), ...BR(0), END_OP, END_OP);
   body.push(...get(REG), END_OP);
