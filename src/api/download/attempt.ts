@@ -178,11 +178,13 @@ async function receive(ctx: AttemptContext, response: VideoResponse, plan: Recei
   try {
     // Every byte that arrived is handed over before a failure, so what is on disk is all we got.
     for await (const view of body) await writer.write(view);
-    writer.end();
+    await writer.finish();
   } catch (err) {
     failure = err;
   } finally {
-    writer.dispose();
+    await writer.close().catch((err: unknown) => {
+      failure ??= err;
+    });
     await buffered?.then((handle) => handle.close()).catch(() => undefined);
     // Waits for a flush still in flight, so the next attempt sees the file as it really is.
     await fh.close().catch((err: unknown) => {

@@ -25,7 +25,7 @@ export interface PartWriterOptions {
   host: string;
   /** Called after each write lands: bytes [0, position) are on disk. */
   onWritten(position: number): void;
-  /** Each piece of the file as it lands, in order (for the running digest). */
+  /** Each piece of the file as it is handed to the disk, in order (for the running digest). */
   hash(view: Buffer): void;
   /** A view passed to `write` is no longer needed (written, or dropped): its memory may be reused. */
   release(view: Buffer): void;
@@ -38,13 +38,35 @@ export interface PartWriterOptions {
 }
 
 /**
+ * Writes at once. While one write is with the disk, the next view is hashed and handed over, so
+ * the CRC and the disk work at the same time; more than two bought nothing on a 2-core VM, and
+ * each one holds a slab.
+ */
+const MAX_IN_FLIGHT = 2;
+
+/** A write handed to the disk; `done` settles (never rejects) once it is counted. */
+interface Pending {
+  view: Buffer;
+  end: number;
+  outcome: 'writing' | 'landed' | 'failed';
+  error?: unknown;
+  done: Promise<void>;
+}
+
+/**
  * Writes a body into the `.part` at explicit positions through a FileHandle that the caller owns
- * (so it can close it whatever happened). The caller awaits each `write`; the body keeps arriving
- * into its slabs meanwhile (see slab-body.ts), which hand over up to 1 MiB at a time, so each
- * write is large and memory stays at a few slabs at any file size.
+ * (so it can close it whatever happened). The body keeps arriving into its slabs meanwhile (see
+ * slab-body.ts), which hand over up to 1 MiB at a time, so each write is large and memory stays at
+ * a few slabs at any file size. Up to MAX_IN_FLIGHT writes run at once; `written` only counts a
+ * write once every one before it has landed, and `close` cuts off anything a failed write left
+ * beyond that, so the `.part` always holds exactly the bytes it says.
  */
 export class PartWriter {
+  /** Bytes [0, position) of the file are on disk. */
   private position: number;
+  /** Where the next write goes. */
+  private issued: number;
+  private pending: Pending[] = [];
   /** The first bytes of the file, collected until there are enough to sniff. */
   private head = Buffer.alloc(0);
   private sniffed: boolean;
@@ -64,6 +86,7 @@ export class PartWriter {
     private readonly options: PartWriterOptions,
   ) {
     this.position = options.position;
+    this.issued = options.position;
     this.flushedAt = options.position;
     // A resumed `.part` was sniffed when it was inspected (see inspectPart).
     this.sniffed = !options.sniff;
@@ -74,36 +97,82 @@ export class PartWriter {
     return this.position;
   }
 
-  /** Writes the next piece of the body; resolves when it is on disk. Throws DownloadError 'not-video' or 'disk'. */
+  /**
+   * Hands the next piece of the body to the disk, and hashes it while it is written. Resolves when
+   * another may be handed over. Throws DownloadError 'not-video' or 'disk', or what onWritten threw.
+   */
   async write(view: Buffer): Promise<void> {
     if (this.failure !== undefined) throw this.failure;
-    const views = this.sniff(view);
-    if (views.length === 0) return;
-    try {
-      await this.writeAll(views);
-      for (const done of views) this.options.hash(done);
-    } finally {
-      for (const done of views) this.options.release(done);
-    }
-    this.flushInBackground();
-    try {
-      this.options.onWritten(this.position);
-    } catch (err) {
-      this.callbackError = err;
-      throw err;
-    }
-  }
-
-  /** The body ended. Throws when it was shorter than an MP4 header, or a background flush failed. */
-  end(): void {
-    if (!this.sniffed) throw this.notVideo();
+    for (const ready of this.sniff(view)) this.issue(ready);
+    while (this.pending.length >= MAX_IN_FLIGHT && this.failure === undefined) await this.pending[0]!.done;
     if (this.failure !== undefined) throw this.failure;
   }
 
-  /** Gives back views held for the sniff and never written. */
-  dispose(): void {
+  /** The body ended: waits for every write. Throws when it was shorter than an MP4 header, or a write or flush failed. */
+  async finish(): Promise<void> {
+    while (this.pending.length > 0) await this.pending[0]!.done;
+    if (this.failure !== undefined) throw this.failure;
+    if (!this.sniffed) throw this.notVideo();
+  }
+
+  /**
+   * Whatever happened (call before closing the handles): lets writes still in flight land (after
+   * a network failure they still count), gives back every view, and truncates the file to
+   * `written` when a failed write left later bytes beyond a gap. Throws a disk error if it cannot.
+   */
+  async close(): Promise<void> {
+    while (this.pending.length > 0) await this.pending[0]!.done;
     for (const view of this.held) this.options.release(view);
     this.held = [];
+    if (this.issued > this.position) {
+      await this.fh.truncate(this.position).catch((err: unknown) => {
+        throw diskError(`cannot truncate ${this.options.path}`, err);
+      });
+      this.issued = this.position;
+    }
+  }
+
+  private issue(view: Buffer): void {
+    const at = this.issued;
+    this.issued += view.length;
+    const entry: Pending = { view, end: this.issued, outcome: 'writing', done: Promise.resolve() };
+    entry.done = this.writeAt(view, at)
+      .then(
+        () => void (entry.outcome = 'landed'),
+        (err: unknown) => {
+          entry.outcome = 'failed';
+          entry.error = err ?? new Error('write failed');
+        },
+      )
+      .then(() => this.count());
+    this.pending.push(entry);
+    // Hashed while the disk takes it. Should the write fail, the digest is ahead of the file, and
+    // the next attempt's catchUp (running-digest.ts) starts it over from the disk.
+    this.options.hash(view);
+  }
+
+  /**
+   * Counts the writes that have landed, oldest first, up to one still being written: the moment a
+   * write lands its bytes show in progress. After the first failure nothing more counts.
+   */
+  private count(): void {
+    while (this.pending.length > 0 && this.pending[0]!.outcome !== 'writing') {
+      const oldest = this.pending.shift()!;
+      this.options.release(oldest.view);
+      if (this.failure !== undefined) continue;
+      if (oldest.outcome === 'failed') {
+        this.failure = oldest.error;
+        continue;
+      }
+      this.position = oldest.end;
+      this.flushInBackground();
+      try {
+        this.options.onWritten(this.position);
+      } catch (err) {
+        this.callbackError = err;
+        this.failure = err;
+      }
+    }
   }
 
   /** Until the first 8 bytes are in, holds views back; then checks them once and lets everything through. */
@@ -120,18 +189,19 @@ export class PartWriter {
     return ready;
   }
 
-  private async writeAll(buffers: Buffer[]): Promise<void> {
-    if (!this.options.direct) return this.writeThrough(this.fh, buffers);
-    for (const view of buffers) await this.writeDirect(view, this.options.direct);
-  }
-
-  /** The whole blocks of `view` with O_DIRECT when they can be; everything else through the page cache. */
-  private async writeDirect(view: Buffer, direct: NonNullable<PartWriterOptions['direct']>): Promise<void> {
-    const whole = this.position % BLOCK === 0 && direct.aligned(view) ? view.length - (view.length % BLOCK) : 0;
+  /**
+   * `view` at file position `at`. Written direct: its whole blocks through the O_DIRECT handle when
+   * they can be, everything else through the page cache.
+   */
+  private async writeAt(view: Buffer, at: number): Promise<void> {
+    const direct = this.options.direct;
+    if (!direct) return this.writeThrough(this.fh, view, at);
+    const whole = at % BLOCK === 0 && direct.aligned(view) ? view.length - (view.length % BLOCK) : 0;
     if (whole > 0 && !this.directFailed) {
       try {
-        await this.writeThrough(this.fh, [view.subarray(0, whole)]);
+        await this.writeThrough(this.fh, view.subarray(0, whole), at);
         view = view.subarray(whole);
+        at += whole;
       } catch (err) {
         // A filesystem that accepted O_DIRECT at open but not this write: the page cache from here on.
         if (!(err instanceof DownloadError && (err.cause as NodeJS.ErrnoException | undefined)?.code === 'EINVAL')) throw err;
@@ -142,23 +212,22 @@ export class PartWriter {
       const buffered = await direct.buffered().catch((err: unknown) => {
         throw diskError(`cannot open ${this.options.path}`, err);
       });
-      await this.writeThrough(buffered, [view]);
+      await this.writeThrough(buffered, view, at);
     }
   }
 
   /** `writev` may write less than asked (a full disk): continue from where it stopped. */
-  private async writeThrough(fh: FileHandle, buffers: Buffer[]): Promise<void> {
-    let pending = buffers;
-    while (pending.length > 0) {
+  private async writeThrough(fh: FileHandle, view: Buffer, at: number): Promise<void> {
+    while (view.length > 0) {
       let written: number;
       try {
-        ({ bytesWritten: written } = await fh.writev(pending, this.position));
+        ({ bytesWritten: written } = await fh.writev([view], at));
       } catch (err) {
         throw diskError(`cannot write ${this.options.path}`, err);
       }
       if (written === 0) throw diskError(`cannot write ${this.options.path}`, new Error('no bytes written'));
-      this.position += written;
-      pending = dropBytes(pending, written);
+      at += written;
+      view = view.subarray(written);
     }
   }
 
@@ -188,12 +257,4 @@ export class PartWriter {
 
 function byteLength(buffers: Buffer[]): number {
   return buffers.reduce((sum, b) => sum + b.length, 0);
-}
-
-function dropBytes(buffers: Buffer[], count: number): Buffer[] {
-  let i = 0;
-  while (i < buffers.length && count >= buffers[i]!.length) count -= buffers[i++]!.length;
-  const rest = buffers.slice(i);
-  if (count > 0 && rest.length > 0) rest[0] = rest[0]!.subarray(count);
-  return rest;
 }

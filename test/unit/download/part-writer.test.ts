@@ -15,6 +15,9 @@ function fakeHandle(file: number[], refuse?: string): FileHandle & { calls: { at
       return { bytesWritten: at - position, buffers };
     },
     async datasync() {},
+    async truncate(size: number) {
+      file.length = size;
+    },
   } as unknown as FileHandle & { calls: { at: number; bytes: number }[] };
 }
 
@@ -24,21 +27,22 @@ const mp4 = (n: number) => {
   return b;
 };
 
-function writer(fh: FileHandle, direct: { aligned(view: Buffer): boolean; buffered(): Promise<FileHandle> } | undefined) {
+function writer(fh: FileHandle, direct?: { aligned(view: Buffer): boolean; buffered(): Promise<FileHandle> }) {
   const hashed: number[] = [];
   const released: Buffer[] = [];
+  const progress: number[] = [];
   const w = new PartWriter(fh, {
     position: 0,
     sniff: true,
     contentType: 'video/mp4',
     path: '/tmp/x.part',
     host: 'h',
-    onWritten: () => undefined,
+    onWritten: (position) => progress.push(position),
     hash: (v) => hashed.push(v.length),
     release: (v) => released.push(v),
     ...(direct ? { direct } : {}),
   });
-  return { w, hashed, released };
+  return { w, hashed, released, progress };
 }
 
 describe('PartWriter with O_DIRECT', () => {
@@ -50,7 +54,7 @@ describe('PartWriter with O_DIRECT', () => {
     const body = mp4(3 * 4096 + 100);
     await w.write(body.subarray(0, 2 * 4096));
     await w.write(body.subarray(2 * 4096));
-    w.end();
+    await w.finish();
     expect(Buffer.from(file).equals(body)).toBe(true);
     expect(directFh.calls).toEqual([
       { at: 0, bytes: 8192 },
@@ -69,6 +73,7 @@ describe('PartWriter with O_DIRECT', () => {
     const { w } = writer(directFh, { aligned: () => false, buffered: async () => bufferedFh });
     const body = mp4(8192);
     await w.write(body);
+    await w.finish();
     expect(directFh.calls).toEqual([]);
     expect(bufferedFh.calls).toEqual([{ at: 0, bytes: 8192 }]);
   });
@@ -81,6 +86,7 @@ describe('PartWriter with O_DIRECT', () => {
     const body = mp4(3 * 4096);
     await w.write(body.subarray(0, 4096));
     await w.write(body.subarray(4096));
+    await w.finish();
     expect(Buffer.from(file).equals(body)).toBe(true);
     expect(bufferedFh.calls).toEqual([
       { at: 0, bytes: 4096 },
@@ -91,6 +97,107 @@ describe('PartWriter with O_DIRECT', () => {
   it('reports any other failure of a direct write as a disk error', async () => {
     const file: number[] = [];
     const { w } = writer(fakeHandle(file, 'ENOSPC'), { aligned: () => true, buffered: async () => fakeHandle(file) });
-    await expect(w.write(mp4(4096))).rejects.toMatchObject({ kind: 'disk' });
+    await w.write(mp4(4096)); // handed to the disk; the failure shows when it lands
+    await expect(w.finish()).rejects.toMatchObject({ kind: 'disk' });
+  });
+});
+
+/** A FileHandle whose writes land only when the test says: `land(i, error?)` settles the i-th write. */
+function heldHandle(file: number[]) {
+  const writes: { at: number; buffers: Buffer[]; settle(err?: Error): void }[] = [];
+  const fh = {
+    writev(buffers: Buffer[], position: number) {
+      return new Promise((resolve, reject) => {
+        writes.push({
+          at: position,
+          buffers,
+          settle(err) {
+            if (err) return reject(Object.assign(err, { code: 'EIO' }));
+            let at = position;
+            for (const b of buffers) for (const byte of b) file[at++] = byte;
+            resolve({ bytesWritten: at - position, buffers });
+          },
+        });
+      });
+    },
+    async datasync() {},
+    async truncate(size: number) {
+      file.length = size;
+    },
+  } as unknown as FileHandle;
+  return { fh, writes };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('PartWriter with writes in flight', () => {
+  it('hands a second view to the disk while the first is written, hashing each as it goes, and counts them in order', async () => {
+    const file: number[] = [];
+    const { fh, writes } = heldHandle(file);
+    const { w, hashed, released, progress } = writer(fh);
+    const body = mp4(3000);
+    await w.write(body.subarray(0, 1000)); // one in flight: room for another
+    let second = false;
+    void w.write(body.subarray(1000, 2000)).then(() => (second = true));
+    await tick();
+    expect(writes.map((x) => x.at)).toEqual([0, 1000]);
+    expect(hashed).toEqual([1000, 1000]);
+    expect(second).toBe(false); // two in flight: the caller waits
+    writes[1]!.settle(); // the later one lands first: nothing counts yet
+    await tick();
+    expect(w.written).toBe(0);
+    expect(released).toHaveLength(0);
+    writes[0]!.settle();
+    await tick();
+    expect(second).toBe(true);
+    // The second landed first and is counted the moment the first lands.
+    expect(progress).toEqual([1000, 2000]);
+    expect(released).toHaveLength(2);
+    const third = w.write(body.subarray(2000));
+    await tick();
+    writes[2]!.settle();
+    await third;
+    await w.finish();
+    expect(progress).toEqual([1000, 2000, 3000]);
+    expect(w.written).toBe(3000);
+    expect(Buffer.from(file).equals(body)).toBe(true);
+  });
+
+  it('after a failed write, counts nothing past it and cuts off what a later write left beyond the gap', async () => {
+    const file: number[] = [];
+    const { fh, writes } = heldHandle(file);
+    const { w, released } = writer(fh);
+    const body = mp4(3000);
+    await w.write(body.subarray(0, 1000));
+    const second = w.write(body.subarray(1000, 2000));
+    await tick();
+    writes[0]!.settle();
+    await second;
+    const third = w.write(body.subarray(2000)).catch((err: unknown) => err);
+    await tick();
+    writes[1]!.settle(new Error('I/O error'));
+    writes[2]!.settle(); // landed, but after a gap
+    expect(await third).toMatchObject({ kind: 'disk' });
+    await w.close();
+    expect(w.written).toBe(1000);
+    expect(file).toHaveLength(1000);
+    expect(released).toHaveLength(3);
+  });
+
+  it('lets writes in flight land when the body fails, so the bytes received still count', async () => {
+    const file: number[] = [];
+    const { fh, writes } = heldHandle(file);
+    const { w } = writer(fh);
+    const body = mp4(2000);
+    await w.write(body.subarray(0, 1000));
+    void w.write(body.subarray(1000)).catch(() => undefined);
+    await tick();
+    // The connection drops here: the caller stops writing and closes.
+    const closing = w.close();
+    writes[0]!.settle();
+    writes[1]!.settle();
+    await closing;
+    expect(w.written).toBe(2000);
+    expect(Buffer.from(file).equals(body)).toBe(true);
   });
 });
