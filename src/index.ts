@@ -21,5 +21,4 @@ export { DEFAULT_RETRY, retryDelay, type RetryPolicy } from './api/retry.js';
 export { systemClock, type Clock } from './api/clock.js';
 export { Crc64, crc64 } from './api/crc64.js';
 export * from './api/errors/index.js';
-export { proxyDispatcher, type DispatcherTimeouts } from './net/proxy-dispatcher.js';
 export { downloadVideo, urlExpiry, type DownloadOptions, type DownloadResult, type DownloadProgress } from './api/download/index.js';

@@ -1,4 +1,5 @@
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { lazyDispatcher } from './load-undici.js';
 import { DEFAULT_REGION, regionBaseUrl, type Region } from './regions.js';
 import { cancelResponseSchema, createResponseSchema, listResponseSchema, taskResponseSchema, uploadPolicySchema, type ListResponse, type CreateResponse, type TaskResponse } from './schemas.js';
 import { buildCreateRequest, type CreateRequest, type CreateTaskOptions } from './create-request.js';
@@ -83,7 +84,7 @@ export class WanClient {
   /** The caller's dispatcher, for downloads too; without one, each download GET has a connection of its own (direct-get.ts). */
   private readonly downloadDispatcher: Dispatcher | undefined;
   /** Uploads go to another origin: a pool of their own, so a long upload never holds an API connection. */
-  private readonly uploadDispatcher: Dispatcher;
+  private readonly uploadDispatcher: () => Promise<Dispatcher>;
 
   constructor(options: WanClientOptions = {}) {
     this.region = options.region ?? DEFAULT_REGION;
@@ -94,13 +95,7 @@ export class WanClient {
       baseUrl: this.baseUrl,
       apiKey: options.apiKey,
       workspace: options.workspace,
-      dispatcher:
-        options.dispatcher ??
-        new Agent({
-          connect: { timeout: this.timeouts.connectMs },
-          headersTimeout: this.timeouts.headersMs,
-          bodyTimeout: this.timeouts.stallMs,
-        }),
+      dispatcher: this.ownOr(options.dispatcher),
       clock: this.clock,
       retry: { ...DEFAULT_RETRY, ...options.retry },
       random: options.random ?? Math.random,
@@ -108,9 +103,14 @@ export class WanClient {
       onDebug: options.onDebug,
     };
     this.downloadDispatcher = options.dispatcher;
-    this.uploadDispatcher =
-      options.dispatcher ??
-      new Agent({ connect: { timeout: this.timeouts.connectMs }, headersTimeout: this.timeouts.headersMs, bodyTimeout: this.timeouts.stallMs });
+    this.uploadDispatcher = this.ownOr(options.dispatcher);
+  }
+
+  /** The caller's dispatcher, or an Agent of our own with our timeouts, made (and undici loaded) on first use. */
+  private ownOr(dispatcher: Dispatcher | undefined): () => Promise<Dispatcher> {
+    if (dispatcher) return async () => dispatcher;
+    const { connectMs, headersMs, stallMs } = this.timeouts;
+    return lazyDispatcher(({ Agent }) => new Agent({ connect: { timeout: connectMs }, headersTimeout: headersMs, bodyTimeout: stallMs }));
   }
 
   /** Validates options against the model catalogue and returns what would be sent; sends nothing. */
@@ -205,7 +205,7 @@ export class WanClient {
     if (info.bytes > policy.data.max_file_size_mb * 1024 * 1024) {
       throw new InputError('audio', `${file} is larger than the ${policy.data.max_file_size_mb} MB the upload policy allows`);
     }
-    return { url: await postUpload(policy.data, info, this.uploadDispatcher, signal), file: info };
+    return { url: await postUpload(policy.data, info, await this.uploadDispatcher(), signal), file: info };
   }
 
   /** Polls until the task is SUCCEEDED (resolves) or ends otherwise / the budget runs out (rejects). */

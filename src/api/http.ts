@@ -1,4 +1,5 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { loadUndici } from './load-undici.js';
 import type { z } from 'zod';
 import { apiErrorBodySchema } from './schemas.js';
 import { ApiError } from './errors/api-error.js';
@@ -17,7 +18,8 @@ export interface HttpContext {
   baseUrl: string;
   apiKey?: string;
   workspace?: string;
-  dispatcher: Dispatcher;
+  /** The caller's, or the client's own Agent, made on first use (load-undici.ts). */
+  dispatcher(): Promise<Dispatcher>;
   clock: Clock;
   retry: RetryPolicy;
   random: () => number;
@@ -106,7 +108,8 @@ async function attemptCall<S extends z.ZodTypeAny>(ctx: HttpContext, call: ApiCa
 
   let res: Dispatcher.ResponseData;
   try {
-    res = await request(url, { method: call.method, headers, body, dispatcher: ctx.dispatcher, signal: call.signal });
+    const [{ request }, dispatcher] = await Promise.all([loadUndici(), ctx.dispatcher()]);
+    res = await request(url, { method: call.method, headers, body, dispatcher, signal: call.signal });
   } catch (err) {
     throw toConnectionError(call, url, err);
   }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { FormData, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { loadUndici } from './load-undici.js';
 import { ApiError } from './errors/api-error.js';
 import { ConnectionError } from './errors/connection-error.js';
 import type { UploadPolicy } from './schemas.js';
@@ -14,6 +15,7 @@ import { describeError } from './redact.js';
  */
 export async function postUpload(policy: UploadPolicy, file: AudioFileInfo, dispatcher: Dispatcher, signal?: AbortSignal): Promise<string> {
   const key = `${policy.upload_dir}/${path.basename(file.path)}`;
+  const { FormData, request } = await loadUndici();
   const form = new FormData();
   form.append('OSSAccessKeyId', policy.oss_access_key_id);
   form.append('Signature', policy.signature);

@@ -92,8 +92,12 @@ export class CommandContext {
       }
       const timeouts = { connectMs: config.values.connectTimeout, headersMs: config.values.requestTimeout, stallMs: config.values.stallTimeout };
       // HTTP(S)_PROXY / NO_PROXY carry the API, video and upload requests; the in-process sandbox is loopback, never proxied.
-      const [{ WanClient }, { proxyDispatcher }] = await Promise.all([import('../api/client.js'), import('../net/proxy-dispatcher.js')]);
-      const dispatcher = this.flags.sandbox ? undefined : proxyDispatcher(this.io.env, { connectMs: timeouts.connectMs, headersMs: timeouts.headersMs, bodyMs: timeouts.stallMs });
+      // undici (behind the proxy dispatcher) loads only when a proxy is set: without one, nothing here needs it yet.
+      const [{ WanClient }, { proxyPlan }] = await Promise.all([import('../api/client.js'), import('../net/proxy.js')]);
+      const plan = this.flags.sandbox ? undefined : proxyPlan(this.io.env);
+      const dispatcher = plan
+        ? (await import('../net/proxy-dispatcher.js')).createProxyDispatcher(plan, { connectMs: timeouts.connectMs, headersMs: timeouts.headersMs, bodyMs: timeouts.stallMs })
+        : undefined;
       return new WanClient({
         apiKey,
         dispatcher,

@@ -50,7 +50,7 @@ describe('the library', () => {
     await run(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: project });
   });
 
-  it('loads no terminal package (and no config loader)', async () => {
+  it('loads no terminal package, no config loader, and not undici until a request needs it', async () => {
     // A resolve hook sees every ESM import the entry point makes, however deep.
     writeFileSync(path.join(project, 'hooks.mjs'), `export async function resolve(specifier, context, next) { if (!specifier.startsWith('.') && !specifier.startsWith('node:') && !specifier.startsWith('file:')) process.stderr.write('import ' + specifier + '\\n'); return next(specifier, context); }`);
     writeFileSync(path.join(project, 'register.mjs'), `import { register } from 'node:module'; register('./hooks.mjs', import.meta.url);`);
@@ -59,6 +59,16 @@ describe('the library', () => {
     expect(stdout.trim()).toBe('function');
     const imported = [...stderr.matchAll(/^import (\S+)$/gm)].map((m) => m[1]);
     expect(imported).toContain('wan-cli');
-    for (const name of ['commander', 'chalk', 'ora', 'cli-progress', 'cosmiconfig']) expect(imported).not.toContain(name);
+    for (const name of ['commander', 'chalk', 'ora', 'cli-progress', 'cosmiconfig', 'undici']) expect(imported).not.toContain(name);
+  });
+
+  it("exports the CLI's proxy support as wan-cli/proxy", async () => {
+    writeFileSync(
+      path.join(project, 'proxy.mjs'),
+      `const { proxyDispatcher } = await import('wan-cli/proxy'); const t = { connectMs: 1000, headersMs: 1000, bodyMs: 1000 };
+console.log(proxyDispatcher({}, t) === undefined, proxyDispatcher({ HTTPS_PROXY: 'http://127.0.0.1:9' }, t)?.constructor.name);`,
+    );
+    const { stdout } = await run(process.execPath, ['proxy.mjs'], { cwd: project });
+    expect(stdout.trim()).toBe('true EnvHttpProxyAgent');
   });
 });

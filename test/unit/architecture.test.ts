@@ -25,6 +25,23 @@ describe('architecture', () => {
     expect(offenders.map((o) => o.file)).toEqual([]);
   });
 
+  it('undici is loaded on first use, never by importing the library (load-undici.ts)', () => {
+    // The static imports reachable from the library's entry point, type-only ones aside.
+    const byFile = new Map(all.map(({ file, text }) => [file, text]));
+    const reached = new Set<string>();
+    const visit = (file: string) => {
+      if (reached.has(file)) return;
+      reached.add(file);
+      for (const [, spec] of byFile.get(file)!.matchAll(/^(?:import|export)(?! type)[^'"]*?from ['"](\.[^'"]+)['"]/gm)) {
+        visit(path.join(path.dirname(file), spec!).replace(/\.js$/, '.ts'));
+      }
+    };
+    visit('index.ts');
+    expect(reached.has('api/client.ts')).toBe(true); // the walk does follow the imports
+    const offenders = [...reached].filter((file) => /^import (?!type )[^'"]*from ['"]undici['"]/m.test(byFile.get(file)!));
+    expect(offenders).toEqual([]);
+  });
+
   it('the sandbox does not depend on the CLI', () => {
     const offenders = all.filter(({ file, text }) => file.startsWith('sandbox/') && /from ['"]\.\.\/(output|commands)\//.test(text));
     expect(offenders.map((o) => o.file)).toEqual([]);

@@ -1,4 +1,5 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { loadUndici } from '../load-undici.js';
 import type { GetOptions, VideoResponse } from './direct-get.js';
 import { SlabBody } from './slab-body.js';
 
@@ -18,6 +19,7 @@ export async function undiciGet(url: string, options: Omit<GetOptions, 'connectT
     bodyTimeout: options.stallTimeoutMs,
     maxRedirections: 0,
   };
+  const { request } = await loadUndici();
   const response = await request(url, requestOptions);
   const stream = response.body;
   const body = new SlabBody(options.slabs);
