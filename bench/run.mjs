@@ -29,15 +29,20 @@ function exec(cmd, args, env = {}) {
   });
 }
 
-async function median(cmd, args, env) {
-  const times = [];
+/**
+ * Medians of RUNS runs of `target` and of its `baseline`, taken in turn (baseline, target,
+ * baseline, …): a machine that slows down or speeds up meanwhile moves both alike.
+ */
+async function medians(baseline, target) {
+  const times = [[], []];
   for (let i = 0; i < RUNS; i++) {
-    const r = await exec(cmd, args, env);
-    if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-    times.push(r.ms);
+    for (const [k, [cmd, args, env]] of [baseline, target].entries()) {
+      const r = await exec(cmd, args, env);
+      if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+      times[k].push(r.ms);
+    }
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return times.map((t) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)]);
 }
 
 function row(figure, value, baseline, target, lowerIsBetter = true) {
@@ -47,14 +52,24 @@ function row(figure, value, baseline, target, lowerIsBetter = true) {
 }
 
 // 1. Start-up
-const node0 = await median(process.execPath, ['-e', '0']);
-row('wan --version (ms)', await median(process.execPath, [BIN, '--version']), node0, 1.2);
-row('wan --help (ms)', await median(process.execPath, [BIN, '--help']), node0, 1.2);
-row('wan models --json (ms)', await median(process.execPath, [BIN, 'models', '--json']), node0, 1.5);
+const nodeE0 = [process.execPath, ['-e', '0']];
+const startup = async (args) => medians(nodeE0, [process.execPath, args]);
+{
+  const [base, value] = await startup([BIN, '--version']);
+  row('wan --version (ms)', value, base, 1.2);
+}
+{
+  const [base, value] = await startup([BIN, '--help']);
+  row('wan --help (ms)', value, base, 1.2);
+}
+{
+  const [base, value] = await startup([BIN, 'models', '--json']);
+  row('wan models --json (ms)', value, base, 1.5);
+}
 {
   // No target: how heavy `import { WanClient } from 'wan-cli'` is for a Node app.
-  const lib = await median(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(path.join(ROOT, 'dist/index.js'))})`]);
-  rows.push({ figure: "import 'wan-cli' (ms)", value: lib.toFixed(1), baseline: node0.toFixed(1), ratio: (lib / node0).toFixed(2), target: '–', result: '–' });
+  const [base, lib] = await startup(['--input-type=module', '-e', `await import(${JSON.stringify(path.join(ROOT, 'dist/index.js'))})`]);
+  rows.push({ figure: "import 'wan-cli' (ms)", value: lib.toFixed(1), baseline: base.toFixed(1), ratio: (lib / base).toFixed(2), target: '–', result: '–' });
 }
 
 // 2. status against a local sandbox vs a minimal undici GET
@@ -72,7 +87,10 @@ await import('node:fs').then((fs) =>
   fs.writeFileSync(minimal, `import { request } from ${JSON.stringify(path.join(ROOT, 'node_modules/undici/index.js'))};\nconst r = await request(process.argv[2], { headers: { authorization: 'Bearer sk-bench' } });\nprocess.stdout.write(await r.body.text());\n`),
 );
 const env = { DASHSCOPE_HTTP_BASE_URL: sandbox.baseUrl, DASHSCOPE_API_KEY: 'sk-bench', HOME: tmp };
-row('wan status <id> (ms)', await median(process.execPath, [BIN, 'status', id, '--json'], env), await median(process.execPath, [minimal, `${sandbox.baseUrl}/tasks/${id}`]), 1.5);
+{
+  const [base, value] = await medians([process.execPath, [minimal, `${sandbox.baseUrl}/tasks/${id}`]], [process.execPath, [BIN, 'status', id, '--json'], env]);
+  row('wan status <id> (ms)', value, base, 1.5);
+}
 
 // 3. Download throughput and memory: a video padded to 100 MiB and to BIG MiB, from the sandbox's
 // video listener (the OSS stand-in) on loopback; `curl -o` fetches the same signed URL in the same
@@ -105,7 +123,7 @@ for (const mib of [100, BIG]) {
   const wan = [];
   const withSha = [];
   let rss = 0;
-  const rounds = mib === BIG ? 5 : 3;
+  const rounds = mib === BIG ? 8 : 3;
   // Each timed run starts with no dirty pages left by the one before (curl leaves its whole file
   // to the kernel's writeback, which would otherwise slow whoever writes next).
   const clean = async () => {
@@ -113,23 +131,32 @@ for (const mib of [100, BIG]) {
     rmSync(`${out}.json`, { force: true });
     await exec('sync', []);
   };
-  for (let i = 0; i < rounds; i++) {
-    await clean();
-    curl.push((await exec('curl', ['-s', '-o', out, url])).ms);
-    await clean();
-    const r = await exec('/usr/bin/time', ['-f', '%M', process.execPath, BIN, 'download', url, '-o', out, '--no-sidecar', '--force'], env);
-    if (r.code !== 0) throw new Error(r.stderr);
-    wan.push(r.ms);
-    rss = Math.max(rss, Number(r.stderr.trim().split('\n').at(-1)) / 1024);
-    if (mib === BIG) {
+  const steps = [
+    async () => curl.push((await exec('curl', ['-s', '-o', out, url])).ms),
+    async () => {
+      const r = await exec('/usr/bin/time', ['-f', '%M', process.execPath, BIN, 'download', url, '-o', out, '--no-sidecar', '--force'], env);
+      if (r.code !== 0) throw new Error(r.stderr);
+      wan.push(r.ms);
+      rss = Math.max(rss, Number(r.stderr.trim().split('\n').at(-1)) / 1024);
+    },
+  ];
+  if (mib === BIG) {
+    steps.push(
       // curl -o then sync: the same bytes made durable, as wan does before its rename.
+      async () => curlSync.push((await exec('sh', ['-c', 'curl -s -o "$1" "$2" && sync', 'sh', out, url])).ms),
+      async () => {
+        const d = await exec(process.execPath, [BIN, 'download', url, '-o', out, '--force'], env);
+        if (d.code !== 0) throw new Error(d.stderr);
+        withSha.push(d.ms);
+      },
+    );
+  }
+  for (let i = 0; i < rounds; i++) {
+    // Each round starts with a different one: what a run leaves behind (writeback, the disk's
+    // cache) carries over to the next, and a fixed order would always hand it to the same one.
+    for (let j = 0; j < steps.length; j++) {
       await clean();
-      const c = await exec('sh', ['-c', 'curl -s -o "$1" "$2" && sync', 'sh', out, url]);
-      curlSync.push(c.ms);
-      await clean();
-      const d = await exec(process.execPath, [BIN, 'download', url, '-o', out, '--force'], env);
-      if (d.code !== 0) throw new Error(d.stderr);
-      withSha.push(d.ms);
+      await steps[(i + j) % steps.length]();
     }
   }
   if (mib === BIG) {
