@@ -170,12 +170,14 @@ async function receive(ctx: AttemptContext, response: VideoResponse, plan: Recei
   let failure: unknown;
   try {
     // Every byte that arrived is handed over before a failure, so what is on disk is all we got.
-    for await (const view of body) writer.write(view);
-    writer.finish();
+    for await (const view of body) await writer.write(view);
+    await writer.finish();
   } catch (err) {
     failure = err;
   } finally {
-    writer.close();
+    await writer.close().catch((err: unknown) => {
+      failure ??= err;
+    });
     // Waits for a flush still in flight, so the next attempt sees the file as it really is.
     await fh.close().catch((err: unknown) => {
       failure ??= diskError(`cannot close ${ctx.paths.part}`, err);

@@ -2,21 +2,24 @@ import type { FileHandle } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { PartWriter } from '../../../src/api/download/part-writer.js';
 
-/** A disk stand-in: writes land in `file`; `refuse` makes every write fail with that code, `short` caps each write. */
-function fakeDisk(options: { refuse?: string; short?: number } = {}) {
-  const file: number[] = [];
+/** A FileHandle stand-in that records writes into a byte array; `refuse` makes writev fail with that code. */
+function fakeHandle(file: number[], refuse?: string): FileHandle & { calls: { at: number; bytes: number }[] } {
   const calls: { at: number; bytes: number }[] = [];
-  const writeAt = (view: Buffer, position: number): number => {
-    if (options.refuse) throw Object.assign(new Error(options.refuse), { code: options.refuse });
-    const n = Math.min(view.length, options.short ?? view.length);
-    for (let i = 0; i < n; i++) file[position + i] = view[i]!;
-    calls.push({ at: position, bytes: n });
-    return n;
-  };
-  return { file, calls, writeAt };
+  return {
+    calls,
+    async writev(buffers: Buffer[], position: number) {
+      if (refuse) throw Object.assign(new Error(refuse), { code: refuse });
+      let at = position;
+      for (const b of buffers) for (const byte of b) file[at++] = byte;
+      calls.push({ at: position, bytes: at - position });
+      return { bytesWritten: at - position, buffers };
+    },
+    async datasync() {},
+    async truncate(size: number) {
+      file.length = size;
+    },
+  } as unknown as FileHandle & { calls: { at: number; bytes: number }[] };
 }
-
-const handle = { async datasync() {} } as unknown as FileHandle;
 
 const mp4 = (n: number) => {
   const b = Buffer.alloc(n, 7);
@@ -24,34 +27,34 @@ const mp4 = (n: number) => {
   return b;
 };
 
-function writer(writeAt: (view: Buffer, position: number) => number, position = 0) {
+function writer(fh: FileHandle) {
   const hashed: number[] = [];
   const released: Buffer[] = [];
   const progress: number[] = [];
-  const w = new PartWriter(handle, {
-    position,
-    sniff: position === 0,
+  const w = new PartWriter(fh, {
+    position: 0,
+    sniff: true,
     contentType: 'video/mp4',
     path: '/tmp/x.part',
     host: 'h',
-    onWritten: (at) => progress.push(at),
+    onWritten: (position) => progress.push(position),
     hash: (v) => hashed.push(v.length),
     release: (v) => released.push(v),
-    writeAt,
   });
   return { w, hashed, released, progress };
 }
 
 describe('PartWriter', () => {
-  it('writes the body at its positions, hashing and giving back every view', () => {
-    const disk = fakeDisk();
-    const { w, hashed, released, progress } = writer(disk.writeAt);
+  it('writes the body at its positions, hashing and giving back every view', async () => {
+    const file: number[] = [];
+    const fh = fakeHandle(file);
+    const { w, hashed, released, progress } = writer(fh);
     const body = mp4(3 * 4096 + 100);
-    w.write(body.subarray(0, 2 * 4096));
-    w.write(body.subarray(2 * 4096));
-    w.finish();
-    expect(Buffer.from(disk.file).equals(body)).toBe(true);
-    expect(disk.calls).toEqual([
+    await w.write(body.subarray(0, 2 * 4096));
+    await w.write(body.subarray(2 * 4096));
+    await w.finish();
+    expect(Buffer.from(file).equals(body)).toBe(true);
+    expect(fh.calls).toEqual([
       { at: 0, bytes: 8192 },
       { at: 8192, bytes: 4196 },
     ]);
@@ -61,65 +64,121 @@ describe('PartWriter', () => {
     expect(w.written).toBe(body.length);
   });
 
-  it('continues a write the disk took only part of', () => {
-    const disk = fakeDisk({ short: 1000 });
-    const { w, hashed } = writer(disk.writeAt);
-    const body = mp4(2500);
-    w.write(body);
-    expect(disk.calls.map((c) => c.at)).toEqual([0, 1000, 2000]);
-    expect(Buffer.from(disk.file).equals(body)).toBe(true);
-    expect(hashed).toEqual([2500]);
-  });
-
-  it('writes from the resume offset without sniffing', () => {
-    const disk = fakeDisk();
-    const { w, progress } = writer(disk.writeAt, 5000);
-    w.write(Buffer.from('no header here'));
-    expect(disk.calls).toEqual([{ at: 5000, bytes: 14 }]);
-    expect(progress).toEqual([5014]);
-  });
-
-  it('holds everything back until the first bytes look like an MP4, and writes nothing of a page that does not', () => {
-    const disk = fakeDisk();
-    const { w, released } = writer(disk.writeAt);
-    w.write(Buffer.from('<!DO'));
-    expect(() => w.write(Buffer.from('CTYPE html><html>'))).toThrow(expect.objectContaining({ kind: 'not-video' }));
-    w.close();
-    expect(disk.calls).toEqual([]);
+  it('holds everything back until the first bytes look like an MP4, and writes nothing of a page that does not', async () => {
+    const file: number[] = [];
+    const fh = fakeHandle(file);
+    const { w, released } = writer(fh);
+    await w.write(Buffer.from('<!DO'));
+    await expect(w.write(Buffer.from('CTYPE html><html>'))).rejects.toMatchObject({ kind: 'not-video' });
+    await w.close();
+    expect(fh.calls).toEqual([]);
     expect(released).toHaveLength(2);
   });
 
-  it('a body shorter than an MP4 header is not a video', () => {
-    const { w } = writer(fakeDisk().writeAt);
-    w.write(Buffer.from([0, 0, 0]));
-    expect(() => w.finish()).toThrow(expect.objectContaining({ kind: 'not-video' }));
+  it('reports a failed write as a disk error once it lands', async () => {
+    const file: number[] = [];
+    const { w } = writer(fakeHandle(file, 'ENOSPC'));
+    await w.write(mp4(4096)); // handed to the disk; the failure shows when it lands
+    await expect(w.finish()).rejects.toMatchObject({ kind: 'disk' });
   });
+});
 
-  it('reports a failed write as a disk error, counts nothing of it, and still gives the view back', () => {
-    const { w, hashed, released } = writer(fakeDisk({ refuse: 'ENOSPC' }).writeAt);
-    expect(() => w.write(mp4(4096))).toThrow(expect.objectContaining({ kind: 'disk' }));
+/** A FileHandle whose writes land only when the test says: `land(i, error?)` settles the i-th write. */
+function heldHandle(file: number[]) {
+  const writes: { at: number; buffers: Buffer[]; settle(err?: Error): void }[] = [];
+  const fh = {
+    writev(buffers: Buffer[], position: number) {
+      return new Promise((resolve, reject) => {
+        writes.push({
+          at: position,
+          buffers,
+          settle(err) {
+            if (err) return reject(Object.assign(err, { code: 'EIO' }));
+            let at = position;
+            for (const b of buffers) for (const byte of b) file[at++] = byte;
+            resolve({ bytesWritten: at - position, buffers });
+          },
+        });
+      });
+    },
+    async datasync() {},
+    async truncate(size: number) {
+      file.length = size;
+    },
+  } as unknown as FileHandle;
+  return { fh, writes };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('PartWriter with writes in flight', () => {
+  it('hands a second view to the disk while the first is written, hashing each as it goes, and counts them in order', async () => {
+    const file: number[] = [];
+    const { fh, writes } = heldHandle(file);
+    const { w, hashed, released, progress } = writer(fh);
+    const body = mp4(3000);
+    await w.write(body.subarray(0, 1000)); // one in flight: room for another
+    let second = false;
+    void w.write(body.subarray(1000, 2000)).then(() => (second = true));
+    await tick();
+    expect(writes.map((x) => x.at)).toEqual([0, 1000]);
+    expect(hashed).toEqual([1000, 1000]);
+    expect(second).toBe(false); // two in flight: the caller waits
+    writes[1]!.settle(); // the later one lands first: nothing counts yet
+    await tick();
     expect(w.written).toBe(0);
-    expect(hashed).toEqual([]);
-    expect(released).toHaveLength(1);
+    expect(released).toHaveLength(0);
+    writes[0]!.settle();
+    await tick();
+    expect(second).toBe(true);
+    // The second landed first and is counted the moment the first lands.
+    expect(progress).toEqual([1000, 2000]);
+    expect(released).toHaveLength(2);
+    const third = w.write(body.subarray(2000));
+    await tick();
+    writes[2]!.settle();
+    await third;
+    await w.finish();
+    expect(progress).toEqual([1000, 2000, 3000]);
+    expect(w.written).toBe(3000);
+    expect(Buffer.from(file).equals(body)).toBe(true);
   });
 
-  it("reports what onWritten threw as the caller's own error", () => {
-    const disk = fakeDisk();
-    const w = new PartWriter(handle, {
-      position: 0,
-      sniff: false,
-      contentType: undefined,
-      path: '/tmp/x.part',
-      host: 'h',
-      onWritten: () => {
-        throw new Error('progress bar broke');
-      },
-      hash: () => undefined,
-      release: () => undefined,
-      writeAt: disk.writeAt,
-    });
-    expect(() => w.write(mp4(100))).toThrow('progress bar broke');
-    expect(w.callbackError).toBeInstanceOf(Error);
-    expect(w.written).toBe(100);
+  it('after a failed write, counts nothing past it and cuts off what a later write left beyond the gap', async () => {
+    const file: number[] = [];
+    const { fh, writes } = heldHandle(file);
+    const { w, released } = writer(fh);
+    const body = mp4(3000);
+    await w.write(body.subarray(0, 1000));
+    const second = w.write(body.subarray(1000, 2000));
+    await tick();
+    writes[0]!.settle();
+    await second;
+    const third = w.write(body.subarray(2000)).catch((err: unknown) => err);
+    await tick();
+    writes[1]!.settle(new Error('I/O error'));
+    writes[2]!.settle(); // landed, but after a gap
+    expect(await third).toMatchObject({ kind: 'disk' });
+    await w.close();
+    expect(w.written).toBe(1000);
+    expect(file).toHaveLength(1000);
+    expect(released).toHaveLength(3);
+  });
+
+  it('lets writes in flight land when the body fails, so the bytes received still count', async () => {
+    const file: number[] = [];
+    const { fh, writes } = heldHandle(file);
+    const { w } = writer(fh);
+    const body = mp4(2000);
+    await w.write(body.subarray(0, 1000));
+    void w.write(body.subarray(1000)).catch(() => undefined);
+    await tick();
+    // The connection drops here: the caller stops writing and closes.
+    const closing = w.close();
+    writes[0]!.settle();
+    writes[1]!.settle();
+    await closing;
+    expect(w.written).toBe(2000);
+    expect(Buffer.from(file).equals(body)).toBe(true);
   });
 });
