@@ -33,7 +33,9 @@ export interface PartWriterOptions {
 /**
  * Writes at once. While one write is with the disk, the next view is hashed and handed over, so
  * the CRC and the disk work at the same time; more than two bought nothing on a 2-core VM, and
- * each one holds a slab.
+ * each one holds a slab. (Synchronous writes on this thread, as curl does them, were 10 % faster
+ * when the page cache was cheap and 60 % slower when it cost three times the system time, which
+ * then fell on the thread that receives and hashes.)
  */
 const MAX_IN_FLIGHT = 2;
 
