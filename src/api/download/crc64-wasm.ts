@@ -56,7 +56,7 @@ export interface WasmCrc64 {
   /** Back to the empty input; the slabs stay. */
   reset(): void;
   /**
-   * Buffers inside the module's memory, page-aligned, for a caller to receive data into: the CRC
+   * Buffers inside the module's memory, for a caller to receive data into: the CRC
    * then reads them where they are (see slab-body.ts), with no copy.
    */
   slabs: Buffer[];
