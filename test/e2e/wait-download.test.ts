@@ -136,6 +136,7 @@ describe('every download is safe', () => {
   it('a leftover .part from an earlier run is resumed by a re-run', async () => {
     const id = await createTask();
     const video = await fx.sandbox.videoFor(id);
+    // 32 KiB: a whole number of 4 KiB blocks, so a resume written with O_DIRECT starts right there too.
     writeFileSync(path.join(work, 'again.mp4.part'), video.subarray(0, 32_768));
     const before = fx.videoRequests().length;
     const r = await wan(['download', id, '-o', 'again.mp4']);

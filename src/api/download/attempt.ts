@@ -5,6 +5,7 @@ import { AbortedError } from '../errors/aborted-error.js';
 import { DownloadError } from '../errors/download-error.js';
 import { RETRYABLE_STATUSES } from '../retry.js';
 import { parseContentRange } from './content-range.js';
+import { BLOCK, openPart } from './direct-io.js';
 import { describeNetworkFailure } from './network-failure.js';
 import { isExpiredOssError, parseOssError } from './oss-error.js';
 import { diskError, writeMeta, type PartMeta, type PartPaths, type PartState } from './part-file.js';
@@ -28,6 +29,8 @@ export interface AttemptContext {
   signal: AbortSignal | undefined;
   stallTimeoutMs: number;
   digest: RunningDigest;
+  /** The `.part`'s filesystem takes O_DIRECT (direct-io.ts). */
+  direct: boolean;
   now(): number;
   /** A body is about to be written from byte `start` (0: anything older was discarded). */
   onStart(start: number, total: number | undefined): void;
@@ -138,6 +141,8 @@ async function receive(ctx: AttemptContext, response: VideoResponse, plan: Recei
   // keeps every byte even if the connection then drops.
   const { body } = response;
   let fh: FileHandle;
+  let direct = false;
+  let buffered: Promise<FileHandle> | undefined;
   try {
     // The meta goes first: a `.part` on disk is always described by the meta next to it.
     await writeMeta(ctx.paths, plan.meta);
@@ -148,11 +153,10 @@ async function receive(ctx: AttemptContext, response: VideoResponse, plan: Recei
       throw diskError(`cannot read back ${ctx.paths.part}`, err);
     });
     ctx.onStart(plan.start, plan.total);
-    // A resumed `.part` must still be there: it is not created again as a file full of holes.
-    const flags = plan.start === 0 ? constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC : constants.O_WRONLY;
-    fh = await open(ctx.paths.part, flags).catch((err: unknown) => {
+    ({ fh, direct } = await openPart(ctx.paths.part, plan.start, ctx.direct).catch((err: unknown) => {
       throw diskError(`cannot open ${ctx.paths.part}`, err);
-    });
+    }));
+    if (direct) body.alignTo(BLOCK);
   } catch (err) {
     body.cancel();
     throw err;
@@ -166,6 +170,9 @@ async function receive(ctx: AttemptContext, response: VideoResponse, plan: Recei
     onWritten: (position) => ctx.onWritten(position, plan.total),
     hash: (view) => ctx.digest.update(view),
     release: (view) => body.release(view),
+    ...(direct
+      ? { direct: { aligned: (view: Buffer) => ctx.digest.isBlockAligned(view), buffered: () => (buffered ??= open(ctx.paths.part, constants.O_WRONLY)) } }
+      : {}),
   });
   let failure: unknown;
   try {
@@ -178,6 +185,7 @@ async function receive(ctx: AttemptContext, response: VideoResponse, plan: Recei
     await writer.close().catch((err: unknown) => {
       failure ??= err;
     });
+    await buffered?.then((handle) => handle.close()).catch(() => undefined);
     // Waits for a flush still in flight, so the next attempt sees the file as it really is.
     await fh.close().catch((err: unknown) => {
       failure ??= diskError(`cannot close ${ctx.paths.part}`, err);

@@ -5,6 +5,7 @@ import { DownloadError } from '../errors/download-error.js';
 import { DEFAULT_RETRY, retryDelay } from '../retry.js';
 import { abortedError, attemptDownload, type AttemptContext, type AttemptOutcome } from './attempt.js';
 import { directGet } from './direct-get.js';
+import { canWriteDirect, resumableFrom } from './direct-io.js';
 import { RunningDigest } from './running-digest.js';
 import type { DownloadOptions, DownloadResult } from './options.js';
 import { discardPart, diskError, inspectPart, partPaths, removeMeta } from './part-file.js';
@@ -45,6 +46,7 @@ export async function downloadVideo(url: string, options: DownloadOptions): Prom
   if (options.signal?.aborted) throw abortedError(paths);
 
   const digest = new RunningDigest(options.sha256 ?? true);
+  const direct = options.directIo !== false && (await canWriteDirect(paths.part));
   const stallTimeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
   const { dispatcher, signal } = options;
   const get: AttemptContext['get'] = dispatcher
@@ -73,6 +75,7 @@ export async function downloadVideo(url: string, options: DownloadOptions): Prom
     signal,
     stallTimeoutMs,
     digest,
+    direct,
     now: () => clock.now(),
     onStart: (start, total) => {
       if (start === 0) resumedFrom = 0;
@@ -84,7 +87,7 @@ export async function downloadVideo(url: string, options: DownloadOptions): Prom
   for (;;) {
     if (options.signal?.aborted) throw abortedError(paths);
     checkNotExpired(url, clock.now(), host); // a long retry may sleep past Expires
-    const part = await inspectPart(paths);
+    const part = resumableFrom(await inspectPart(paths), direct);
     resumedFrom ??= part.size;
     requests++;
     const outcome = await attemptDownload(ctx, part).catch(async (err: unknown) => {

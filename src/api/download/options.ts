@@ -39,6 +39,13 @@ export interface DownloadOptions {
   retry?: RetryPolicy;
   /** Compute the SHA-256 of the file too (CRC-64 is always checked). @default true */
   sha256?: boolean;
+  /**
+   * Write the `.part` with O_DIRECT where the filesystem is known to take it (ext4, xfs, btrfs on
+   * Linux): no page-cache copy, and nothing left in memory for the fsync before the rename to
+   * write out. A resume then starts at a 4 KiB boundary. false: always through the page cache.
+   * @default true
+   */
+  directIo?: boolean;
   /** Jitter source, for deterministic tests. @default Math.random */
   random?: () => number;
 }

@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { createWasmCrc64 } from './crc64-wasm.js';
+import { BLOCK } from './direct-io.js';
 import { MAX_SLABS, SLAB_BYTES } from './slab-body.js';
 
 /** Digests of the whole file, as the result reports them. */
@@ -31,6 +32,14 @@ export class RunningDigest {
 
   constructor(private readonly withSha256: boolean) {
     this.sha = withSha256 ? createHash('sha256') : undefined;
+  }
+
+  /**
+   * Whether `view` starts at a block boundary of block-aligned memory, as O_DIRECT needs: true for
+   * the slabs' blocks, which live in WebAssembly memory (page-aligned) at block offsets.
+   */
+  isBlockAligned(view: Buffer): boolean {
+    return this.slabs.length > 0 && view.buffer === this.slabs[0]!.buffer && view.byteOffset % BLOCK === 0;
   }
 
   /** The next bytes of the file, in order. */

@@ -53,15 +53,27 @@ export class SlabBody implements AsyncIterableIterator<Buffer> {
   /** Read into while no slab has room (the socket is paused then); its bytes are copied in by `push`. */
   private spare: Buffer | undefined;
 
+  /** Hand-overs from the slab being filled end on a multiple of this (the last one excepted). */
+  private align = 1;
+
   /** `memory`: slabs to use before allocating any (RunningDigest's, which it checks in place). */
   constructor(private readonly memory: readonly Buffer[] = []) {}
+
+  /**
+   * From now on, views end on a multiple of `block` bytes from their slab's start, except the
+   * body's last: for a file opened with O_DIRECT, where every write must be whole blocks.
+   */
+  alignTo(block: number): void {
+    this.align = block;
+  }
 
   /**
    * Where a socket should read next (Node's `onread.buffer` as a function): the free part of the
    * current slab, or of the next one. Node asks for it after every read, even one that pauses.
    */
   readTarget(): Buffer {
-    // Moving on only from a full slab keeps reads, and so the views handed out, as large as they can be.
+    // Moving on only from a full slab keeps every slab but the last exactly SLAB_BYTES long, so
+    // slab boundaries fall on block boundaries of the file (see `alignTo`).
     if (this.current === undefined || this.filled === this.current.length) {
       if (this.free.length === 0 && this.all.length >= MAX_SLABS) {
         this.target = undefined;
@@ -202,9 +214,10 @@ export class SlabBody implements AsyncIterableIterator<Buffer> {
   private take(): Buffer | undefined {
     // Views in `ready` were counted in `inUse` when they were queued.
     let view = this.ready.shift();
-    if (!view && this.current && this.filled > this.handed && (this.ended || this.timerFired || this.filled - this.handed >= MIN_PIECE_BYTES)) {
-      view = this.current.subarray(this.handed, this.filled);
-      this.handed = this.filled;
+    const upTo = this.ended ? this.filled : this.filled - (this.filled % this.align);
+    if (!view && this.current && upTo > this.handed && (this.ended || this.timerFired || upTo - this.handed >= MIN_PIECE_BYTES)) {
+      view = this.current.subarray(this.handed, upTo);
+      this.handed = upTo;
       this.inUse.set(this.current, (this.inUse.get(this.current) ?? 0) + 1);
     }
     if (view) this.clearTimer();

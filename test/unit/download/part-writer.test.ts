@@ -27,7 +27,7 @@ const mp4 = (n: number) => {
   return b;
 };
 
-function writer(fh: FileHandle) {
+function writer(fh: FileHandle, direct?: { aligned(view: Buffer): boolean; buffered(): Promise<FileHandle> }) {
   const hashed: number[] = [];
   const released: Buffer[] = [];
   const progress: number[] = [];
@@ -40,44 +40,63 @@ function writer(fh: FileHandle) {
     onWritten: (position) => progress.push(position),
     hash: (v) => hashed.push(v.length),
     release: (v) => released.push(v),
+    ...(direct ? { direct } : {}),
   });
   return { w, hashed, released, progress };
 }
 
-describe('PartWriter', () => {
-  it('writes the body at its positions, hashing and giving back every view', async () => {
+describe('PartWriter with O_DIRECT', () => {
+  it('writes whole blocks through the direct handle and the last partial block through the buffered one', async () => {
     const file: number[] = [];
-    const fh = fakeHandle(file);
-    const { w, hashed, released, progress } = writer(fh);
+    const directFh = fakeHandle(file);
+    const bufferedFh = fakeHandle(file);
+    const { w, hashed, released } = writer(directFh, { aligned: () => true, buffered: async () => bufferedFh });
     const body = mp4(3 * 4096 + 100);
     await w.write(body.subarray(0, 2 * 4096));
     await w.write(body.subarray(2 * 4096));
     await w.finish();
     expect(Buffer.from(file).equals(body)).toBe(true);
-    expect(fh.calls).toEqual([
+    expect(directFh.calls).toEqual([
       { at: 0, bytes: 8192 },
-      { at: 8192, bytes: 4196 },
+      { at: 8192, bytes: 4096 },
     ]);
+    expect(bufferedFh.calls).toEqual([{ at: 12288, bytes: 100 }]);
     expect(hashed).toEqual([8192, 4196]);
     expect(released).toHaveLength(2);
-    expect(progress).toEqual([8192, body.length]);
     expect(w.written).toBe(body.length);
   });
 
-  it('holds everything back until the first bytes look like an MP4, and writes nothing of a page that does not', async () => {
+  it('writes a view in memory that is not block-aligned through the buffered handle', async () => {
     const file: number[] = [];
-    const fh = fakeHandle(file);
-    const { w, released } = writer(fh);
-    await w.write(Buffer.from('<!DO'));
-    await expect(w.write(Buffer.from('CTYPE html><html>'))).rejects.toMatchObject({ kind: 'not-video' });
-    await w.close();
-    expect(fh.calls).toEqual([]);
-    expect(released).toHaveLength(2);
+    const directFh = fakeHandle(file);
+    const bufferedFh = fakeHandle(file);
+    const { w } = writer(directFh, { aligned: () => false, buffered: async () => bufferedFh });
+    const body = mp4(8192);
+    await w.write(body);
+    await w.finish();
+    expect(directFh.calls).toEqual([]);
+    expect(bufferedFh.calls).toEqual([{ at: 0, bytes: 8192 }]);
   });
 
-  it('reports a failed write as a disk error once it lands', async () => {
+  it('falls back to the page cache for good when a direct write is refused with EINVAL', async () => {
     const file: number[] = [];
-    const { w } = writer(fakeHandle(file, 'ENOSPC'));
+    const directFh = fakeHandle(file, 'EINVAL');
+    const bufferedFh = fakeHandle(file);
+    const { w } = writer(directFh, { aligned: () => true, buffered: async () => bufferedFh });
+    const body = mp4(3 * 4096);
+    await w.write(body.subarray(0, 4096));
+    await w.write(body.subarray(4096));
+    await w.finish();
+    expect(Buffer.from(file).equals(body)).toBe(true);
+    expect(bufferedFh.calls).toEqual([
+      { at: 0, bytes: 4096 },
+      { at: 4096, bytes: 8192 },
+    ]);
+  });
+
+  it('reports any other failure of a direct write as a disk error', async () => {
+    const file: number[] = [];
+    const { w } = writer(fakeHandle(file, 'ENOSPC'), { aligned: () => true, buffered: async () => fakeHandle(file) });
     await w.write(mp4(4096)); // handed to the disk; the failure shows when it lands
     await expect(w.finish()).rejects.toMatchObject({ kind: 'disk' });
   });
