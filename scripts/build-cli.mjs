@@ -51,7 +51,6 @@ async function bundle() {
       // typescript): it must run from node_modules.
       'cosmiconfig',
     ],
-    plugins: [zodEnglishOnly()],
     // The bundled CommonJS packages (commander, undici, cli-progress) require() Node's modules.
     // (process.getBuiltinModule, not `import 'node:module'`: importing a built-in module as ESM
     // reads all its exports, and node:module's pull in the source-map support.)
@@ -59,27 +58,6 @@ async function bundle() {
   });
 }
 
-/**
- * zod re-exports all its ~60 message locales as `z.locales`, and a namespace re-export cannot be
- * tree-shaken: they were half of the zod chunk every API command loads (370 of 755 KB). wan
- * speaks English and never calls `z.config(z.locales.…)`, so `z.locales` holds English alone here.
- */
-function zodEnglishOnly() {
-  return {
-    name: 'zod-english-only',
-    setup(build) {
-      build.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
-        /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer)
-          ? { path: path.join(path.dirname(args.importer), '../locales/en.js'), namespace: 'zod-locales' }
-          : undefined,
-      );
-      build.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
-        contents: `export { default as en } from ${JSON.stringify(args.path)};`,
-        resolveDir: path.dirname(args.path),
-      }));
-    },
-  };
-}
 
 /**
  * Runs the bundled program for every help request bin/wan.js may answer from the table: `--help`,

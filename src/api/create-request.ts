@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod-english.js';
 import { DEFAULT_MODEL, MODELS, allModelIds, describeDurations, findModel, sizeFor, type ModelInfo } from './catalogue.js';
 export { describeDurations } from './catalogue.js';
 import { RATIOS, SIZE_TABLE, TIERS, normalizeSize, ratioOfSize, tierOfSize, type Ratio, type Tier } from './sizes.js';
@@ -9,19 +10,19 @@ import type { Region } from './regions.js';
 /** What a caller asks for, in the library's camelCase; everything but the prompt is optional. */
 export const createTaskOptionsSchema = z.object({
   prompt: z.string(),
-  model: z.string().optional(),
-  negativePrompt: z.string().optional(),
+  model: z.optional(z.string()),
+  negativePrompt: z.optional(z.string()),
   /** `http(s)://` or `oss://` URL of a wav/mp3 (3–30 s, ≤ 15 MB); wan2.5+ only. */
-  audioUrl: z.string().optional(),
+  audioUrl: z.optional(z.string()),
   /** `W*H` (also `WxH`), size-protocol models. */
-  size: z.string().optional(),
-  resolution: z.enum(TIERS).optional(),
-  ratio: z.enum(RATIOS).optional(),
-  duration: z.number().optional(),
-  promptExtend: z.boolean().optional(),
-  watermark: z.boolean().optional(),
-  seed: z.number().optional(),
-  shotType: z.enum(['single', 'multi']).optional(),
+  size: z.optional(z.string()),
+  resolution: z.optional(z.enum(TIERS)),
+  ratio: z.optional(z.enum(RATIOS)),
+  duration: z.optional(z.number()),
+  promptExtend: z.optional(z.boolean()),
+  watermark: z.optional(z.boolean()),
+  seed: z.optional(z.number()),
+  shotType: z.optional(z.enum(['single', 'multi'])),
 });
 export type CreateTaskOptions = z.infer<typeof createTaskOptionsSchema>;
 

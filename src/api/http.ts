@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { loadUndici } from './load-undici.js';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
+import './zod-english.js';
 import { apiErrorBodySchema } from './schemas.js';
 import { ApiError } from './errors/api-error.js';
 import { AuthError } from './errors/auth-error.js';
@@ -27,7 +28,7 @@ export interface HttpContext {
   onDebug?: (line: string) => void;
 }
 
-export interface ApiCall<S extends z.ZodTypeAny> {
+export interface ApiCall<S extends z.ZodMiniType> {
   /** Used in messages: `create task`, `query task`. */
   operation: string;
   method: 'GET' | 'POST';
@@ -51,7 +52,7 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 // Failures that happen before a single byte of the request left this machine.
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
-export async function apiCall<S extends z.ZodTypeAny>(ctx: HttpContext, call: ApiCall<S>): Promise<z.infer<S>> {
+export async function apiCall<S extends z.ZodMiniType>(ctx: HttpContext, call: ApiCall<S>): Promise<z.infer<S>> {
   if (!ctx.apiKey) throw new MissingKeyError();
   for (let attempt = 1; ; attempt++) {
     try {
@@ -69,7 +70,7 @@ export async function apiCall<S extends z.ZodTypeAny>(ctx: HttpContext, call: Ap
   }
 }
 
-function nextDelay(ctx: HttpContext, call: ApiCall<z.ZodTypeAny>, err: unknown, attempt: number): number | undefined {
+function nextDelay(ctx: HttpContext, call: ApiCall<z.ZodMiniType>, err: unknown, attempt: number): number | undefined {
   const now = ctx.clock.now();
   if (err instanceof ApiError) {
     if (call.retry === 'create' && !(err instanceof RateLimitError && err.code?.startsWith('Throttling'))) return undefined;
@@ -88,7 +89,7 @@ function isAmbiguous(err: unknown): boolean {
   return err instanceof ApiError && err.status >= 500;
 }
 
-async function attemptCall<S extends z.ZodTypeAny>(ctx: HttpContext, call: ApiCall<S>): Promise<z.infer<S>> {
+async function attemptCall<S extends z.ZodMiniType>(ctx: HttpContext, call: ApiCall<S>): Promise<z.infer<S>> {
   const url = new URL(ctx.baseUrl + call.path);
   const headers: Record<string, string> = {
     accept: 'application/json',
@@ -187,7 +188,7 @@ function toApiError(
   return new ApiError(operation, status, code, message, requestId);
 }
 
-function toConnectionError(call: ApiCall<z.ZodTypeAny>, url: URL, err: unknown, afterHeaders = false): Error {
+function toConnectionError(call: ApiCall<z.ZodMiniType>, url: URL, err: unknown, afterHeaders = false): Error {
   if (call.signal?.aborted) return new AbortedError();
   const code = (err as { code?: string }).code ?? '';
   const detail = describeError(err);

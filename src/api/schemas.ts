@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod-english.js';
 
 /**
  * Wire schemas: what we send and what we accept from DashScope (dashscope-api.md §3, §4).
@@ -8,30 +9,30 @@ import { z } from 'zod';
 export { TERMINAL_STATUSES, isTerminal, type TerminalStatus } from './task-status.js';
 
 /** Any string: states we have never seen (SUSPENDED, …) are treated as still running. */
-export const taskStatusSchema = z.string().min(1);
+export const taskStatusSchema = z.string().check(z.minLength(1));
 export type TaskStatus = z.infer<typeof taskStatusSchema>;
 
 
 export const createInputSchema = z.object({
   prompt: z.string(),
-  negative_prompt: z.string().optional(),
-  audio_url: z.string().optional(),
+  negative_prompt: z.optional(z.string()),
+  audio_url: z.optional(z.string()),
 });
 
 export const createParametersSchema = z.object({
-  size: z.string().regex(/^\d+\*\d+$/).optional(),
-  resolution: z.enum(['480P', '720P', '1080P']).optional(),
-  ratio: z.enum(['16:9', '9:16', '1:1', '4:3', '3:4']).optional(),
-  duration: z.number().int().positive().optional(),
-  prompt_extend: z.boolean().optional(),
-  watermark: z.boolean().optional(),
-  seed: z.number().int().min(0).max(2147483647).optional(),
-  shot_type: z.enum(['single', 'multi']).optional(),
+  size: z.optional(z.string().check(z.regex(/^\d+\*\d+$/))),
+  resolution: z.optional(z.enum(['480P', '720P', '1080P'])),
+  ratio: z.optional(z.enum(['16:9', '9:16', '1:1', '4:3', '3:4'])),
+  duration: z.optional(z.number().check(z.int(), z.positive())),
+  prompt_extend: z.optional(z.boolean()),
+  watermark: z.optional(z.boolean()),
+  seed: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(2147483647))),
+  shot_type: z.optional(z.enum(['single', 'multi'])),
 });
 
 /** The body of `POST /services/aigc/video-generation/video-synthesis`. */
 export const createRequestBodySchema = z.object({
-  model: z.string().min(1),
+  model: z.string().check(z.minLength(1)),
   input: createInputSchema,
   parameters: createParametersSchema,
 });
@@ -39,32 +40,32 @@ export type CreateRequestBody = z.infer<typeof createRequestBodySchema>;
 
 export const createResponseSchema = z.looseObject({
   request_id: z.string(),
-  output: z.looseObject({ task_id: z.string().min(1), task_status: taskStatusSchema }),
+  output: z.looseObject({ task_id: z.string().check(z.minLength(1)), task_status: taskStatusSchema }),
 });
 export type CreateResponse = z.infer<typeof createResponseSchema>;
 
 export const taskOutputSchema = z.looseObject({
-  task_id: z.string().min(1),
+  task_id: z.string().check(z.minLength(1)),
   task_status: taskStatusSchema,
-  submit_time: z.string().optional(),
-  scheduled_time: z.string().optional(),
-  end_time: z.string().optional(),
-  video_url: z.string().optional(),
-  orig_prompt: z.string().optional(),
-  actual_prompt: z.string().optional(),
-  code: z.string().optional(),
-  message: z.string().optional(),
+  submit_time: z.optional(z.string()),
+  scheduled_time: z.optional(z.string()),
+  end_time: z.optional(z.string()),
+  video_url: z.optional(z.string()),
+  orig_prompt: z.optional(z.string()),
+  actual_prompt: z.optional(z.string()),
+  code: z.optional(z.string()),
+  message: z.optional(z.string()),
 });
 export type TaskOutput = z.infer<typeof taskOutputSchema>;
 
 /** Usage differs by model generation (§8 item 10); every field is optional. */
 export const usageSchema = z.looseObject({
-  video_duration: z.number().optional(),
-  video_ratio: z.string().optional(),
-  video_count: z.number().optional(),
-  duration: z.number().optional(),
-  size: z.string().optional(),
-  SR: z.number().optional(),
+  video_duration: z.optional(z.number()),
+  video_ratio: z.optional(z.string()),
+  video_count: z.optional(z.number()),
+  duration: z.optional(z.number()),
+  size: z.optional(z.string()),
+  SR: z.optional(z.number()),
 });
 export type Usage = z.infer<typeof usageSchema>;
 
@@ -72,15 +73,15 @@ export type Usage = z.infer<typeof usageSchema>;
 export const taskResponseSchema = z.looseObject({
   request_id: z.string(),
   output: taskOutputSchema,
-  usage: usageSchema.optional(),
+  usage: z.optional(usageSchema),
 });
 export type TaskResponse = z.infer<typeof taskResponseSchema>;
 
 /** DashScope's flat request-level error body. */
 export const apiErrorBodySchema = z.looseObject({
-  code: z.string().optional(),
-  message: z.string().optional(),
-  request_id: z.string().optional(),
+  code: z.optional(z.string()),
+  message: z.optional(z.string()),
+  request_id: z.optional(z.string()),
 });
 
 /** `POST /tasks/{id}/cancel` answers only `{request_id}` (dashscope-api.md §1.2). */
@@ -88,36 +89,36 @@ export const cancelResponseSchema = z.looseObject({ request_id: z.string() });
 
 /** One task of `GET /tasks`: epoch-millisecond times, `end_time` only once finished (§1.2). */
 export const listedTaskSchema = z.looseObject({
-  task_id: z.string().min(1),
+  task_id: z.string().check(z.minLength(1)),
   status: taskStatusSchema,
-  model_name: z.string().optional(),
-  gmt_create: z.number().optional(),
-  start_time: z.number().optional(),
-  end_time: z.number().optional(),
-  request_id: z.string().optional(),
-  region: z.string().optional(),
+  model_name: z.optional(z.string()),
+  gmt_create: z.optional(z.number()),
+  start_time: z.optional(z.number()),
+  end_time: z.optional(z.number()),
+  request_id: z.optional(z.string()),
+  region: z.optional(z.string()),
 });
 export type ListedTask = z.infer<typeof listedTaskSchema>;
 
 /** `GET /tasks`: top level, not wrapped in `output`. */
 export const listResponseSchema = z.looseObject({
   request_id: z.string(),
-  total: z.number().int().nonnegative(),
-  total_page: z.number().int().nonnegative().optional(),
-  page_no: z.number().int().positive(),
-  page_size: z.number().int().positive(),
+  total: z.number().check(z.int(), z.nonnegative()),
+  total_page: z.optional(z.number().check(z.int(), z.nonnegative())),
+  page_no: z.number().check(z.int(), z.positive()),
+  page_size: z.number().check(z.int(), z.positive()),
   data: z.array(listedTaskSchema),
 });
 export type ListResponse = z.infer<typeof listResponseSchema>;
 
 /** Step 1 of a temporary upload: `GET /uploads?action=getPolicy&model=…` (§1.3). */
 export const uploadPolicySchema = z.looseObject({
-  request_id: z.string().optional(),
+  request_id: z.optional(z.string()),
   data: z.looseObject({
     policy: z.string(),
     signature: z.string(),
     upload_dir: z.string(),
-    upload_host: z.string().regex(/^https?:\/\//),
+    upload_host: z.string().check(z.regex(/^https?:\/\//)),
     expire_in_seconds: z.coerce.number(),
     max_file_size_mb: z.coerce.number(),
     oss_access_key_id: z.string(),

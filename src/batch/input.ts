@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../api/zod-english.js';
 import { RATIOS, TIERS } from '../api/sizes.js';
 
 /**
@@ -9,24 +10,24 @@ import { RATIOS, TIERS } from '../api/sizes.js';
 
 /** What one JSON line may say; everything but `prompt` falls back to the command's flags. */
 export const lineFieldsSchema = z.strictObject({
-  prompt: z.string().refine((s) => s.trim() !== '', 'must not be empty'),
-  model: z.string().min(1).optional(),
-  size: z.string().min(1).optional(),
-  resolution: z.enum(TIERS).optional(),
-  ratio: z.enum(RATIOS).optional(),
-  duration: z.number().int().optional(),
-  negativePrompt: z.string().optional(),
-  audioUrl: z.string().min(1).optional(),
+  prompt: z.string().check(z.refine((s) => s.trim() !== '', 'must not be empty')),
+  model: z.optional(z.string().check(z.minLength(1))),
+  size: z.optional(z.string().check(z.minLength(1))),
+  resolution: z.optional(z.enum(TIERS)),
+  ratio: z.optional(z.enum(RATIOS)),
+  duration: z.optional(z.number().check(z.int())),
+  negativePrompt: z.optional(z.string()),
+  audioUrl: z.optional(z.string().check(z.minLength(1))),
   /** A local wav/mp3, relative to the batch file's directory; uploaded when the line is sent. */
-  audio: z.string().min(1).optional(),
-  seed: z.number().int().optional(),
-  promptExtend: z.boolean().optional(),
-  watermark: z.boolean().optional(),
-  shotType: z.enum(['single', 'multi']).optional(),
+  audio: z.optional(z.string().check(z.minLength(1))),
+  seed: z.optional(z.number().check(z.int())),
+  promptExtend: z.optional(z.boolean()),
+  watermark: z.optional(z.boolean()),
+  shotType: z.optional(z.enum(['single', 'multi'])),
   /** File name under --output-dir. */
-  output: z.string().min(1).optional(),
+  output: z.optional(z.string().check(z.minLength(1))),
   /** Idempotency key: the same key never pays for a second task. */
-  key: z.string().min(1).max(200).optional(),
+  key: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
 });
 export type LineFields = z.infer<typeof lineFieldsSchema>;
 

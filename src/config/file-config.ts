@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { ConfigError } from './config-error.js';
 import type { LoadedFile } from './load.js';
 import { resolveUserPath } from './paths.js';

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../api/zod-english.js';
 import { allModelIds } from '../api/catalogue.js';
 import { REGION_NAMES } from '../api/regions.js';
 import { RATIOS, TIERS, normalizeSize, sizesOfTier } from '../api/sizes.js';
@@ -35,71 +36,84 @@ function oneOf<const T extends readonly string[]>(values: T, what: string) {
 
 function durationField(min: number) {
   const expected = says((input) => `expected a duration such as "90s" or a number of seconds, got ${showValue(input)}`);
-  return z
-    .union([z.number(), z.string()], expected)
-    .transform((input, ctx) => {
+  return z.pipe(
+    z.union([z.number(), z.string()], expected),
+    z.transform((input: number | string, ctx) => {
       const ms = durationMs(input);
       if (typeof ms !== 'number') {
-        ctx.addIssue({ code: 'custom', message: ms.reason, input });
+        ctx.issues.push({ code: 'custom', message: ms.reason, input });
         return z.NEVER;
       }
       if (ms < min || ms > MAX_TIMER_MS) {
         const range = ms < min ? `at least ${formatDuration(min)}` : `at most ${formatDuration(MAX_TIMER_MS)}`;
-        ctx.addIssue({ code: 'custom', message: `must be ${range}, got ${showValue(input)}`, input });
+        ctx.issues.push({ code: 'custom', message: `must be ${range}, got ${showValue(input)}`, input });
         return z.NEVER;
       }
       return ms;
-    });
+    }),
+  );
 }
 
 const booleanField = () => z.boolean(says((input) => `expected true or false, got ${showValue(input)}`));
 
 const seedError = says((input) => `expected an integer from 0 to ${MAX_SEED}, got ${showValue(input)}`);
 
-const modelField = z
-  .string(says((input) => `expected a model id, got ${showValue(input)}`))
-  .refine(
+const modelField = z.string(says((input) => `expected a model id, got ${showValue(input)}`)).check(
+  z.refine(
     (id) => allModelIds().includes(id),
     says((input) => {
       const guess = typeof input === 'string' ? closest(input, allModelIds()) : undefined;
       const hint = guess ? ` (did you mean "${guess}"?)` : '';
       return `${showValue(input)} is not a known model${hint}; allowed: ${list(allModelIds())}`;
     }),
-  );
+  ),
+);
 
 export const fieldSchemas = {
   region: oneOf(REGION_NAMES, 'a region'),
-  baseUrl: z.string(says((input) => `expected a URL, got ${showValue(input)}`)).transform((input, ctx) => {
-    const url = normalizeBaseUrl(input);
-    if (typeof url === 'string') return url;
-    ctx.addIssue({ code: 'custom', message: url.reason, input });
-    return z.NEVER;
-  }),
+  baseUrl: z.pipe(
+    z.string(says((input) => `expected a URL, got ${showValue(input)}`)),
+    z.transform((input: string, ctx) => {
+      const url = normalizeBaseUrl(input);
+      if (typeof url === 'string') return url;
+      ctx.issues.push({ code: 'custom', message: url.reason, input });
+      return z.NEVER;
+    }),
+  ),
   // The value goes into an HTTP header, so only visible ASCII is accepted.
   workspace: z
     .string(says((input) => `expected a workspace id, got ${showValue(input)}`))
-    .regex(/^[\x21-\x7e]+$/, says((input) => `${showValue(input)} is not a workspace id (visible ASCII, no spaces)`)),
+    .check(z.regex(/^[\x21-\x7e]+$/, says((input) => `${showValue(input)} is not a workspace id (visible ASCII, no spaces)`))),
   model: modelField,
   size: z
-    .string(says((input) => `expected a size such as "1280*720", got ${showValue(input)}`))
-    .transform(normalizeSize)
-    .refine(
-      (size) => KNOWN_SIZES.includes(size),
-      says((input) => `${showValue(input)} is not a size; allowed: ${list(KNOWN_SIZES)}`),
+    .pipe(
+      z.string(says((input) => `expected a size such as "1280*720", got ${showValue(input)}`)),
+      z.transform(normalizeSize),
+    )
+    .check(
+      z.refine(
+        (size) => KNOWN_SIZES.includes(size),
+        says((input) => `${showValue(input)} is not a size; allowed: ${list(KNOWN_SIZES)}`),
+      ),
     ),
-  resolution: z.preprocess((v) => (typeof v === 'string' ? v.toUpperCase() : v), oneOf(TIERS, 'a resolution')),
+  resolution: z.pipe(
+    z.transform((v: unknown) => (typeof v === 'string' ? v.toUpperCase() : v)),
+    oneOf(TIERS, 'a resolution'),
+  ),
   ratio: oneOf(RATIOS, 'a ratio'),
   duration: z
     .number(says((input) => `expected a whole number of seconds, got ${showValue(input)}`))
-    .int(says((input) => `expected a whole number of seconds, got ${showValue(input)}`))
-    .positive(says((input) => `expected a positive number of seconds, got ${showValue(input)}`)),
+    .check(
+      z.int(says((input) => `expected a whole number of seconds, got ${showValue(input)}`)),
+      z.positive(says((input) => `expected a positive number of seconds, got ${showValue(input)}`)),
+    ),
   promptExtend: booleanField(),
   watermark: booleanField(),
   negativePrompt: z.string(says((input) => `expected text, got ${showValue(input)}`)),
-  seed: z.number(seedError).int(seedError).min(0, seedError).max(MAX_SEED, seedError),
+  seed: z.number(seedError).check(z.int(seedError), z.minimum(0, seedError), z.maximum(MAX_SEED, seedError)),
   outputDir: z
     .string(says((input) => `expected a directory path, got ${showValue(input)}`))
-    .min(1, 'expected a directory path, got ""'),
+    .check(z.minLength(1, 'expected a directory path, got ""')),
   pollInterval: durationField(MIN_POLL_MS),
   timeout: durationField(MIN_TIMEOUT_MS),
   connectTimeout: durationField(100),
@@ -107,23 +121,25 @@ export const fieldSchemas = {
   stallTimeout: durationField(100),
   retries: z
     .number(says((input) => `expected a whole number of attempts, got ${showValue(input)}`))
-    .int(says((input) => `expected a whole number of attempts, got ${showValue(input)}`))
-    .min(1, says((input) => `expected at least 1 attempt, got ${showValue(input)}`))
-    .max(20, says((input) => `expected at most 20 attempts, got ${showValue(input)}`)),
+    .check(
+      z.int(says((input) => `expected a whole number of attempts, got ${showValue(input)}`)),
+      z.minimum(1, says((input) => `expected at least 1 attempt, got ${showValue(input)}`)),
+      z.maximum(20, says((input) => `expected at most 20 attempts, got ${showValue(input)}`)),
+    ),
   maxCost: z
     .number(says((input) => `expected an amount in CNY such as 2.5, got ${showValue(input)}`))
-    .nonnegative(says((input) => `expected an amount of 0 or more, got ${showValue(input)}`)),
-} satisfies Record<ConfigKey, z.ZodType>;
+    .check(z.nonnegative(says((input) => `expected an amount of 0 or more, got ${showValue(input)}`))),
+} satisfies Record<ConfigKey, z.ZodMiniType>;
 
 // Never echo what was given: it is the secret.
-const apiKeyField = z.string('expected the key as text').trim().min(1, 'expected a non-empty key');
+const apiKeyField = z.string('expected the key as text').check(z.trim(), z.minLength(1, 'expected a non-empty key'));
 
 const objectOf = (what: string) => says((input) => `expected ${what}, got ${showValue(input)}`);
 
 const settingsShape = { ...fieldSchemas, apiKey: apiKeyField };
 const optionalShape = Object.fromEntries(
-  Object.entries(settingsShape).map(([key, schema]) => [key, schema.optional()]),
-) as { [K in keyof typeof settingsShape]: z.ZodOptional<(typeof settingsShape)[K]> };
+  Object.entries(settingsShape).map(([key, schema]) => [key, z.optional(schema)]),
+) as { [K in keyof typeof settingsShape]: z.ZodMiniOptional<(typeof settingsShape)[K]> };
 
 /** The keys one profile may set: every config key, `apiKey` included. */
 export const profileSchema = z.strictObject(optionalShape, objectOf('a mapping of settings'));
@@ -132,7 +148,7 @@ export const profileSchema = z.strictObject(optionalShape, objectOf('a mapping o
 export const fileSchema = z.strictObject(
   {
     ...optionalShape,
-    profiles: z.record(z.string(), profileSchema, objectOf('a mapping of profile names to settings')).optional(),
+    profiles: z.optional(z.record(z.string(), profileSchema, objectOf('a mapping of profile names to settings'))),
   },
   objectOf('a mapping of settings'),
 );

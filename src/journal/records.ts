@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../api/zod-english.js';
 
 /**
  * The journal's record types. These schemas are the single source of the types: what `append`
@@ -11,7 +12,7 @@ import { z } from 'zod';
 
 /** `new Date().toISOString()` shape (UTC, `Z`), so `at` values compare as strings. */
 const at = z.iso.datetime();
-const id = z.string().min(1);
+const id = z.string().check(z.minLength(1));
 
 export const intentRecordSchema = z.object({
   type: z.literal('intent'),
@@ -26,25 +27,25 @@ export const intentRecordSchema = z.object({
    * Set when the prompt (and negative prompt) were cut to 8,000 characters to keep the line
    * small enough to append atomically. `requestHash` still covers the full request.
    */
-  promptTruncated: z.literal(true).optional(),
-  negativePrompt: z.string().optional(),
+  promptTruncated: z.optional(z.literal(true)),
+  negativePrompt: z.optional(z.string()),
   parameters: z.record(z.string(), z.unknown()),
   /** `requestHash(body)` of the create body, so an identical create can be recognised. */
-  requestHash: z.string().min(1),
-  idempotencyKey: z.string().optional(),
+  requestHash: z.string().check(z.minLength(1)),
+  idempotencyKey: z.optional(z.string()),
   /** Where the video is meant to be saved. */
-  output: z.string().optional(),
+  output: z.optional(z.string()),
   /** The prompts-file line this task came from, so a re-run can skip finished lines. */
-  batch: z.object({ file: z.string(), line: z.number().int() }).optional(),
+  batch: z.optional(z.object({ file: z.string(), line: z.number().check(z.int()) })),
 });
 
 export const createdRecordSchema = z.object({
   type: z.literal('created'),
   id,
   at,
-  taskId: z.string().min(1),
+  taskId: z.string().check(z.minLength(1)),
   requestId: z.string(),
-  submitTime: z.string().optional(),
+  submitTime: z.optional(z.string()),
 });
 
 export const createFailedRecordSchema = z.object({
@@ -56,31 +57,31 @@ export const createFailedRecordSchema = z.object({
    * the request left). A timeout after sending, a reset or a 5xx is `false`: a task may exist.
    */
   certain: z.boolean(),
-  code: z.string().optional(),
+  code: z.optional(z.string()),
   message: z.string(),
-  requestId: z.string().optional(),
+  requestId: z.optional(z.string()),
 });
 
 export const statusRecordSchema = z.object({
   type: z.literal('status'),
   id,
   at,
-  taskId: z.string().min(1),
-  status: z.string().min(1),
-  code: z.string().optional(),
-  message: z.string().optional(),
-  endTime: z.string().optional(),
+  taskId: z.string().check(z.minLength(1)),
+  status: z.string().check(z.minLength(1)),
+  code: z.optional(z.string()),
+  message: z.optional(z.string()),
+  endTime: z.optional(z.string()),
   /** ISO time after which the video URL no longer works (end time + 24 h, or the URL's own expiry). */
-  videoExpiresAt: z.string().optional(),
+  videoExpiresAt: z.optional(z.string()),
 });
 
 export const downloadedRecordSchema = z.object({
   type: z.literal('downloaded'),
   id,
   at,
-  taskId: z.string().min(1),
+  taskId: z.string().check(z.minLength(1)),
   file: z.string(),
-  bytes: z.number().int().nonnegative(),
+  bytes: z.number().check(z.int(), z.nonnegative()),
   sha256: z.string(),
 });
 

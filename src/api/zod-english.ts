@@ -1,0 +1,6 @@
+import { config } from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
+
+// zod/mini ships without messages ("Invalid input" for everything); wan's errors quote zod's
+// English ones. Importing this module (for its effect) before any schema parses sets them once.
+config(en());
