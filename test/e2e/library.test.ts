@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxFixture, type SandboxFixture } from '../helpers/sandbox.js';
@@ -39,6 +40,18 @@ describe('the library', () => {
     expect(Number(bytes)).toBe(readFileSync(path.join(project, 'panda.mp4')).length);
     expect(sha).toMatch(/^[0-9a-f]{64}$/);
     expect(stderr).toMatch(/SUCCEEDED/);
+  });
+
+  it("says zod's messages in English, unless the application chose another zod locale first", async () => {
+    const zod = (file: string) => JSON.stringify(pathToFileURL(path.join(ROOT, 'node_modules/zod/v4', file)).href);
+    const check = "const { createTaskOptionsSchema } = await import('wan-cli');\nconsole.log(createTaskOptionsSchema.safeParse({ prompt: 5 }).error.issues[0].message);\n";
+    writeFileSync(path.join(project, 'english.mjs'), check);
+    writeFileSync(path.join(project, 'french.mjs'), `import { config } from ${zod('core/index.js')};\nimport fr from ${zod('locales/fr.js')};\nconfig(fr());\n${check}`);
+    const english = await run(process.execPath, ['english.mjs'], { cwd: project });
+    expect(english.stdout.trim()).toBe('Invalid input: expected string, received number');
+    const french = await run(process.execPath, ['french.mjs'], { cwd: project });
+    expect(french.stdout.trim()).not.toBe(english.stdout.trim());
+    expect(french.stdout).toMatch(/attendu/);
   });
 
   it('type-checks from TypeScript with the shipped types', async () => {
