@@ -56,8 +56,9 @@ export interface WasmCrc64 {
   /** Back to the empty input; the slabs stay. */
   reset(): void;
   /**
-   * Buffers inside the module's memory, for a caller to receive data into: the CRC
-   * then reads them where they are (see slab-body.ts), with no copy.
+   * Buffers inside the module's memory, for a caller to receive data into: the CRC then reads
+   * them where they are (see slab-body.ts), with no copy. They start at 4 KiB multiples of a
+   * page-aligned memory, so O_DIRECT can write them as they are (direct-io.ts).
    */
   slabs: Buffer[];
 }
