@@ -58,7 +58,6 @@ async function bundle() {
   });
 }
 
-
 /**
  * Runs the bundled program for every help request bin/wan.js may answer from the table: `--help`,
  * `-h` and `help`, each command's `--help` and `-h`, and `help <command>`, with stdout not a

@@ -8,8 +8,10 @@ import './zod-english.js';
 
 export { TERMINAL_STATUSES, isTerminal, type TerminalStatus } from './task-status.js';
 
+const nonEmpty = z.string().check(z.minLength(1));
+
 /** Any string: states we have never seen (SUSPENDED, …) are treated as still running. */
-export const taskStatusSchema = z.string().check(z.minLength(1));
+export const taskStatusSchema = nonEmpty;
 export type TaskStatus = z.infer<typeof taskStatusSchema>;
 
 
@@ -32,7 +34,7 @@ export const createParametersSchema = z.object({
 
 /** The body of `POST /services/aigc/video-generation/video-synthesis`. */
 export const createRequestBodySchema = z.object({
-  model: z.string().check(z.minLength(1)),
+  model: nonEmpty,
   input: createInputSchema,
   parameters: createParametersSchema,
 });
@@ -40,12 +42,12 @@ export type CreateRequestBody = z.infer<typeof createRequestBodySchema>;
 
 export const createResponseSchema = z.looseObject({
   request_id: z.string(),
-  output: z.looseObject({ task_id: z.string().check(z.minLength(1)), task_status: taskStatusSchema }),
+  output: z.looseObject({ task_id: nonEmpty, task_status: taskStatusSchema }),
 });
 export type CreateResponse = z.infer<typeof createResponseSchema>;
 
 export const taskOutputSchema = z.looseObject({
-  task_id: z.string().check(z.minLength(1)),
+  task_id: nonEmpty,
   task_status: taskStatusSchema,
   submit_time: z.optional(z.string()),
   scheduled_time: z.optional(z.string()),
@@ -89,7 +91,7 @@ export const cancelResponseSchema = z.looseObject({ request_id: z.string() });
 
 /** One task of `GET /tasks`: epoch-millisecond times, `end_time` only once finished (§1.2). */
 export const listedTaskSchema = z.looseObject({
-  task_id: z.string().check(z.minLength(1)),
+  task_id: nonEmpty,
   status: taskStatusSchema,
   model_name: z.optional(z.string()),
   gmt_create: z.optional(z.number()),

@@ -8,24 +8,26 @@ import { RATIOS, TIERS } from '../api/sizes.js';
  * and `#` comments are skipped in both. Pure: the command reads the file, this only parses it.
  */
 
+const nonEmpty = z.string().check(z.minLength(1));
+
 /** What one JSON line may say; everything but `prompt` falls back to the command's flags. */
 export const lineFieldsSchema = z.strictObject({
   prompt: z.string().check(z.refine((s) => s.trim() !== '', 'must not be empty')),
-  model: z.optional(z.string().check(z.minLength(1))),
-  size: z.optional(z.string().check(z.minLength(1))),
+  model: z.optional(nonEmpty),
+  size: z.optional(nonEmpty),
   resolution: z.optional(z.enum(TIERS)),
   ratio: z.optional(z.enum(RATIOS)),
   duration: z.optional(z.number().check(z.int())),
   negativePrompt: z.optional(z.string()),
-  audioUrl: z.optional(z.string().check(z.minLength(1))),
+  audioUrl: z.optional(nonEmpty),
   /** A local wav/mp3, relative to the batch file's directory; uploaded when the line is sent. */
-  audio: z.optional(z.string().check(z.minLength(1))),
+  audio: z.optional(nonEmpty),
   seed: z.optional(z.number().check(z.int())),
   promptExtend: z.optional(z.boolean()),
   watermark: z.optional(z.boolean()),
   shotType: z.optional(z.enum(['single', 'multi'])),
   /** File name under --output-dir. */
-  output: z.optional(z.string().check(z.minLength(1))),
+  output: z.optional(nonEmpty),
   /** Idempotency key: the same key never pays for a second task. */
   key: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
 });

@@ -86,10 +86,7 @@ export const fieldSchemas = {
     .check(z.regex(/^[\x21-\x7e]+$/, says((input) => `${showValue(input)} is not a workspace id (visible ASCII, no spaces)`))),
   model: modelField,
   size: z
-    .pipe(
-      z.string(says((input) => `expected a size such as "1280*720", got ${showValue(input)}`)),
-      z.transform(normalizeSize),
-    )
+    .pipe(z.string(says((input) => `expected a size such as "1280*720", got ${showValue(input)}`)), z.transform(normalizeSize))
     .check(
       z.refine(
         (size) => KNOWN_SIZES.includes(size),

@@ -12,7 +12,8 @@ import '../api/zod-english.js';
 
 /** `new Date().toISOString()` shape (UTC, `Z`), so `at` values compare as strings. */
 const at = z.iso.datetime();
-const id = z.string().check(z.minLength(1));
+const nonEmpty = z.string().check(z.minLength(1));
+const id = nonEmpty;
 
 export const intentRecordSchema = z.object({
   type: z.literal('intent'),
@@ -31,7 +32,7 @@ export const intentRecordSchema = z.object({
   negativePrompt: z.optional(z.string()),
   parameters: z.record(z.string(), z.unknown()),
   /** `requestHash(body)` of the create body, so an identical create can be recognised. */
-  requestHash: z.string().check(z.minLength(1)),
+  requestHash: nonEmpty,
   idempotencyKey: z.optional(z.string()),
   /** Where the video is meant to be saved. */
   output: z.optional(z.string()),
@@ -43,7 +44,7 @@ export const createdRecordSchema = z.object({
   type: z.literal('created'),
   id,
   at,
-  taskId: z.string().check(z.minLength(1)),
+  taskId: nonEmpty,
   requestId: z.string(),
   submitTime: z.optional(z.string()),
 });
@@ -66,8 +67,8 @@ export const statusRecordSchema = z.object({
   type: z.literal('status'),
   id,
   at,
-  taskId: z.string().check(z.minLength(1)),
-  status: z.string().check(z.minLength(1)),
+  taskId: nonEmpty,
+  status: nonEmpty,
   code: z.optional(z.string()),
   message: z.optional(z.string()),
   endTime: z.optional(z.string()),
@@ -79,7 +80,7 @@ export const downloadedRecordSchema = z.object({
   type: z.literal('downloaded'),
   id,
   at,
-  taskId: z.string().check(z.minLength(1)),
+  taskId: nonEmpty,
   file: z.string(),
   bytes: z.number().check(z.int(), z.nonnegative()),
   sha256: z.string(),
