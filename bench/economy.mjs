@@ -39,7 +39,9 @@ function exec(root, args, env, cwd) {
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, ms: performance.now() - started, startedAt, endedAt: Date.now(), stdout, stderr }));
+    child.on('close', (code) =>
+      resolve({ code, ms: performance.now() - started, startedAt, endedAt: Date.now(), stdout, stderr }),
+    );
   });
 }
 
@@ -55,7 +57,8 @@ async function createTask(sandbox, body) {
 }
 
 const isList = (r) => r.method === 'GET' && (r.path === `${API}/tasks` || r.path === `${API}/tasks/`);
-const taskOf = (r) => (r.method === 'GET' && r.path.startsWith(`${API}/tasks/`) ? r.path.slice(`${API}/tasks/`.length) : undefined);
+const taskOf = (r) =>
+  r.method === 'GET' && r.path.startsWith(`${API}/tasks/`) ? r.path.slice(`${API}/tasks/`.length) : undefined;
 
 function fail(what, r) {
   return new Error(`${what} exited ${r.code}\n--- stderr (tail)\n${r.stderr.slice(-3000)}`);
@@ -79,13 +82,22 @@ async function pollingRows(startSandbox, root, tmp) {
   try {
     const ids = [];
     for (let i = 0; i < WAIT_TASKS; i++) {
-      ids.push(await createTask(sandbox, { model: 'wan2.2-t2v-plus', input: { prompt: 'a paper boat, bench' }, parameters: { size: '832*480', seed: 7 } }));
+      ids.push(
+        await createTask(sandbox, {
+          model: 'wan2.2-t2v-plus',
+          input: { prompt: 'a paper boat, bench' },
+          parameters: { size: '832*480', seed: 7 },
+        }),
+      );
     }
     const env = { DASHSCOPE_HTTP_BASE_URL: sandbox.baseUrl, DASHSCOPE_API_KEY: KEY, HOME: home };
     const from = sandbox.requests.length;
     const r = await exec(root, ['wait', ...ids, '--json', '--output-dir', path.join(home, 'videos')], env, home);
     if (r.code !== 0) throw fail('wan wait', r);
-    const saved = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const saved = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     if (saved.length !== WAIT_TASKS) throw new Error(`wan wait printed ${saved.length} results, not ${WAIT_TASKS}`);
 
     const api = sandbox.requests.slice(from).filter((q) => q.listener === 'api');
@@ -139,17 +151,38 @@ async function makespanRow(startSandbox, root, tmp) {
   // The service's limits on (§6.1): wan2.5 takes 5 submissions per second and runs 5 tasks at once.
   const sandbox = await startSandbox({ limits: true, pendingMs: 0, runningMs: BATCH_T_MS });
   try {
-    const lines = Array.from({ length: BATCH_LINES }, () => JSON.stringify({ prompt: 'a lighthouse in a storm, bench', seed: 7 }));
+    const lines = Array.from({ length: BATCH_LINES }, () =>
+      JSON.stringify({ prompt: 'a lighthouse in a storm, bench', seed: 7 }),
+    );
     writeFileSync(path.join(home, 'shots.jsonl'), `${lines.join('\n')}\n`);
     const env = { DASHSCOPE_HTTP_BASE_URL: sandbox.baseUrl, DASHSCOPE_API_KEY: KEY, HOME: home };
     // One warm-up task so the sandbox's video is encoded before the clock starts (encoding is the
     // sandbox's cost, not wan's; a real service has the video ready when the task ends).
-    const warm = await createTask(sandbox, { model: 'wan2.5-t2v-preview', input: { prompt: 'a lighthouse in a storm, bench' }, parameters: { size: '832*480', duration: 5, seed: 7 } });
+    const warm = await createTask(sandbox, {
+      model: 'wan2.5-t2v-preview',
+      input: { prompt: 'a lighthouse in a storm, bench' },
+      parameters: { size: '832*480', duration: 5, seed: 7 },
+    });
     await new Promise((resolve) => setTimeout(resolve, BATCH_T_MS + 50));
     await sandbox.videoFor(warm);
     await new Promise((resolve) => setTimeout(resolve, 1100)); // out of the submit-rate window
     const from = sandbox.requests.length;
-    const args = ['batch', 'shots.jsonl', '-m', 'wan2.5-t2v-preview', '-s', '832*480', '-d', '5', '--concurrency', String(BATCH_CONCURRENCY), '--output-dir', 'videos', '--yes', '--json'];
+    const args = [
+      'batch',
+      'shots.jsonl',
+      '-m',
+      'wan2.5-t2v-preview',
+      '-s',
+      '832*480',
+      '-d',
+      '5',
+      '--concurrency',
+      String(BATCH_CONCURRENCY),
+      '--output-dir',
+      'videos',
+      '--yes',
+      '--json',
+    ];
     const r = await exec(root, args, env, home);
     if (r.code !== 0) throw fail('wan batch', r);
     const report = JSON.parse(r.stdout);
@@ -198,7 +231,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
     const header = ['figure', 'value', 'baseline', 'ratio', 'target', 'result'];
     const widths = header.map((h) => Math.max(h.length, ...rows.map((r) => String(r[h]).length)));
     const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
-    process.stdout.write(`${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n${rows.map((r) => line(header.map((h) => r[h]))).join('\n')}\n`);
+    process.stdout.write(
+      `${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n${rows.map((r) => line(header.map((h) => r[h]))).join('\n')}\n`,
+    );
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

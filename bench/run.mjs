@@ -53,7 +53,14 @@ function median(xs) {
 function row(figure, value, baseline, target, lowerIsBetter = true) {
   const ratio = value / baseline;
   const pass = lowerIsBetter ? ratio <= target : ratio >= target;
-  rows.push({ figure, value: value.toFixed(1), baseline: baseline.toFixed(1), ratio: ratio.toFixed(2), target: `${lowerIsBetter ? '≤' : '≥'} ${target}`, result: pass ? 'pass' : 'FAIL' });
+  rows.push({
+    figure,
+    value: value.toFixed(1),
+    baseline: baseline.toFixed(1),
+    ratio: ratio.toFixed(2),
+    target: `${lowerIsBetter ? '≤' : '≥'} ${target}`,
+    result: pass ? 'pass' : 'FAIL',
+  });
 }
 
 // 1. Start-up
@@ -73,8 +80,19 @@ const startup = async (args) => medians(nodeE0, [process.execPath, args]);
 }
 {
   // No target: how heavy `import { WanClient } from 'wan-cli'` is for a Node app.
-  const [base, lib] = await startup(['--input-type=module', '-e', `await import(${JSON.stringify(path.join(ROOT, 'dist/index.js'))})`]);
-  rows.push({ figure: "import 'wan-cli' (ms)", value: lib.toFixed(1), baseline: base.toFixed(1), ratio: (lib / base).toFixed(2), target: '–', result: '–' });
+  const [base, lib] = await startup([
+    '--input-type=module',
+    '-e',
+    `await import(${JSON.stringify(path.join(ROOT, 'dist/index.js'))})`,
+  ]);
+  rows.push({
+    figure: "import 'wan-cli' (ms)",
+    value: lib.toFixed(1),
+    baseline: base.toFixed(1),
+    ratio: (lib / base).toFixed(2),
+    target: '–',
+    result: '–',
+  });
 }
 
 // 2. status against a local sandbox vs a minimal undici GET
@@ -89,11 +107,17 @@ const created = await (
 const id = created.output.task_id;
 const minimal = path.join(tmp, 'minimal-get.mjs');
 await import('node:fs').then((fs) =>
-  fs.writeFileSync(minimal, `import { request } from ${JSON.stringify(path.join(ROOT, 'node_modules/undici/index.js'))};\nconst r = await request(process.argv[2], { headers: { authorization: 'Bearer sk-bench' } });\nprocess.stdout.write(await r.body.text());\n`),
+  fs.writeFileSync(
+    minimal,
+    `import { request } from ${JSON.stringify(path.join(ROOT, 'node_modules/undici/index.js'))};\nconst r = await request(process.argv[2], { headers: { authorization: 'Bearer sk-bench' } });\nprocess.stdout.write(await r.body.text());\n`,
+  ),
 );
 const env = { DASHSCOPE_HTTP_BASE_URL: sandbox.baseUrl, DASHSCOPE_API_KEY: 'sk-bench', HOME: tmp };
 {
-  const [base, value] = await medians([process.execPath, [minimal, `${sandbox.baseUrl}/tasks/${id}`]], [process.execPath, [BIN, 'status', id, '--json'], env]);
+  const [base, value] = await medians(
+    [process.execPath, [minimal, `${sandbox.baseUrl}/tasks/${id}`]],
+    [process.execPath, [BIN, 'status', id, '--json'], env],
+  );
   row('wan status <id> (ms)', value, base, 1.5);
 }
 
@@ -117,7 +141,12 @@ async function videoUrlOf(sb) {
   }
 }
 for (const mib of [100, BIG]) {
-  const sb = await startSandbox({ pendingMs: 0, runningMs: 0, videoBytes: mib * 2 ** 20, videoCacheDir: path.join(tmp, 'videos') });
+  const sb = await startSandbox({
+    pendingMs: 0,
+    runningMs: 0,
+    videoBytes: mib * 2 ** 20,
+    videoCacheDir: path.join(tmp, 'videos'),
+  });
   const url = await videoUrlOf(sb);
   const out = path.join(tmp, 'out.mp4');
   // Untimed: makes the padded file and brings it into the page cache.
@@ -145,7 +174,11 @@ for (const mib of [100, BIG]) {
   const steps = [
     async () => curl.push((await exec('curl', ['-s', '-o', out, url])).ms),
     async () => {
-      const r = await exec('/usr/bin/time', ['-f', '%M', process.execPath, BIN, 'download', url, '-o', out, '--no-sidecar', '--force'], env);
+      const r = await exec(
+        '/usr/bin/time',
+        ['-f', '%M', process.execPath, BIN, 'download', url, '-o', out, '--no-sidecar', '--force'],
+        env,
+      );
       if (r.code !== 0) throw new Error(r.stderr);
       wan.push(r.ms);
       rss = Math.max(rss, Number(r.stderr.trim().split('\n').at(-1)) / 1024);
@@ -163,7 +196,14 @@ for (const mib of [100, BIG]) {
       // The disk's own floor for a durable GiB: written straight from memory with O_DIRECT, then
       // fsynced; no network, no program start. No durable download can beat it.
       async () => {
-        const d = await exec('dd', ['if=/dev/zero', `of=${out}`, 'bs=1M', `count=${mib}`, 'oflag=direct', 'conv=fsync']);
+        const d = await exec('dd', [
+          'if=/dev/zero',
+          `of=${out}`,
+          'bs=1M',
+          `count=${mib}`,
+          'oflag=direct',
+          'conv=fsync',
+        ]);
         if (d.code === 0) floor.push(d.ms);
       },
     );
@@ -189,22 +229,54 @@ for (const mib of [100, BIG]) {
   if (mib === BIG) {
     const curlRate = (mib * 1000) / median(curl);
     row(`download ${mib} MiB, CRC-64 + length (MiB/s), vs curl -o`, (mib * 1000) / median(wan), curlRate, 0.9, false);
-    row(`download ${mib} MiB (MiB/s), vs curl -o && sync (both durable)`, (mib * 1000) / median(wan), (mib * 1000) / median(curlSync), 0.9, false);
+    row(
+      `download ${mib} MiB (MiB/s), vs curl -o && sync (both durable)`,
+      (mib * 1000) / median(wan),
+      (mib * 1000) / median(curlSync),
+      0.9,
+      false,
+    );
     rows.at(-1).target = '–';
     rows.at(-1).result = '–';
     if (wanShm.length > 0) {
-      row(`download ${mib} MiB into tmpfs, no disk (MiB/s), vs curl -o into tmpfs`, (mib * 1000) / median(wanShm), (mib * 1000) / median(curlShm), 0.9, false);
+      row(
+        `download ${mib} MiB into tmpfs, no disk (MiB/s), vs curl -o into tmpfs`,
+        (mib * 1000) / median(wanShm),
+        (mib * 1000) / median(curlShm),
+        0.9,
+        false,
+      );
       rows.at(-1).target = '–';
       rows.at(-1).result = '–';
     }
     if (floor.length > 0) {
-      row(`${mib} MiB written durably by dd, O_DIRECT + fsync, no network (MiB/s), vs curl -o`, (mib * 1000) / median(floor), curlRate, 0.9, false);
+      row(
+        `${mib} MiB written durably by dd, O_DIRECT + fsync, no network (MiB/s), vs curl -o`,
+        (mib * 1000) / median(floor),
+        curlRate,
+        0.9,
+        false,
+      );
       rows.at(-1).target = '–';
       rows.at(-1).result = '–';
     }
-    rows.push({ figure: `download ${mib} MiB, default (+ SHA-256 for the sidecar)`, value: ((mib * 1000) / median(withSha)).toFixed(1), baseline: curlRate.toFixed(1), ratio: (median(curl) / median(withSha)).toFixed(2), target: '–', result: '–' });
+    rows.push({
+      figure: `download ${mib} MiB, default (+ SHA-256 for the sidecar)`,
+      value: ((mib * 1000) / median(withSha)).toFixed(1),
+      baseline: curlRate.toFixed(1),
+      ratio: (median(curl) / median(withSha)).toFixed(2),
+      target: '–',
+      result: '–',
+    });
   }
-  rows.push({ figure: `peak RSS, download ${mib} MiB (MB)`, value: rss.toFixed(0), baseline: '–', ratio: '–', target: '≤ 100', result: rss <= 100 ? 'pass' : 'FAIL' });
+  rows.push({
+    figure: `peak RSS, download ${mib} MiB (MB)`,
+    value: rss.toFixed(0),
+    baseline: '–',
+    ratio: '–',
+    target: '≤ 100',
+    result: rss <= 100 ? 'pass' : 'FAIL',
+  });
   await sb.close();
   rmSync(out, { force: true });
   rmSync(path.join(tmp, 'videos'), { recursive: true, force: true });
@@ -223,7 +295,14 @@ for (const mib of [100, BIG]) {
     }),
   );
   const rps = total / ((performance.now() - started) / 1000);
-  rows.push({ figure: 'sandbox queries per second', value: rps.toFixed(0), baseline: '–', ratio: '–', target: '≥ 1000', result: rps >= 1000 ? 'pass' : 'FAIL' });
+  rows.push({
+    figure: 'sandbox queries per second',
+    value: rps.toFixed(0),
+    baseline: '–',
+    ratio: '–',
+    target: '≥ 1000',
+    result: rps >= 1000 ? 'pass' : 'FAIL',
+  });
 }
 await sandbox.close();
 
@@ -235,8 +314,12 @@ await sandbox.close();
 rmSync(tmp, { recursive: true, force: true });
 
 const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
-process.stdout.write(`wan bench — ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${RUNS} runs (medians)\n\n`);
+process.stdout.write(
+  `wan bench — ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${RUNS} runs (medians)\n\n`,
+);
 const header = ['figure', 'value', 'baseline', 'ratio', 'target', 'result'];
 const widths = header.map((h) => Math.max(h.length, ...rows.map((r) => String(r[h]).length)));
 const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
-process.stdout.write(`${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n${rows.map((r) => line(header.map((h) => r[h]))).join('\n')}\n`);
+process.stdout.write(
+  `${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n${rows.map((r) => line(header.map((h) => r[h]))).join('\n')}\n`,
+);

@@ -11,7 +11,10 @@ if (answer !== undefined) {
   process.stdout.write(answer);
 } else {
   // dist/cli is the bundled CLI (one file per lazily loaded part); dist/ holds the library and the sandbox.
-  const [{ main }, { systemIO }] = await Promise.all([import('../dist/cli/main.js'), import('../dist/cli/output/system-io.js')]);
+  const [{ main }, { systemIO }] = await Promise.all([
+    import('../dist/cli/main.js'),
+    import('../dist/cli/output/system-io.js'),
+  ]);
   process.exitCode = await main(argv, systemIO());
 }
 
@@ -35,7 +38,9 @@ function help() {
     return undefined;
   }
   const key = argv.join('\0');
-  return (process.stdout.columns ?? cache.width) === cache.width && Object.hasOwn(cache.requests, key) ? cache.texts[cache.requests[key]] : undefined;
+  return (process.stdout.columns ?? cache.width) === cache.width && Object.hasOwn(cache.requests, key)
+    ? cache.texts[cache.requests[key]]
+    : undefined;
 }
 
 /** Other requests answered without the program (src/quick-answers.ts). */

@@ -37,7 +37,14 @@ try {
 }
 
 async function bundle() {
-  const common = { absWorkingDir: ROOT, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' };
+  const common = {
+    absWorkingDir: ROOT,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'warning',
+  };
   await build({ ...common, entryPoints: ['src/quick-answers.ts'], outfile: path.join(OUT, 'quick-answers.js') });
   await build({
     ...common,
@@ -68,8 +75,23 @@ async function renderHelp() {
   const { helpRequestKey } = await import(pathToFileURL(path.join(ROOT, 'dist/help-cache.js')).href); // tsc's
   const home = mkdtempSync(path.join(os.tmpdir(), 'wan-help-'));
   const run = async (argv) => {
-    const capture = () => ({ text: '', isTTY: false, write(s) { this.text += s; return true; } });
-    const io = { stdout: capture(), stderr: capture(), stdin: Readable.from([]), env: {}, cwd: home, home, signal: new AbortController().signal };
+    const capture = () => ({
+      text: '',
+      isTTY: false,
+      write(s) {
+        this.text += s;
+        return true;
+      },
+    });
+    const io = {
+      stdout: capture(),
+      stderr: capture(),
+      stdin: Readable.from([]),
+      env: {},
+      cwd: home,
+      home,
+      signal: new AbortController().signal,
+    };
     const code = await main(argv, io);
     return code === 0 && io.stderr.text === '' && io.stdout.text !== '' ? io.stdout.text : undefined;
   };

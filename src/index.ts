@@ -2,23 +2,43 @@
  * wan-cli as a library: the DashScope Wan text-to-video client, its errors, the model catalogue
  * and the local sandbox. Nothing here loads a terminal package.
  */
-export { WanClient, DEFAULT_TIMEOUTS, type WanClientOptions, type CreatedTask, type Timeouts } from './api/client.js';
-export { buildCreateRequest, createTaskOptionsSchema, type CreateTaskOptions, type CreateRequest } from './api/create-request.js';
-export { MODELS, DEFAULT_MODEL, PRICE_DATE, PRICE_CURRENCY, findModel, allModelIds, type ModelInfo } from './api/catalogue.js';
-export { REGIONS, DEFAULT_REGION, regionBaseUrl, type Region } from './api/regions.js';
-export { TIERS, RATIOS, SIZE_TABLE, type Tier, type Ratio } from './api/sizes.js';
+
 export {
-  isTerminal,
-  TERMINAL_STATUSES,
-  type TaskResponse,
-  type TaskOutput,
-  type Usage,
+  allModelIds,
+  DEFAULT_MODEL,
+  findModel,
+  MODELS,
+  type ModelInfo,
+  PRICE_CURRENCY,
+  PRICE_DATE,
+} from './api/catalogue.js';
+export { type CreatedTask, DEFAULT_TIMEOUTS, type Timeouts, WanClient, type WanClientOptions } from './api/client.js';
+export { type Clock, systemClock } from './api/clock.js';
+export { Crc64, crc64 } from './api/crc64.js';
+export {
+  buildCreateRequest,
+  type CreateRequest,
+  type CreateTaskOptions,
+  createTaskOptionsSchema,
+} from './api/create-request.js';
+export {
+  type DownloadOptions,
+  type DownloadProgress,
+  type DownloadResult,
+  downloadVideo,
+  urlExpiry,
+} from './api/download/index.js';
+export * from './api/errors/index.js';
+export { DEFAULT_REGION, REGIONS, type Region, regionBaseUrl } from './api/regions.js';
+export { DEFAULT_RETRY, type RetryPolicy, retryDelay } from './api/retry.js';
+export {
   type CreateRequestBody,
   type CreateResponse,
+  isTerminal,
+  type TaskOutput,
+  type TaskResponse,
+  TERMINAL_STATUSES,
+  type Usage,
 } from './api/schemas.js';
-export { DEFAULT_WAIT_TIMEOUT_MS, DEFAULT_POLL_INTERVAL_MS, type WaitOptions } from './api/wait.js';
-export { DEFAULT_RETRY, retryDelay, type RetryPolicy } from './api/retry.js';
-export { systemClock, type Clock } from './api/clock.js';
-export { Crc64, crc64 } from './api/crc64.js';
-export * from './api/errors/index.js';
-export { downloadVideo, urlExpiry, type DownloadOptions, type DownloadResult, type DownloadProgress } from './api/download/index.js';
+export { RATIOS, type Ratio, SIZE_TABLE, TIERS, type Tier } from './api/sizes.js';
+export { DEFAULT_POLL_INTERVAL_MS, DEFAULT_WAIT_TIMEOUT_MS, type WaitOptions } from './api/wait.js';

@@ -1,18 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { REGION_NAMES } from './api/regions.js';
-import { defaultServices, type App, type Services } from './commands/context.js';
-import { COMMANDS, HIDDEN_COMMANDS, commandNamed } from './commands/registry.js';
+import { type App, defaultServices, type Services } from './commands/context.js';
 import { examples } from './commands/help-text.js';
+import { COMMANDS, commandNamed, HIDDEN_COMMANDS } from './commands/registry.js';
+import type { IO } from './output/io.js';
 import { reportError } from './output/report-error.js';
 import { Ui } from './output/ui.js';
-import type { IO } from './output/io.js';
 
 /** From package.json: one level up from dist/main.js, two from the bundled dist/cli/main.js. */
 const VERSION = (() => {
   for (const relative of ['../package.json', '../../package.json']) {
     try {
-      const pkg = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as { name?: string; version: string };
+      const pkg = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as {
+        name?: string;
+        version: string;
+      };
       if (pkg.name === 'wan-cli') return pkg.version;
     } catch {
       // not this one
@@ -33,8 +36,17 @@ export async function main(argv: string[], io: IO, services: Partial<Services> =
     await program.parseAsync(args, { from: 'user' });
     return app.exitCode;
   } catch (err) {
-    if (err instanceof CommanderError && (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')) return 0;
-    const ui = new Ui(io, { json: argv.includes('--json'), quiet: false, debug: argv.includes('--debug'), noColor: argv.includes('--no-color') });
+    if (
+      err instanceof CommanderError &&
+      (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
+    )
+      return 0;
+    const ui = new Ui(io, {
+      json: argv.includes('--json'),
+      quiet: false,
+      debug: argv.includes('--debug'),
+      noColor: argv.includes('--no-color'),
+    });
     return reportError(err, ui);
   }
 }
@@ -53,25 +65,29 @@ async function isHelpTopic(name: string | undefined): Promise<boolean> {
 export async function buildProgram(app: App, argv?: readonly string[]): Promise<Command> {
   const { io } = app;
   const program = new Command('wan')
-    .description("Alibaba Cloud Model Studio's Wan text-to-video from the command line: create, wait, download — safely")
+    .description(
+      "Alibaba Cloud Model Studio's Wan text-to-video from the command line: create, wait, download — safely",
+    )
     .version(VERSION, '-V, --version')
     .option('--json', 'machine-readable JSON on stdout (errors as JSON on stderr)')
     .option('-q, --quiet', 'no progress or information on stderr (warnings and errors still show)')
     .option('--debug', 'show the HTTP exchange on stderr (the key is redacted)')
     .option('--no-color', 'no colours (also NO_COLOR=1)')
-    .addOption(new Option('--region <region>', 'API region (default beijing, config region)').choices([...REGION_NAMES]))
+    .addOption(
+      new Option('--region <region>', 'API region (default beijing, config region)').choices([...REGION_NAMES]),
+    )
     .option('--base-url <url>', 'API base URL including /api/v1 (DASHSCOPE_HTTP_BASE_URL)')
     .option('--profile <name>', 'use this profile of the config file (WAN_PROFILE)')
     .option('--config <file>', 'read this config file instead of searching')
     .option('--sandbox', 'run against a local sandbox started in this process: no key, no network')
     .addHelpText(
       'after',
-      examples(
+      `${examples(
         'wan --sandbox run "a paper boat in the rain" -o boat.mp4',
         'wan run "a red panda surfing at sunset" --size 832*480 -o panda.mp4',
         'id=$(wan create "a lighthouse in a storm") && wan wait "$id" -o storm.mp4',
         'wan status "$id" --json',
-      ) + '\nMore help: wan help exit-codes | config | environment | sandbox\n',
+      )}\nMore help: wan help exit-codes | config | environment | sandbox\n`,
     );
   configure(program, io);
   const only = argv && commandNamed(program, argv);

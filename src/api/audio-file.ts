@@ -25,7 +25,11 @@ export async function checkAudioFile(file: string): Promise<AudioFileInfo> {
   const info = await stat(file).catch(() => undefined);
   if (!info) throw new InputError('audio', `${file} does not exist`);
   if (!info.isFile()) throw new InputError('audio', `${file} is not a file`);
-  if (info.size > AUDIO_MAX_BYTES) throw new InputError('audio', `${shown} is ${(info.size / 1024 / 1024).toFixed(1)} MB; the service takes at most 15 MB`);
+  if (info.size > AUDIO_MAX_BYTES)
+    throw new InputError(
+      'audio',
+      `${shown} is ${(info.size / 1024 / 1024).toFixed(1)} MB; the service takes at most 15 MB`,
+    );
   const handle = await open(file, 'r');
   const head = Buffer.alloc(64);
   try {
@@ -36,7 +40,10 @@ export async function checkAudioFile(file: string): Promise<AudioFileInfo> {
   if (head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'WAVE') {
     const seconds = wavSeconds(head, info.size);
     if (seconds !== undefined && (seconds < AUDIO_MIN_SECONDS || seconds > AUDIO_MAX_SECONDS)) {
-      throw new InputError('audio', `${shown} lasts ${seconds.toFixed(1)} s; the service takes ${AUDIO_MIN_SECONDS}–${AUDIO_MAX_SECONDS} s`);
+      throw new InputError(
+        'audio',
+        `${shown} lasts ${seconds.toFixed(1)} s; the service takes ${AUDIO_MIN_SECONDS}–${AUDIO_MAX_SECONDS} s`,
+      );
     }
     return { path: file, bytes: info.size, format: 'wav', seconds, mime: 'audio/wav' };
   }
@@ -53,6 +60,7 @@ function wavSeconds(head: Buffer, fileSize: number): number | undefined {
   const byteRate = head.readUInt32LE(28);
   if (byteRate === 0) return undefined;
   const dataAt = 20 + head.readUInt32LE(16);
-  const dataSize = head.toString('latin1', dataAt, dataAt + 4) === 'data' ? head.readUInt32LE(dataAt + 4) : fileSize - 44;
+  const dataSize =
+    head.toString('latin1', dataAt, dataAt + 4) === 'data' ? head.readUInt32LE(dataAt + 4) : fileSize - 44;
   return Math.min(dataSize, fileSize) / byteRate;
 }

@@ -1,5 +1,5 @@
 import type { Region } from './regions.js';
-import { RATIOS, SIZE_TABLE, sizesOfTier, type Ratio, type Tier } from './sizes.js';
+import { RATIOS, type Ratio, SIZE_TABLE, sizesOfTier, type Tier } from './sizes.js';
 
 /**
  * What one Wan text-to-video model accepts, from dashscope-api.md §3.3, §3.4, §6.1 and §6.4.

@@ -1,19 +1,28 @@
 import type { Dispatcher } from 'undici';
-import { lazyDispatcher } from './load-undici.js';
-import { DEFAULT_REGION, regionBaseUrl, type Region } from './regions.js';
-import { cancelResponseSchema, createResponseSchema, listResponseSchema, taskResponseSchema, uploadPolicySchema, type ListResponse, type CreateResponse, type TaskResponse } from './schemas.js';
+import { type AudioFileInfo, checkAudioFile } from './audio-file.js';
+import { type Clock, systemClock } from './clock.js';
 import { buildCreateRequest, type CreateRequest, type CreateTaskOptions } from './create-request.js';
-import { apiCall, type HttpContext } from './http.js';
-import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
-import { systemClock, type Clock } from './clock.js';
-import { checkTaskId } from './task-id.js';
-import { pollTask, type WaitOptions } from './wait.js';
-import { TaskFailedError } from './errors/task-failed-error.js';
-import { ResponseShapeError } from './errors/response-shape-error.js';
+import { type DownloadOptions, type DownloadResult, downloadVideo } from './download/index.js';
 import { InputError } from './errors/input-error.js';
-import { checkAudioFile, type AudioFileInfo } from './audio-file.js';
+import { ResponseShapeError } from './errors/response-shape-error.js';
+import { TaskFailedError } from './errors/task-failed-error.js';
+import { apiCall, type HttpContext } from './http.js';
+import { lazyDispatcher } from './load-undici.js';
+import { DEFAULT_REGION, type Region, regionBaseUrl } from './regions.js';
+import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
+import {
+  type CreateResponse,
+  cancelResponseSchema,
+  createResponseSchema,
+  type ListResponse,
+  listResponseSchema,
+  type TaskResponse,
+  taskResponseSchema,
+  uploadPolicySchema,
+} from './schemas.js';
+import { checkTaskId } from './task-id.js';
 import { postUpload } from './upload.js';
-import { downloadVideo, type DownloadOptions, type DownloadResult } from './download/index.js';
+import { pollTask, type WaitOptions } from './wait.js';
 
 export interface Timeouts {
   /** TCP + TLS connect. @default 10_000 ms */
@@ -110,7 +119,9 @@ export class WanClient {
   private ownOr(dispatcher: Dispatcher | undefined): () => Promise<Dispatcher> {
     if (dispatcher) return async () => dispatcher;
     const { connectMs, headersMs, stallMs } = this.timeouts;
-    return lazyDispatcher(({ Agent }) => new Agent({ connect: { timeout: connectMs }, headersTimeout: headersMs, bodyTimeout: stallMs }));
+    return lazyDispatcher(
+      ({ Agent }) => new Agent({ connect: { timeout: connectMs }, headersTimeout: headersMs, bodyTimeout: stallMs }),
+    );
   }
 
   /** Validates options against the model catalogue and returns what would be sent; sends nothing. */
@@ -119,7 +130,10 @@ export class WanClient {
   }
 
   /** `POST /services/aigc/video-generation/video-synthesis`. Never retried once it may have reached the service. */
-  async createTask(options: CreateTaskOptions | CreateRequest, { signal }: { signal?: AbortSignal } = {}): Promise<CreatedTask> {
+  async createTask(
+    options: CreateTaskOptions | CreateRequest,
+    { signal }: { signal?: AbortSignal } = {},
+  ): Promise<CreatedTask> {
     const request = 'body' in options ? options : this.prepareCreate(options);
     const response = await apiCall(this.http, {
       operation: 'create task',
@@ -131,7 +145,13 @@ export class WanClient {
       retry: 'create',
       signal,
     });
-    return { taskId: response.output.task_id, status: response.output.task_status, requestId: response.request_id, request, response };
+    return {
+      taskId: response.output.task_id,
+      status: response.output.task_status,
+      requestId: response.request_id,
+      request,
+      response,
+    };
   }
 
   /** `GET /tasks/{task_id}`: the task as the service reports it (HTTP 200 even when it FAILED). */
@@ -192,7 +212,11 @@ export class WanClient {
    * Uploads a local wav/mp3 through the temporary upload API and returns its `oss://` URL (valid
    * 48 hours, usable only with `model`). The file is checked first: nothing is sent for a bad one.
    */
-  async uploadAudio(file: string, model: string, { signal }: { signal?: AbortSignal } = {}): Promise<{ url: string; file: AudioFileInfo }> {
+  async uploadAudio(
+    file: string,
+    model: string,
+    { signal }: { signal?: AbortSignal } = {},
+  ): Promise<{ url: string; file: AudioFileInfo }> {
     const info = await checkAudioFile(file);
     const policy = await apiCall(this.http, {
       operation: 'get upload policy',
@@ -203,7 +227,10 @@ export class WanClient {
       signal,
     });
     if (info.bytes > policy.data.max_file_size_mb * 1024 * 1024) {
-      throw new InputError('audio', `${file} is larger than the ${policy.data.max_file_size_mb} MB the upload policy allows`);
+      throw new InputError(
+        'audio',
+        `${file} is larger than the ${policy.data.max_file_size_mb} MB the upload policy allows`,
+      );
     }
     return { url: await postUpload(policy.data, info, await this.uploadDispatcher(), signal), file: info };
   }
@@ -227,7 +254,8 @@ export class WanClient {
       headersTimeoutMs: this.timeouts.headersMs,
       retry: this.http.retry,
       ...(this.downloadDispatcher ? { dispatcher: this.downloadDispatcher } : {}),
-      onRetry: (retry) => this.http.onDebug?.(`retrying download in ${retry.delayMs} ms (request ${retry.attempt}): ${retry.reason}`),
+      onRetry: (retry) =>
+        this.http.onDebug?.(`retrying download in ${retry.delayMs} ms (request ${retry.attempt}): ${retry.reason}`),
       ...options,
     });
   }
@@ -237,10 +265,21 @@ export class WanClient {
     const task = typeof source === 'string' ? await this.getTask(source, { signal }) : source;
     const url = task.output.video_url;
     if (task.output.task_status !== 'SUCCEEDED' || !url) {
-      throw new TaskFailedError(task.output.task_id, task.output.task_status, task.output.code, task.output.message ?? 'the task has no video', task.request_id);
+      throw new TaskFailedError(
+        task.output.task_id,
+        task.output.task_status,
+        task.output.code,
+        task.output.message ?? 'the task has no video',
+        task.request_id,
+      );
     }
     if (!/^https?:\/\//i.test(url)) {
-      throw new ResponseShapeError('query task', 200, `video_url is not an http(s) URL: ${url.slice(0, 40)}`, task.request_id);
+      throw new ResponseShapeError(
+        'query task',
+        200,
+        `video_url is not an http(s) URL: ${url.slice(0, 40)}`,
+        task.request_id,
+      );
     }
     return url;
   }

@@ -1,4 +1,4 @@
-import { PRICE_CURRENCY, PRICE_DATE, type ModelInfo } from './catalogue.js';
+import { type ModelInfo, PRICE_CURRENCY, PRICE_DATE } from './catalogue.js';
 import type { Region } from './regions.js';
 import type { Tier } from './sizes.js';
 
@@ -17,5 +17,9 @@ export interface CostEstimate {
 export function estimateCost(model: ModelInfo, region: Region, tier: Tier, seconds: number): CostEstimate | undefined {
   const perSecond = model.prices[region]?.[tier];
   if (perSecond === undefined) return undefined;
-  return { amount: Math.round(perSecond * seconds * 10_000) / 10_000, currency: PRICE_CURRENCY, price_date: PRICE_DATE };
+  return {
+    amount: Math.round(perSecond * seconds * 10_000) / 10_000,
+    currency: PRICE_CURRENCY,
+    price_date: PRICE_DATE,
+  };
 }

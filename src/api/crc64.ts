@@ -73,8 +73,8 @@ export class Crc64 {
 
   /** The checksum as OSS prints it: an unsigned 64-bit decimal string. */
   digest(): string {
-    const hi = (~this.hi) >>> 0;
-    const lo = (~this.lo) >>> 0;
+    const hi = ~this.hi >>> 0;
+    const lo = ~this.lo >>> 0;
     return ((BigInt(hi) << 32n) | BigInt(lo)).toString();
   }
 }

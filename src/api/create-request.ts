@@ -1,11 +1,21 @@
 import * as z from 'zod/mini';
 import './zod-english.js';
-import { DEFAULT_MODEL, MODELS, allModelIds, describeDurations, findModel, sizeFor, type ModelInfo } from './catalogue.js';
+import {
+  allModelIds,
+  DEFAULT_MODEL,
+  describeDurations,
+  findModel,
+  MODELS,
+  type ModelInfo,
+  sizeFor,
+} from './catalogue.js';
+
 export { describeDurations } from './catalogue.js';
-import { RATIOS, SIZE_TABLE, TIERS, normalizeSize, ratioOfSize, tierOfSize, type Ratio, type Tier } from './sizes.js';
-import { createRequestBodySchema, type CreateRequestBody } from './schemas.js';
+
 import { InputError } from './errors/input-error.js';
 import type { Region } from './regions.js';
+import { type CreateRequestBody, createRequestBodySchema } from './schemas.js';
+import { normalizeSize, RATIOS, type Ratio, ratioOfSize, SIZE_TABLE, TIERS, type Tier, tierOfSize } from './sizes.js';
 
 /** What a caller asks for, in the library's camelCase; everything but the prompt is optional. */
 export const createTaskOptionsSchema = z.object({
@@ -49,7 +59,8 @@ export function buildCreateRequest(options: CreateTaskOptions, region: Region): 
   const warnings: string[] = [];
   const requested = options.model ?? DEFAULT_MODEL;
   const model = findModel(requested);
-  if (!model) throw new InputError('model', `unknown model "${requested}"; allowed: ${allModelIds().join(', ')}`, allModelIds());
+  if (!model)
+    throw new InputError('model', `unknown model "${requested}"; allowed: ${allModelIds().join(', ')}`, allModelIds());
   const modelId = model.ids[region];
   if (!modelId) {
     const where = Object.keys(model.ids).join(', ');
@@ -60,7 +71,8 @@ export function buildCreateRequest(options: CreateTaskOptions, region: Region): 
   const prompt = options.prompt;
   if (prompt.trim() === '') throw new InputError('prompt', 'the prompt is empty');
   warnIfLong(warnings, 'prompt', prompt, model.promptMax);
-  if (options.negativePrompt !== undefined) warnIfLong(warnings, 'negative prompt', options.negativePrompt, model.negativePromptMax);
+  if (options.negativePrompt !== undefined)
+    warnIfLong(warnings, 'negative prompt', options.negativePrompt, model.negativePromptMax);
 
   const parameters: CreateRequestBody['parameters'] = {};
   const shape = model.protocol === 'size' ? pickSize(model, options) : pickResolution(model, options);
@@ -68,7 +80,11 @@ export function buildCreateRequest(options: CreateTaskOptions, region: Region): 
 
   if (options.duration !== undefined) {
     if (!Number.isInteger(options.duration) || !model.durations.includes(options.duration)) {
-      throw new InputError('duration', `${model.id} makes videos of ${describeDurations(model)} seconds; got ${options.duration}`, model.durations);
+      throw new InputError(
+        'duration',
+        `${model.id} makes videos of ${describeDurations(model)} seconds; got ${options.duration}`,
+        model.durations,
+      );
     }
     parameters.duration = options.duration;
   }
@@ -81,17 +97,26 @@ export function buildCreateRequest(options: CreateTaskOptions, region: Region): 
   if (options.promptExtend !== undefined) parameters.prompt_extend = options.promptExtend;
   if (options.watermark !== undefined) parameters.watermark = options.watermark;
   if (options.shotType !== undefined) {
-    if (!model.shotType) throw new InputError('shotType', `${model.id} does not take a shot type; only wan2.6-t2v does`);
+    if (!model.shotType)
+      throw new InputError('shotType', `${model.id} does not take a shot type; only wan2.6-t2v does`);
     parameters.shot_type = options.shotType;
   }
 
   const input: CreateRequestBody['input'] = { prompt };
-  if (options.negativePrompt !== undefined && options.negativePrompt !== '') input.negative_prompt = options.negativePrompt;
+  if (options.negativePrompt !== undefined && options.negativePrompt !== '')
+    input.negative_prompt = options.negativePrompt;
   const headers: Record<string, string> = {};
   if (options.audioUrl !== undefined) {
-    if (!model.audioUrl) throw new InputError('audioUrl', `${model.id} makes silent videos and takes no audio; models with sound: ${soundModels()}`);
+    if (!model.audioUrl)
+      throw new InputError(
+        'audioUrl',
+        `${model.id} makes silent videos and takes no audio; models with sound: ${soundModels()}`,
+      );
     if (!/^(https?|oss):\/\/\S+$/.test(options.audioUrl)) {
-      throw new InputError('audioUrl', `the audio URL must start with http://, https:// or oss://; got "${options.audioUrl}"`);
+      throw new InputError(
+        'audioUrl',
+        `the audio URL must start with http://, https:// or oss://; got "${options.audioUrl}"`,
+      );
     }
     input.audio_url = options.audioUrl;
     // dashscope-api.md §1.3: any request referencing an oss:// URL must ask the service to resolve it.
@@ -99,7 +124,15 @@ export function buildCreateRequest(options: CreateTaskOptions, region: Region): 
   }
 
   const body = createRequestBodySchema.parse({ model: modelId, input, parameters });
-  return { model, body, headers, warnings, size: shape.size, tier: shape.tier, duration: options.duration ?? model.defaultDuration };
+  return {
+    model,
+    body,
+    headers,
+    warnings,
+    size: shape.size,
+    tier: shape.tier,
+    duration: options.duration ?? model.defaultDuration,
+  };
 }
 
 interface Shape {
@@ -115,7 +148,11 @@ function pickSize(model: ModelInfo, options: CreateTaskOptions): Shape {
     }
     const size = normalizeSize(options.size);
     if (!model.sizes.includes(size)) {
-      throw new InputError('size', `${model.id} does not make ${options.size}; allowed: ${model.sizes.join(', ')}`, model.sizes);
+      throw new InputError(
+        'size',
+        `${model.id} does not make ${options.size}; allowed: ${model.sizes.join(', ')}`,
+        model.sizes,
+      );
     }
     return { parameters: { size }, size, tier: tierOfSize(size)! };
   }
@@ -125,9 +162,14 @@ function pickSize(model: ModelInfo, options: CreateTaskOptions): Shape {
     const ratio: Ratio = options.ratio ?? '16:9';
     const size = sizeFor(model, resolution, ratio);
     if (!size) {
-      const field = options.resolution !== undefined && !model.tiers.includes(options.resolution) ? 'resolution' : 'ratio';
+      const field =
+        options.resolution !== undefined && !model.tiers.includes(options.resolution) ? 'resolution' : 'ratio';
       const combos = model.sizes.map((s) => `${tierOfSize(s)} ${ratioOfSize(s)}`).join(', ');
-      throw new InputError(field, `${model.id} has no ${resolution} ${ratio} size; allowed: ${combos}`, field === 'resolution' ? model.tiers : undefined);
+      throw new InputError(
+        field,
+        `${model.id} has no ${resolution} ${ratio} size; allowed: ${combos}`,
+        field === 'resolution' ? model.tiers : undefined,
+      );
     }
     return { parameters: { size }, size, tier: resolution };
   }
@@ -138,13 +180,17 @@ function pickSize(model: ModelInfo, options: CreateTaskOptions): Shape {
 function pickResolution(model: ModelInfo, options: CreateTaskOptions): Shape {
   let { resolution, ratio } = options;
   if (options.size !== undefined) {
-    if (resolution !== undefined || ratio !== undefined) throw new InputError('size', 'give either a size or a resolution and ratio, not both');
+    if (resolution !== undefined || ratio !== undefined)
+      throw new InputError('size', 'give either a size or a resolution and ratio, not both');
     // wan2.7 takes resolution + ratio; a table size maps onto them exactly.
     const size = normalizeSize(options.size);
     resolution = tierOfSize(size);
     ratio = ratioOfSize(size);
     if (!resolution || !ratio || !model.tiers.includes(resolution)) {
-      throw new InputError('size', `${model.id} takes --resolution (${model.tiers.join(', ')}) and --ratio (${model.ratios.join(', ')}), not size ${options.size}`);
+      throw new InputError(
+        'size',
+        `${model.id} takes --resolution (${model.tiers.join(', ')}) and --ratio (${model.ratios.join(', ')}), not size ${options.size}`,
+      );
     }
   }
   if (resolution !== undefined && !model.tiers.includes(resolution)) {
@@ -161,12 +207,14 @@ function pickResolution(model: ModelInfo, options: CreateTaskOptions): Shape {
   return { parameters, size, tier };
 }
 
-
 function warnIfLong(warnings: string[], what: string, text: string, max: number): void {
   const length = [...text].length;
-  if (length > max) warnings.push(`the ${what} has ${length} characters; the service keeps the first ${max} and drops the rest`);
+  if (length > max)
+    warnings.push(`the ${what} has ${length} characters; the service keeps the first ${max} and drops the rest`);
 }
 
 function soundModels(): string {
-  return MODELS.filter((m) => m.audioUrl).map((m) => m.id).join(', ');
+  return MODELS.filter((m) => m.audioUrl)
+    .map((m) => m.id)
+    .join(', ');
 }

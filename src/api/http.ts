@@ -1,18 +1,18 @@
 import type { Dispatcher } from 'undici';
-import { loadUndici } from './load-undici.js';
 import type * as z from 'zod/mini';
+import { loadUndici } from './load-undici.js';
 import './zod-english.js';
-import { apiErrorBodySchema } from './schemas.js';
+import type { Clock } from './clock.js';
+import { AbortedError } from './errors/aborted-error.js';
 import { ApiError } from './errors/api-error.js';
 import { AuthError } from './errors/auth-error.js';
-import { RateLimitError } from './errors/rate-limit-error.js';
 import { ConnectionError, TimeoutError } from './errors/connection-error.js';
-import { ResponseShapeError } from './errors/response-shape-error.js';
 import { MissingKeyError } from './errors/missing-key-error.js';
-import { AbortedError } from './errors/aborted-error.js';
-import { parseRetryAfter, retryDelay, type RetryPolicy } from './retry.js';
-import type { Clock } from './clock.js';
-import { redactHeaders, describeError } from './redact.js';
+import { RateLimitError } from './errors/rate-limit-error.js';
+import { ResponseShapeError } from './errors/response-shape-error.js';
+import { describeError, redactHeaders } from './redact.js';
+import { parseRetryAfter, type RetryPolicy, retryDelay } from './retry.js';
+import { apiErrorBodySchema } from './schemas.js';
 
 /** Everything one API call needs from the client; built once by WanClient. */
 export interface HttpContext {
@@ -50,7 +50,14 @@ export interface ApiCall<S extends z.ZodMiniType> {
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 // Failures that happen before a single byte of the request left this machine.
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 export async function apiCall<S extends z.ZodMiniType>(ctx: HttpContext, call: ApiCall<S>): Promise<z.infer<S>> {
   if (!ctx.apiKey) throw new MissingKeyError();
@@ -64,7 +71,9 @@ export async function apiCall<S extends z.ZodMiniType>(ctx: HttpContext, call: A
         if (call.retry === 'create' && isAmbiguous(err)) (err as ApiError | ConnectionError).mayHaveCreated = true;
         throw err;
       }
-      ctx.onDebug?.(`retrying ${call.operation} in ${delay} ms (attempt ${attempt + 1} of ${ctx.retry.attempts}): ${describeError(err)}`);
+      ctx.onDebug?.(
+        `retrying ${call.operation} in ${delay} ms (attempt ${attempt + 1} of ${ctx.retry.attempts}): ${describeError(err)}`,
+      );
       await ctx.clock.sleep(delay, call.signal);
     }
   }
@@ -73,8 +82,12 @@ export async function apiCall<S extends z.ZodMiniType>(ctx: HttpContext, call: A
 function nextDelay(ctx: HttpContext, call: ApiCall<z.ZodMiniType>, err: unknown, attempt: number): number | undefined {
   const now = ctx.clock.now();
   if (err instanceof ApiError) {
-    if (call.retry === 'create' && !(err instanceof RateLimitError && err.code?.startsWith('Throttling'))) return undefined;
-    const retryAfter = err instanceof RateLimitError && err.retryAfterMs !== undefined ? String(Math.ceil(err.retryAfterMs / 1000)) : undefined;
+    if (call.retry === 'create' && !(err instanceof RateLimitError && err.code?.startsWith('Throttling')))
+      return undefined;
+    const retryAfter =
+      err instanceof RateLimitError && err.retryAfterMs !== undefined
+        ? String(Math.ceil(err.retryAfterMs / 1000))
+        : undefined;
     return retryDelay(attempt, { status: err.status, retryAfter }, ctx.retry, now, ctx.random);
   }
   if (err instanceof ConnectionError) {
@@ -130,11 +143,18 @@ async function attemptCall<S extends z.ZodMiniType>(ctx: HttpContext, call: ApiC
     throw new ResponseShapeError(call.operation, res.statusCode, `unexpected HTTP status ${res.statusCode}`);
   }
   if (json === undefined) {
-    throw new ResponseShapeError(call.operation, res.statusCode, `the body is not JSON (${contentType(res.headers)}): ${snippet(text)}`);
+    throw new ResponseShapeError(
+      call.operation,
+      res.statusCode,
+      `the body is not JSON (${contentType(res.headers)}): ${snippet(text)}`,
+    );
   }
   const parsed = call.schema.safeParse(json);
   if (!parsed.success) {
-    const requestId = typeof (json as { request_id?: unknown }).request_id === 'string' ? (json as { request_id: string }).request_id : undefined;
+    const requestId =
+      typeof (json as { request_id?: unknown }).request_id === 'string'
+        ? (json as { request_id: string }).request_id
+        : undefined;
     const issue = parsed.error.issues[0]!;
     const field = issue.path.join('.') || '(body)';
     throw new ResponseShapeError(call.operation, res.statusCode, `field "${field}": ${issue.message}`, requestId);
@@ -174,9 +194,10 @@ function toApiError(
 ): ApiError {
   const parsed = apiErrorBodySchema.safeParse(json);
   const code = parsed.success ? parsed.data.code : undefined;
-  const message = parsed.success && parsed.data.message
-    ? parsed.data.message
-    : `the service answered HTTP ${status} with ${json === undefined ? `a non-JSON body (${contentType(headers)}): ${snippet(text)}` : 'an error body without a message'}`;
+  const message =
+    parsed.success && parsed.data.message
+      ? parsed.data.message
+      : `the service answered HTTP ${status} with ${json === undefined ? `a non-JSON body (${contentType(headers)}): ${snippet(text)}` : 'an error body without a message'}`;
   const requestId = parsed.success ? parsed.data.request_id : undefined;
   if (status === 401 || status === 403) return new AuthError(operation, status, code, message, requestId);
   if (status === 429) {
@@ -206,6 +227,9 @@ function contentType(headers: Dispatcher.ResponseData['headers']): string {
 
 /** A short, single-line, tag-free excerpt of a body, for messages about gateway pages. */
 function snippet(text: string): string {
-  const plain = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  const plain = text
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return plain.length > 120 ? `${plain.slice(0, 120)}…` : plain || '(empty)';
 }

@@ -7,7 +7,9 @@ let loading: Promise<typeof import('undici')> | undefined;
 
 export function loadUndici(): Promise<typeof import('undici')> {
   // Bundled (dist/cli), a CommonJS package imported this way has only a default export.
-  return (loading ??= import('undici').then((undici) => ('Agent' in undici ? undici : (undici as { default: typeof undici }).default)));
+  return (loading ??= import('undici').then((undici) =>
+    'Agent' in undici ? undici : (undici as { default: typeof undici }).default,
+  ));
 }
 
 /** A dispatcher made on first use: `make` runs once, with undici loaded. */

@@ -6,14 +6,13 @@ import './zod-english.js';
  * Responses are loose objects: the service adds fields over time and we pass them through.
  */
 
-export { TERMINAL_STATUSES, isTerminal, type TerminalStatus } from './task-status.js';
+export { isTerminal, TERMINAL_STATUSES, type TerminalStatus } from './task-status.js';
 
 const nonEmpty = z.string().check(z.minLength(1));
 
 /** Any string: states we have never seen (SUSPENDED, …) are treated as still running. */
 export const taskStatusSchema = nonEmpty;
 export type TaskStatus = z.infer<typeof taskStatusSchema>;
-
 
 export const createInputSchema = z.object({
   prompt: z.string(),

@@ -1,19 +1,24 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Dispatcher } from 'undici';
-import { loadUndici } from './load-undici.js';
+import type { AudioFileInfo } from './audio-file.js';
 import { ApiError } from './errors/api-error.js';
 import { ConnectionError } from './errors/connection-error.js';
-import type { UploadPolicy } from './schemas.js';
-import type { AudioFileInfo } from './audio-file.js';
+import { loadUndici } from './load-undici.js';
 import { describeError } from './redact.js';
+import type { UploadPolicy } from './schemas.js';
 
 /**
  * Step 2 of a temporary upload (dashscope-api.md §1.3): a multipart form POSTed to the policy's
  * upload host, with `file` last and **no Authorization header** (the policy is the credential).
  * Returns the `oss://` URL, valid 48 hours and only for the model named in the policy request.
  */
-export async function postUpload(policy: UploadPolicy, file: AudioFileInfo, dispatcher: Dispatcher, signal?: AbortSignal): Promise<string> {
+export async function postUpload(
+  policy: UploadPolicy,
+  file: AudioFileInfo,
+  dispatcher: Dispatcher,
+  signal?: AbortSignal,
+): Promise<string> {
   const key = `${policy.upload_dir}/${path.basename(file.path)}`;
   const { FormData, request } = await loadUndici();
   const form = new FormData();

@@ -1,7 +1,7 @@
-import { isTerminal, type TaskResponse } from './schemas.js';
+import type { Clock } from './clock.js';
 import { TaskFailedError } from './errors/task-failed-error.js';
 import { WaitTimeoutError } from './errors/wait-timeout-error.js';
-import type { Clock } from './clock.js';
+import { isTerminal, type TaskResponse } from './schemas.js';
 
 export interface WaitOptions {
   signal?: AbortSignal;
@@ -37,7 +37,8 @@ export async function pollTask(
     options.onStatus?.(task);
     const status = task.output.task_status;
     if (status === 'SUCCEEDED') return task;
-    if (isTerminal(status)) throw new TaskFailedError(taskId, status, task.output.code, task.output.message, task.request_id);
+    if (isTerminal(status))
+      throw new TaskFailedError(taskId, status, task.output.code, task.output.message, task.request_id);
     const remaining = deadline - clock.now();
     if (remaining <= 0) throw new WaitTimeoutError(taskId, status, timeout);
     await clock.sleep(Math.min(interval, remaining), options.signal);

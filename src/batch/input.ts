@@ -92,16 +92,28 @@ function parseJsonLine(raw: string, line: number): { fields: LineFields } | { er
     errors: result.error.issues.map((issue): LineError => {
       if (issue.code === 'unrecognized_keys') {
         const keys = issue.keys.map((k) => `"${k}"`).join(', ');
-        return { line, field: issue.keys[0], message: `unknown field ${keys}; allowed: ${Object.keys(lineFieldsSchema.shape).join(', ')}` };
+        return {
+          line,
+          field: issue.keys[0],
+          message: `unknown field ${keys}; allowed: ${Object.keys(lineFieldsSchema.shape).join(', ')}`,
+        };
       }
       const field = String(issue.path[0] ?? '');
-      return { line, field, message: field === 'prompt' && issue.code === 'invalid_type' && (value as Record<string, unknown>).prompt === undefined ? 'missing' : describeIssue(issue) };
+      return {
+        line,
+        field,
+        message:
+          field === 'prompt' && issue.code === 'invalid_type' && (value as Record<string, unknown>).prompt === undefined
+            ? 'missing'
+            : describeIssue(issue),
+      };
     }),
   };
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type') return `expected ${issue.expected === 'int' ? 'a whole number' : `a ${issue.expected}`}`;
+  if (issue.code === 'invalid_type')
+    return `expected ${issue.expected === 'int' ? 'a whole number' : `a ${issue.expected}`}`;
   if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   return issue.message;
 }

@@ -1,5 +1,5 @@
-import { classifyError } from '../output/report-error.js';
 import { EXIT } from '../output/exit-codes.js';
+import { classifyError } from '../output/report-error.js';
 import type { PlannedLine } from './plan.js';
 import type { ReportLine } from './report.js';
 import type { LineStart } from './resume.js';

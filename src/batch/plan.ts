@@ -58,7 +58,8 @@ export async function planBatch(input: PlanInput): Promise<Plan> {
   const keys = new Map<string, number>();
   const files = new Map<string, number>();
   for (const { line, fields } of input.entries) {
-    const fail = (field: string | undefined, message: string) => errors.push({ line, ...(field ? { field } : {}), message });
+    const fail = (field: string | undefined, message: string) =>
+      errors.push({ line, ...(field ? { field } : {}), message });
     let request: CreateRequest;
     let options: CreateTaskOptions;
     let audio: string | undefined;
@@ -122,7 +123,8 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
 
 /** An output name stays inside --output-dir. */
 function badOutputName(name: string): string | undefined {
-  if (path.isAbsolute(name) || /^[a-zA-Z]:/.test(name)) return `"${name}" must be a file name under --output-dir, not an absolute path`;
+  if (path.isAbsolute(name) || /^[a-zA-Z]:/.test(name))
+    return `"${name}" must be a file name under --output-dir, not an absolute path`;
   if (name.split(/[\\/]/).includes('..')) return `"${name}" must stay under --output-dir (no "..")`;
   if (name.endsWith('/') || name.endsWith('\\')) return `"${name}" names a directory, not a file`;
   if (/[\0\r\n]/.test(name)) return `"${name}" contains a control character`;

@@ -43,7 +43,10 @@ export async function listStatuses(watched: readonly Watched[], deps: ListDeps):
   const start = Math.max(Math.min(...watched.map((w) => w.since)) - MARGIN_MS, end - WINDOW_MAX_MS);
   for (let page = 1; page <= MAX_PAGES; page++) {
     await deps.pace();
-    const res = await deps.client.listTasks({ startTime: start, endTime: end, model: deps.model, page, pageSize: PAGE_SIZE }, { signal: deps.signal });
+    const res = await deps.client.listTasks(
+      { startTime: start, endTime: end, model: deps.model, page, pageSize: PAGE_SIZE },
+      { signal: deps.signal },
+    );
     for (const task of res.data) if (wanted.has(task.task_id)) found.set(task.task_id, task);
     if (found.size === wanted.size || res.data.length < res.page_size || page >= (res.total_page ?? page)) break;
   }

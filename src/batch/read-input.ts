@@ -1,8 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { IO } from '../output/io.js';
-import { UsageError } from '../commands/usage-error.js';
 import { readLimited } from '../commands/read-limited.js';
+import { UsageError } from '../commands/usage-error.js';
+import type { IO } from '../output/io.js';
 
 /** A batch is text; anything larger is a mistake (100,000 lines of prompts fit easily). */
 const MAX_BATCH_BYTES = 16 * 1024 * 1024;
@@ -17,12 +17,25 @@ export interface BatchInput {
 
 /** Reads the batch file, or stdin for `-`. */
 export async function readBatchInput(file: string, io: IO): Promise<BatchInput> {
-  if (file === '-') return { text: decode(await readLimited(io.stdin, MAX_BATCH_BYTES, () => new UsageError('stdin holds more than 16 MiB; that is not a batch of prompts', 'batch file')), 'stdin'), source: 'stdin', baseDir: io.cwd };
+  if (file === '-')
+    return {
+      text: decode(
+        await readLimited(
+          io.stdin,
+          MAX_BATCH_BYTES,
+          () => new UsageError('stdin holds more than 16 MiB; that is not a batch of prompts', 'batch file'),
+        ),
+        'stdin',
+      ),
+      source: 'stdin',
+      baseDir: io.cwd,
+    };
   const absolute = path.resolve(io.cwd, file);
   const info = await stat(absolute).catch(() => undefined);
   if (!info) throw new UsageError(`${file} does not exist`, 'batch file');
   if (info.isDirectory()) throw new UsageError(`${file} is a directory`, 'batch file');
-  if (info.size > MAX_BATCH_BYTES) throw new UsageError(`${file} is ${info.size} bytes; a batch file may hold at most 16 MiB`, 'batch file');
+  if (info.size > MAX_BATCH_BYTES)
+    throw new UsageError(`${file} is ${info.size} bytes; a batch file may hold at most 16 MiB`, 'batch file');
   return { text: decode(await readFile(absolute), file), source: absolute, baseDir: path.dirname(absolute) };
 }
 

@@ -1,7 +1,7 @@
 import type { WanClient } from '../api/client.js';
 import type { ListedTask } from '../api/schemas.js';
-import type { TaskEntry } from '../journal/index.js';
 import type { LazyJournal } from '../commands/lazy-journal.js';
+import type { TaskEntry } from '../journal/index.js';
 
 /**
  * After a crash (a SIGKILL) during creates, some lines have an intent in the journal and no task
@@ -56,7 +56,9 @@ export async function reconcileOrphans(orphans: Orphan[], deps: ReconcileDeps): 
   for (let page = 1; ; page++) {
     await deps.pace();
     const res = await client.listTasks({ startTime: start, endTime: end, page, pageSize: 100 }, { signal });
-    candidates.push(...res.data.filter((t) => !known.has(t.task_id) && (t.model_name === undefined || models.has(t.model_name))));
+    candidates.push(
+      ...res.data.filter((t) => !known.has(t.task_id) && (t.model_name === undefined || models.has(t.model_name))),
+    );
     if (res.data.length < res.page_size || page >= (res.total_page ?? page)) break;
   }
   candidates.sort((a, b) => (a.gmt_create ?? 0) - (b.gmt_create ?? 0));
@@ -77,7 +79,9 @@ export async function reconcileOrphans(orphans: Orphan[], deps: ReconcileDeps): 
           !taken.has(t.task_id) &&
           (t.model_name === undefined || t.model_name === entry.intent.model) &&
           (t.gmt_create === undefined || t.gmt_create >= at - BEFORE_MS) &&
-          (prompts.has(t.task_id) ? samePrompt(prompts.get(t.task_id), entry) : t.gmt_create !== undefined && Math.abs(t.gmt_create - at) <= NEAR_MS),
+          (prompts.has(t.task_id)
+            ? samePrompt(prompts.get(t.task_id), entry)
+            : t.gmt_create !== undefined && Math.abs(t.gmt_create - at) <= NEAR_MS),
       )
       .sort((a, b) => Math.abs((a.gmt_create ?? at) - at) - Math.abs((b.gmt_create ?? at) - at))[0];
     if (match) {
@@ -86,7 +90,12 @@ export async function reconcileOrphans(orphans: Orphan[], deps: ReconcileDeps): 
       await journal.append({ type: 'created', id: entry.id, taskId: match.task_id, requestId: match.request_id ?? '' });
     } else if (candidates.filter((t) => t.status === 'SUCCEEDED').length <= MAX_LOOKUPS) {
       // Every unknown task in the window was considered and none is this line's: its POST never arrived.
-      await journal.append({ type: 'create-failed', id: entry.id, certain: true, message: 'wan batch: no task for this create in the service task list; sending it again' });
+      await journal.append({
+        type: 'create-failed',
+        id: entry.id,
+        certain: true,
+        message: 'wan batch: no task for this create in the service task list; sending it again',
+      });
     }
   }
   return found;
@@ -96,5 +105,9 @@ export async function reconcileOrphans(orphans: Orphan[], deps: ReconcileDeps): 
 function samePrompt(listed: string | undefined, entry: TaskEntry): boolean {
   if (listed === undefined) return false;
   const sent = entry.intent.prompt;
-  return listed === sent || (listed.length > 0 && sent.startsWith(listed)) || (entry.intent.promptTruncated === true && listed.startsWith(sent));
+  return (
+    listed === sent ||
+    (listed.length > 0 && sent.startsWith(listed)) ||
+    (entry.intent.promptTruncated === true && listed.startsWith(sent))
+  );
 }

@@ -19,7 +19,11 @@ export type LineStart =
 const DEAD = new Set(['FAILED', 'CANCELED', 'UNKNOWN']);
 
 /** Decides each line's start. Reads the journal once: `entries` is `Journal#entries()`. */
-export async function resumeStates(lines: PlannedLine[], entries: TaskEntry[], force: boolean): Promise<Map<number, LineStart>> {
+export async function resumeStates(
+  lines: PlannedLine[],
+  entries: TaskEntry[],
+  force: boolean,
+): Promise<Map<number, LineStart>> {
   const byKey = new Map<string, TaskEntry>();
   // Oldest first, so the newest entry for a key wins, as Journal#findByIdempotencyKey does.
   for (const entry of entries) if (entry.intent.idempotencyKey) byKey.set(entry.intent.idempotencyKey, entry);
@@ -36,7 +40,8 @@ async function startOf(line: PlannedLine, entry: TaskEntry | undefined, force: b
   if (entry?.taskId && !(entry.status && DEAD.has(entry.status))) {
     if (!onDisk) return { kind: 'adopt', entry };
     // Saved, but killed before the journal heard of it: the sidecar, written after the file, vouches for it.
-    if (await sidecarVouches(line.file, entry.taskId, onDisk.sha256)) return { kind: 'done', entry, ...onDisk, recordDownload: true };
+    if (await sidecarVouches(line.file, entry.taskId, onDisk.sha256))
+      return { kind: 'done', entry, ...onDisk, recordDownload: true };
     return force ? { kind: 'adopt', entry } : { kind: 'exists' };
   }
   if (onDisk && !force) return { kind: 'exists' };

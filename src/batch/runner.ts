@@ -1,15 +1,15 @@
 import type { WanClient } from '../api/client.js';
+import { urlExpiry } from '../api/download/index.js';
 import { AbortedError } from '../api/errors/aborted-error.js';
 import { ApiError } from '../api/errors/api-error.js';
 import { AuthError } from '../api/errors/auth-error.js';
 import { DownloadError } from '../api/errors/download-error.js';
 import { MissingKeyError } from '../api/errors/missing-key-error.js';
-import { ResponseShapeError } from '../api/errors/response-shape-error.js';
 import { RateLimitError } from '../api/errors/rate-limit-error.js';
+import { ResponseShapeError } from '../api/errors/response-shape-error.js';
 import { TaskFailedError } from '../api/errors/task-failed-error.js';
 import { WaitTimeoutError } from '../api/errors/wait-timeout-error.js';
 import { WanError } from '../api/errors/wan-error.js';
-import { urlExpiry } from '../api/download/index.js';
 import { isTerminal, type ListedTask, type TaskResponse } from '../api/schemas.js';
 import type { CommandContext } from '../commands/context.js';
 import { saveVideo } from '../commands/fetch-video.js';
@@ -18,11 +18,11 @@ import { JournalError, type JournalRecordInput } from '../journal/index.js';
 import { classifyError } from '../output/report-error.js';
 import { Ui } from '../output/ui.js';
 import { deriveContext } from './derived-context.js';
+import { type LineOutcome, type LineState, lineOutcomes } from './line-state.js';
 import { Notifier } from './notifier.js';
+import { type Look, nextLook, planPoll, TaskDurations } from './poll-plan.js';
 import { listStatuses } from './poller.js';
-import { nextLook, planPoll, TaskDurations, type Look } from './poll-plan.js';
 import { reconcileOrphans } from './reconcile.js';
-import { lineOutcomes, type LineOutcome, type LineState } from './line-state.js';
 import type { Scheduler, Submission } from './scheduler.js';
 import type { BatchView } from './view.js';
 
@@ -148,22 +148,45 @@ export class BatchRunner {
         s.finished = true;
         this.savedCount++;
         if (start.recordDownload) {
-          await this.record({ type: 'downloaded', id: start.entry.id, taskId: start.entry.taskId!, file: s.plan.file, bytes: start.bytes, sha256: start.sha256 });
+          await this.record({
+            type: 'downloaded',
+            id: start.entry.id,
+            taskId: start.entry.taskId!,
+            file: s.plan.file,
+            bytes: start.bytes,
+            sha256: start.sha256,
+          });
         }
         this.o.view.event(s.plan.line, `already saved ${s.plan.file}`);
       } else if (start.kind === 'exists') {
-        this.fail(s, new DownloadError('exists', `${s.plan.file} already exists and is not this line's video; it was left untouched and no task was created`));
+        this.fail(
+          s,
+          new DownloadError(
+            'exists',
+            `${s.plan.file} already exists and is not this line's video; it was left untouched and no task was created`,
+          ),
+        );
       }
     }
     this.progress();
   }
 
   private async reconcile(): Promise<void> {
-    const orphans = this.states.flatMap((s) => (s.start.kind === 'orphan' ? [{ line: s.plan.line, entry: s.start.entry, state: s }] : []));
+    const orphans = this.states.flatMap((s) =>
+      s.start.kind === 'orphan' ? [{ line: s.plan.line, entry: s.start.entry, state: s }] : [],
+    );
     if (orphans.length === 0 || this.stopped) return;
-    this.o.view.note(`checking whether ${orphans.length} create${orphans.length === 1 ? '' : 's'} cut off by an earlier run reached the service`);
+    this.o.view.note(
+      `checking whether ${orphans.length} create${orphans.length === 1 ? '' : 's'} cut off by an earlier run reached the service`,
+    );
     try {
-      const found = await reconcileOrphans(orphans, { client: this.o.client, journal: this.o.ctx.journal(), pace: () => this.pace(), now: this.o.ctx.clock.now(), signal: this.o.ctx.signal });
+      const found = await reconcileOrphans(orphans, {
+        client: this.o.client,
+        journal: this.o.ctx.journal(),
+        pace: () => this.pace(),
+        now: this.o.ctx.clock.now(),
+        signal: this.o.ctx.signal,
+      });
       for (const { line, entry, state } of orphans) {
         const taskId = found.get(line);
         if (taskId) state.start = { kind: 'adopt', entry: { ...entry, taskId } };
@@ -237,14 +260,23 @@ export class BatchRunner {
         request = client.prepareCreate({ ...plan.options, audioUrl: url });
       }
       const since = ctx.clock.now();
-      const task = await createTracked(this.createCtx, client, request, { idempotencyKey: plan.key, output: plan.file, batch: { file: this.o.source, line: plan.line } });
+      const task = await createTracked(this.createCtx, client, request, {
+        idempotencyKey: plan.key,
+        output: plan.file,
+        batch: { file: this.o.source, line: plan.line },
+      });
       s.taskId = task.taskId;
       s.status = task.status ?? 'PENDING';
       s.since = since;
       // A reused task was created earlier, by another run: its clock did not start now.
       if (!task.reused) s.createdAt = task.answeredAt ?? ctx.clock.now();
       s.deadline = since + this.o.timeout;
-      s.entryId = (await ctx.journal().findByTaskId(task.taskId).catch(() => undefined))?.id;
+      s.entryId = (
+        await ctx
+          .journal()
+          .findByTaskId(task.taskId)
+          .catch(() => undefined)
+      )?.id;
       view.event(plan.line, task.reused ? `reusing task ${task.taskId}` : `task ${task.taskId} created`);
       this.watch(s);
       return false;
@@ -280,7 +312,11 @@ export class BatchRunner {
         continue;
       }
       const watched = [...this.watching];
-      const step = planPoll(watched.map((s) => this.look(s)), listDue, clock.now());
+      const step = planPoll(
+        watched.map((s) => this.look(s)),
+        listDue,
+        clock.now(),
+      );
       if (step.kind === 'sleep') {
         try {
           await this.sleepOrChange(step.until - clock.now());
@@ -345,7 +381,13 @@ export class BatchRunner {
         );
       } catch (err) {
         // A service (or a gateway in front of it) that refuses the list: ask for each task instead, still paced.
-        const refused = err instanceof ResponseShapeError || (err instanceof ApiError && err.status >= 400 && err.status < 500 && !(err instanceof RateLimitError) && !(err instanceof AuthError));
+        const refused =
+          err instanceof ResponseShapeError ||
+          (err instanceof ApiError &&
+            err.status >= 400 &&
+            err.status < 500 &&
+            !(err instanceof RateLimitError) &&
+            !(err instanceof AuthError));
         if (!refused) throw err;
         this.listUnavailable = true;
         ctx.ui.warn(`the task list is not available (${classifyError(err).message}); asking for each task instead`);
@@ -358,7 +400,11 @@ export class BatchRunner {
         missing.push(s);
         continue;
       }
-      if (row.status === 'SUCCEEDED') this.learn(s, row.start_time !== undefined && row.end_time !== undefined ? row.end_time - row.start_time : undefined);
+      if (row.status === 'SUCCEEDED')
+        this.learn(
+          s,
+          row.start_time !== undefined && row.end_time !== undefined ? row.end_time - row.start_time : undefined,
+        );
       this.observe(s, row.status);
     }
     // Not in the list: UNKNOWN tasks are not listed, and a list may lag. Asked one by one.
@@ -457,13 +503,27 @@ export class BatchRunner {
         this.watch(s);
         return;
       }
-      if (o.task_status !== 'SUCCEEDED') throw new TaskFailedError(s.taskId!, o.task_status, o.code, o.message, task.request_id);
+      if (o.task_status !== 'SUCCEEDED')
+        throw new TaskFailedError(s.taskId!, o.task_status, o.code, o.message, task.request_id);
       view.active(s.plan.line, 'downloading');
       const finished = task;
       const saved = await this.downloadSlot(() =>
-        saveVideo(this.quietCtx, client, finished, { file: s.plan.file, force: this.o.force, sidecar: this.o.sidecar, request: s.plan.request, region: this.o.region }),
+        saveVideo(this.quietCtx, client, finished, {
+          file: s.plan.file,
+          force: this.o.force,
+          sidecar: this.o.sidecar,
+          request: s.plan.request,
+          region: this.o.region,
+        }),
       );
-      await this.record({ type: 'downloaded', id: s.entryId ?? '', taskId: s.taskId!, file: saved.file, bytes: saved.bytes, sha256: saved.sha256 });
+      await this.record({
+        type: 'downloaded',
+        id: s.entryId ?? '',
+        taskId: s.taskId!,
+        file: saved.file,
+        bytes: saved.bytes,
+        sha256: saved.sha256,
+      });
       s.saved = { file: saved.file, bytes: saved.bytes, sha256: saved.sha256 };
       s.finished = true;
       this.savedCount++;
@@ -519,7 +579,8 @@ export class BatchRunner {
   }
 
   private async downloadSlot<T>(fn: () => Promise<T>): Promise<T> {
-    while (this.downloads >= DOWNLOADS_AT_ONCE) await new Promise<void>((resolve) => this.downloadWaiters.push(resolve));
+    while (this.downloads >= DOWNLOADS_AT_ONCE)
+      await new Promise<void>((resolve) => this.downloadWaiters.push(resolve));
     this.downloads++;
     try {
       return await fn();

@@ -123,7 +123,11 @@ export class Scheduler {
     this.clock = options.clock;
     this.concurrency = options.concurrency;
     this.backoff = options.backoff ?? new SharedBackoff();
-    this.bucket = new TokenBucket(options.rate / (1 + (options.headroom ?? 0)), options.burst ?? 1, options.clock.now());
+    this.bucket = new TokenBucket(
+      options.rate / (1 + (options.headroom ?? 0)),
+      options.burst ?? 1,
+      options.clock.now(),
+    );
     // `rate` per second is floor(rate) per floor(rate)/rate seconds (rate 0.5: one per 2 s).
     this.windowCount = options.slidingWindow ? Math.max(1, Math.floor(options.rate)) : 0;
     this.windowMs = (Math.max(1, Math.floor(options.rate)) / options.rate) * 1000;
@@ -171,7 +175,8 @@ export class Scheduler {
         continue;
       }
       // The submission `windowCount` back must have been answered, a window ago.
-      const back = this.recent.length >= this.windowCount ? this.recent[this.recent.length - this.windowCount] : undefined;
+      const back =
+        this.recent.length >= this.windowCount ? this.recent[this.recent.length - this.windowCount] : undefined;
       if (back && back.answeredAt === undefined) {
         await this.slotFreed(signal);
         continue;

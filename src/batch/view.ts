@@ -42,7 +42,8 @@ export async function batchView(ui: Ui, total: number, now: () => number): Promi
   const multi = new cliProgress.MultiBar(
     {
       stream: ui.io.stderr as NodeJS.WritableStream,
-      format: 'batch [{bar}] {value}/{total} | {saved} saved, {failed} failed, {running} running | {duration_formatted}',
+      format:
+        'batch [{bar}] {value}/{total} | {saved} saved, {failed} failed, {running} running | {duration_formatted}',
       hideCursor: true,
       clearOnComplete: false,
       stopOnComplete: false,
@@ -51,7 +52,8 @@ export async function batchView(ui: Ui, total: number, now: () => number): Promi
   );
   const overall = multi.create(total, 0, { saved: 0, failed: 0, running: 0 });
   const rows = new Map<number, { bar: SingleBar; text: string; since?: number }>();
-  const label = (line: number, row: { text: string; since?: number }) => `  line ${line}: ${row.text}${row.since !== undefined ? ` · ${formatDuration(now() - row.since)}` : ''}`;
+  const label = (line: number, row: { text: string; since?: number }) =>
+    `  line ${line}: ${row.text}${row.since !== undefined ? ` · ${formatDuration(now() - row.since)}` : ''}`;
   // Elapsed times move even when no status does.
   const timer = setInterval(() => {
     for (const [line, row] of rows) row.bar.update(0, { text: label(line, row) });

@@ -2,25 +2,24 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { MissingKeyError } from '../api/errors/missing-key-error.js';
 import type { Region } from '../api/regions.js';
-import { formatLineError, parseBatch, type LineError } from '../batch/input.js';
-import { planBatch, type PlannedLine } from '../batch/plan.js';
-import { readBatchInput } from '../batch/read-input.js';
-import { resumeStates, type LineStart } from '../batch/resume.js';
-import { lineCost, priceBatch, type BatchSpend } from '../batch/cost.js';
 import { confirm } from '../batch/confirm.js';
-import { BatchRunner } from '../batch/runner.js';
+import { type BatchSpend, lineCost, priceBatch } from '../batch/cost.js';
+import { formatLineError, type LineError, parseBatch } from '../batch/input.js';
 import type { LineState } from '../batch/line-state.js';
+import { type PlannedLine, planBatch } from '../batch/plan.js';
+import { readBatchInput } from '../batch/read-input.js';
+import { type BatchReport, REPORT_FILE, writeReport } from '../batch/report.js';
+import { type LineStart, resumeStates } from '../batch/resume.js';
+import { BatchRunner } from '../batch/runner.js';
 import { Scheduler, SharedBackoff } from '../batch/scheduler.js';
 import { batchView } from '../batch/view.js';
-import { REPORT_FILE, writeReport, type BatchReport } from '../batch/report.js';
 import { worstExit } from '../output/exit-codes.js';
-import { gitHubSummaryHeader, onGitHubActions, reportToGitHub } from '../output/github-actions.js';
 import { formatMoney } from '../output/format.js';
+import { gitHubSummaryHeader, onGitHubActions, reportToGitHub } from '../output/github-actions.js';
+import type { BatchFlags } from './batch.js';
 import type { CommandContext } from './context.js';
 import { configFlagsOf, createOptionsOf } from './create-options.js';
 import { UsageError } from './usage-error.js';
-
-import type { BatchFlags } from './batch.js';
 
 /**
  * Queries (lists and task queries) per second, at most: a quarter of the account's 20 (§6.1), so
@@ -36,11 +35,17 @@ const QUERY_RATE = 5;
 const SUBMIT_HEADROOM = 0.1;
 
 export async function runBatch(ctx: CommandContext, file: string, flags: BatchFlags): Promise<number> {
-  if (flags.audio !== undefined && flags.audioUrl !== undefined) throw new UsageError('give --audio or --audio-url, not both', '--audio');
+  if (flags.audio !== undefined && flags.audioUrl !== undefined)
+    throw new UsageError('give --audio or --audio-url, not both', '--audio');
   const input = await readBatchInput(file, ctx.io);
   const parsed = parseBatch(input.text);
   // The first config() call fixes the flags for the whole command.
-  const config = await ctx.config({ ...configFlagsOf(flags), timeout: flags.timeout, pollInterval: flags.interval, outputDir: flags.outputDir });
+  const config = await ctx.config({
+    ...configFlagsOf(flags),
+    timeout: flags.timeout,
+    pollInterval: flags.interval,
+    outputDir: flags.outputDir,
+  });
   const client = await ctx.client();
   const outputDir = config.values.outputDir ?? ctx.io.cwd;
   const { prompt: _prompt, ...defaults } = createOptionsOf('', flags, config);
@@ -67,7 +72,8 @@ export async function runBatch(ctx: CommandContext, file: string, flags: BatchFl
   if (!config.apiKey && !ctx.flags.sandbox && spend.toCreate + spend.resumed > 0) throw new MissingKeyError();
   ctx.ui.info(describeSpend(spend, plan.lines.length));
   if (spend.toCreate > 0 && !flags.yes && ctx.io.stdin.isTTY && ctx.io.stderr.isTTY) {
-    if (input.source === 'stdin') throw new UsageError('the batch was typed on the terminal, so it cannot be confirmed there; pass --yes', '--yes');
+    if (input.source === 'stdin')
+      throw new UsageError('the batch was typed on the terminal, so it cannot be confirmed there; pass --yes', '--yes');
     const cost = spend.currency ? ` for about ${formatMoney(spend.amount, spend.currency)}` : '';
     if (!(await confirm(ctx.io, `create ${spend.toCreate} video${spend.toCreate === 1 ? '' : 's'}${cost}?`))) {
       throw new UsageError('not confirmed; nothing was sent');
@@ -76,7 +82,8 @@ export async function runBatch(ctx: CommandContext, file: string, flags: BatchFl
   await mkdir(outputDir, { recursive: true }).catch((err: Error) => {
     throw new UsageError(`cannot create ${outputDir}: ${err.message}`, '--output-dir');
   });
-  const reportFile = flags.report !== undefined ? path.resolve(ctx.io.cwd, flags.report) : path.join(outputDir, REPORT_FILE);
+  const reportFile =
+    flags.report !== undefined ? path.resolve(ctx.io.cwd, flags.report) : path.join(outputDir, REPORT_FILE);
 
   const backoff = new SharedBackoff();
   const lanes = new Map<string, Scheduler>();
@@ -84,11 +91,27 @@ export async function runBatch(ctx: CommandContext, file: string, flags: BatchFl
     const { id, rateLimit } = request.model;
     if (!lanes.has(id)) {
       const rate = flags.rate ?? rateLimit.submitPerSecond;
-      lanes.set(id, new Scheduler({ rate, headroom: SUBMIT_HEADROOM, slidingWindow: true, concurrency: flags.concurrency ?? rateLimit.concurrent, clock: ctx.clock, backoff }));
+      lanes.set(
+        id,
+        new Scheduler({
+          rate,
+          headroom: SUBMIT_HEADROOM,
+          slidingWindow: true,
+          concurrency: flags.concurrency ?? rateLimit.concurrent,
+          clock: ctx.clock,
+          backoff,
+        }),
+      );
     }
   }
   const models = new Set(plan.lines.map((l) => l.request.body.model));
-  const states: LineState[] = plan.lines.map((p) => ({ plan: p, start: starts.get(p.line)!, status: 'NOT_CREATED', throttled: 0, finished: false }));
+  const states: LineState[] = plan.lines.map((p) => ({
+    plan: p,
+    start: starts.get(p.line)!,
+    status: 'NOT_CREATED',
+    throttled: 0,
+    finished: false,
+  }));
   const startedAt = ctx.clock.now();
   const view = await batchView(ctx.ui, states.length, () => ctx.clock.now());
   const runner = new BatchRunner(
@@ -124,7 +147,9 @@ export async function runBatch(ctx: CommandContext, file: string, flags: BatchFl
   await writeReport(reportFile, report);
   await reportBatchToGitHub(ctx, report, reportFile);
   const elapsed = (ctx.clock.now() - startedAt) / 1000;
-  ctx.ui.debug(`${runner.queryCount} queries in ${elapsed.toFixed(1)} s (${(runner.queryCount / Math.max(elapsed, 1)).toFixed(2)}/s), ${backoff.hits} throttled`);
+  ctx.ui.debug(
+    `${runner.queryCount} queries in ${elapsed.toFixed(1)} s (${(runner.queryCount / Math.max(elapsed, 1)).toFixed(2)}/s), ${backoff.hits} throttled`,
+  );
   printSummary(ctx, report, reportFile, runner.interrupted ? file : undefined);
   if (ctx.ui.json) ctx.ui.resultJson(report);
   else ctx.ui.result(reportFile);
@@ -144,16 +169,25 @@ function lineList(lines: number[]): string {
 
 function checkMaxCost(spend: BatchSpend, maxCost: number | undefined): void {
   if (maxCost === undefined || spend.toCreate === 0) return;
-  if (spend.unpriced > 0) throw new UsageError(`no price is known for ${spend.unpriced} of the lines, so the total cannot be checked`, '--max-cost');
+  if (spend.unpriced > 0)
+    throw new UsageError(
+      `no price is known for ${spend.unpriced} of the lines, so the total cannot be checked`,
+      '--max-cost',
+    );
   if (spend.amount > maxCost) {
     const currency = spend.currency ?? 'CNY';
-    throw new UsageError(`the batch's estimated cost ${formatMoney(spend.amount, currency)} is above ${formatMoney(maxCost, currency)}; nothing was sent`, '--max-cost');
+    throw new UsageError(
+      `the batch's estimated cost ${formatMoney(spend.amount, currency)} is above ${formatMoney(maxCost, currency)}; nothing was sent`,
+      '--max-cost',
+    );
   }
 }
 
 /** `batch: 30 lines: 28 to create (about 3.92 CNY, prices of 2026-10-01), 2 running from an earlier run` */
 function describeSpend(spend: BatchSpend, total: number): string {
-  const parts = [`${spend.toCreate} to create${spend.currency ? ` (about ${formatMoney(spend.amount, spend.currency)}, prices of ${spend.priceDate})` : ''}`];
+  const parts = [
+    `${spend.toCreate} to create${spend.currency ? ` (about ${formatMoney(spend.amount, spend.currency)}, prices of ${spend.priceDate})` : ''}`,
+  ];
   if (spend.unpriced > 0) parts.push(`${spend.unpriced} with no known price`);
   if (spend.resumed > 0) parts.push(`${spend.resumed} running from an earlier run`);
   if (spend.done > 0) parts.push(`${spend.done} already saved`);
@@ -161,10 +195,27 @@ function describeSpend(spend: BatchSpend, total: number): string {
   return `batch: ${total} line${total === 1 ? '' : 's'}: ${parts.join(', ')}`;
 }
 
-const ACTION: Record<LineStart['kind'], string> = { new: 'create', orphan: 'check, else create', adopt: 'resume', done: 'saved', exists: 'file exists' };
+const ACTION: Record<LineStart['kind'], string> = {
+  new: 'create',
+  orphan: 'check, else create',
+  adopt: 'resume',
+  done: 'saved',
+  exists: 'file exists',
+};
 
-function printDryRun(ctx: CommandContext, source: string, lines: PlannedLine[], starts: Map<number, LineStart>, spend: BatchSpend, region: Region): number {
-  const rows = lines.map((l) => ({ line: l, action: ACTION[starts.get(l.line)?.kind ?? 'new'], cost: lineCost(l, region) }));
+function printDryRun(
+  ctx: CommandContext,
+  source: string,
+  lines: PlannedLine[],
+  starts: Map<number, LineStart>,
+  spend: BatchSpend,
+  region: Region,
+): number {
+  const rows = lines.map((l) => ({
+    line: l,
+    action: ACTION[starts.get(l.line)?.kind ?? 'new'],
+    cost: lineCost(l, region),
+  }));
   if (ctx.ui.json) {
     ctx.ui.resultJson({
       dry_run: true,
@@ -179,20 +230,29 @@ function printDryRun(ctx: CommandContext, source: string, lines: PlannedLine[], 
         estimated_cost: cost ?? null,
       })),
       to_create: spend.toCreate,
-      estimated_cost: spend.currency ? { amount: spend.amount, currency: spend.currency, price_date: spend.priceDate } : null,
+      estimated_cost: spend.currency
+        ? { amount: spend.amount, currency: spend.currency, price_date: spend.priceDate }
+        : null,
     });
     return 0;
   }
   for (const { line: l, action: what, cost } of rows) {
     const r = l.request;
     const price = cost ? `, about ${formatMoney(cost.amount, cost.currency)}` : '';
-    ctx.ui.result(`line ${l.line}: ${what}: ${r.body.model}, ${r.size} (${r.tier}), ${r.duration}s${price} → ${l.file}`);
+    ctx.ui.result(
+      `line ${l.line}: ${what}: ${r.body.model}, ${r.size} (${r.tier}), ${r.duration}s${price} → ${l.file}`,
+    );
   }
   ctx.ui.info(ctx.ui.err.dim(`dry run: nothing was sent. ${describeSpend(spend, lines.length)}`));
   return 0;
 }
 
-function printSummary(ctx: CommandContext, report: BatchReport, reportFile: string, resumeFile: string | undefined): void {
+function printSummary(
+  ctx: CommandContext,
+  report: BatchReport,
+  reportFile: string,
+  resumeFile: string | undefined,
+): void {
   const saved = report.lines.filter((l) => l.file !== null).length;
   const failed = report.lines.filter((l) => l.error !== null && l.error.code !== 'interrupted');
   const running = report.lines.filter((l) => l.error?.code === 'interrupted' && l.task_id !== null).length;
@@ -204,7 +264,9 @@ function printSummary(ctx: CommandContext, report: BatchReport, reportFile: stri
   const message = `${running} task${running === 1 ? '' : 's'} keep${running === 1 ? 's' : ''} running (paid for); nothing more was submitted`;
   const hint = `resume with: ${again} (same options); saved lines are skipped and no task is created twice`;
   if (ctx.ui.json) {
-    ctx.io.stderr.write(`${JSON.stringify({ error: { code: 'interrupted', message: `interrupted: ${message}`, request_id: null, task_id: null, exit_code: 130, hint } })}\n`);
+    ctx.io.stderr.write(
+      `${JSON.stringify({ error: { code: 'interrupted', message: `interrupted: ${message}`, request_id: null, task_id: null, exit_code: 130, hint } })}\n`,
+    );
   } else {
     ctx.io.stderr.write(`${ctx.ui.err.yellow('interrupted:')} ${message}\n${ctx.ui.err.dim('hint:')} ${hint}\n`);
   }
@@ -218,7 +280,11 @@ async function reportBatchToGitHub(ctx: CommandContext, report: BatchReport, rep
   const io = { ...ctx.io, env: { ...ctx.io.env, GITHUB_OUTPUT: undefined } };
   for (const l of report.lines) {
     const taskId = l.task_id ?? `line ${l.line}`;
-    if (l.error) await reportToGitHub(io, { taskId, error: { code: l.error.code, message: `line ${l.line}: ${l.error.message}` } });
+    if (l.error)
+      await reportToGitHub(io, {
+        taskId,
+        error: { code: l.error.code, message: `line ${l.line}: ${l.error.message}` },
+      });
     else await reportToGitHub(io, { taskId, file: l.file ?? '', sha256: l.sha256 ?? '', bytes: l.bytes ?? 0 });
   }
   if (ctx.io.env.GITHUB_OUTPUT) await appendFile(ctx.io.env.GITHUB_OUTPUT, `report=${reportFile}\n`);

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { RATIOS, TIERS } from '../api/sizes.js';
-import { action, type App } from './context.js';
+import { type App, action } from './context.js';
 import type { CreateFlags } from './create-options.js';
 import { examples } from './help-text.js';
 
@@ -21,7 +21,9 @@ export interface BatchFlags extends Omit<CreateFlags, 'promptFile' | 'idempotenc
 
 export function batchCommand(app: App): Command {
   const command = new Command('batch')
-    .description('make a video for every line of a file (JSON Lines or one prompt per line): paced to the limits, resumable, never paid twice')
+    .description(
+      'make a video for every line of a file (JSON Lines or one prompt per line): paced to the limits, resumable, never paid twice',
+    )
     .argument('<file>', 'the batch file, or - for stdin')
     .option('-m, --model <id>', 'model for lines that name none (see wan models)')
     .option('-s, --size <W*H>', 'video size for lines that name none, e.g. 832*480')
@@ -38,10 +40,24 @@ export function batchCommand(app: App): Command {
     .option('--no-watermark', 'no watermark')
     .addOption(new Option('--shot-type <type>', 'single or multi shot (wan2.6-t2v)').choices(['single', 'multi']))
     .option('--output-dir <dir>', 'where the videos go (created if missing; default: config outputDir or .)')
-    .option('--concurrency <n>', "tasks in flight at once (default: the model's limit, wan models --json)", whole('--concurrency', 1, 1000))
-    .option('--rate <n>', "task submissions per second, paced 10% under (default: the model's limit)", positive('--rate', 100))
-    .option('--timeout <duration>', 'give up on a task after this long, e.g. 90s, 10m, 1h (default 30m, config timeout)')
-    .option('--interval <duration>', 'time between polls of the task list, at least 1s (default 5s, config pollInterval)')
+    .option(
+      '--concurrency <n>',
+      "tasks in flight at once (default: the model's limit, wan models --json)",
+      whole('--concurrency', 1, 1000),
+    )
+    .option(
+      '--rate <n>',
+      "task submissions per second, paced 10% under (default: the model's limit)",
+      positive('--rate', 100),
+    )
+    .option(
+      '--timeout <duration>',
+      'give up on a task after this long, e.g. 90s, 10m, 1h (default 30m, config timeout)',
+    )
+    .option(
+      '--interval <duration>',
+      'time between polls of the task list, at least 1s (default 5s, config pollInterval)',
+    )
     .option('--force', 'overwrite existing files')
     .option('--no-sidecar', 'do not write <file>.json provenance records')
     .option('--report <file>', `where the JSON report goes (default <output-dir>/${REPORT_FILE})`)
@@ -63,12 +79,17 @@ export function batchCommand(app: App): Command {
         'is ever created twice.\n',
     );
   // The batch machinery (schemas, scheduler, runner) loads only when a batch runs.
-  return command.action(action(app, async (ctx, file: string, flags: BatchFlags) => (await import('./batch-run.js')).runBatch(ctx, file, flags)));
+  return command.action(
+    action(app, async (ctx, file: string, flags: BatchFlags) =>
+      (await import('./batch-run.js')).runBatch(ctx, file, flags),
+    ),
+  );
 }
 
 function whole(flag: string, min: number, max: number) {
   return (value: string): number => {
-    if (!/^\d+$/.test(value.trim()) || Number(value) < min || Number(value) > max) throw new InvalidArgumentError(`${flag} takes a whole number from ${min} to ${max}; got "${value}"`);
+    if (!/^\d+$/.test(value.trim()) || Number(value) < min || Number(value) > max)
+      throw new InvalidArgumentError(`${flag} takes a whole number from ${min} to ${max}; got "${value}"`);
     return Number(value);
   };
 }
@@ -76,7 +97,8 @@ function whole(flag: string, min: number, max: number) {
 function positive(flag: string, max: number) {
   return (value: string): number => {
     const n = Number(value.trim());
-    if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(n > 0) || n > max) throw new InvalidArgumentError(`${flag} takes a number above 0 and at most ${max}; got "${value}"`);
+    if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(n > 0) || n > max)
+      throw new InvalidArgumentError(`${flag} takes a number above 0 and at most ${max}; got "${value}"`);
     return n;
   };
 }

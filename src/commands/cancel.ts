@@ -4,7 +4,7 @@ import { WanError } from '../api/errors/wan-error.js';
 import { checkTaskId } from '../api/task-id.js';
 import { worstExit } from '../output/exit-codes.js';
 import { reportError } from '../output/report-error.js';
-import { action, type App, type CommandContext } from './context.js';
+import { type App, action, type CommandContext } from './context.js';
 import { examples } from './help-text.js';
 
 export function cancelCommand(app: App): Command {

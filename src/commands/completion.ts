@@ -24,7 +24,15 @@ export function completionCommand(app: App): Command {
   return new Command('completion')
     .description('print a shell completion script for bash, zsh or fish')
     .addArgument(new Argument('<shell>', 'the shell to complete in').choices(SHELLS))
-    .addHelpText('after', INSTALL_HELP + examples('wan completion bash > ~/.local/share/bash-completion/completions/wan', 'wan completion zsh > "${fpath[1]}/_wan"', 'wan completion fish > ~/.config/fish/completions/wan.fish'))
+    .addHelpText(
+      'after',
+      INSTALL_HELP +
+        examples(
+          'wan completion bash > ~/.local/share/bash-completion/completions/wan',
+          'wan completion zsh > "${fpath[1]}/_wan"',
+          'wan completion fish > ~/.config/fish/completions/wan.fish',
+        ),
+    )
     .action((shell: Shell) => {
       app.io.stdout.write(completionScript(shell));
       app.exitCode = 0;
@@ -48,7 +56,9 @@ export function completeCommand(app: App): Command {
       const { completionFor } = await import('../completion/complete.js');
       const program = command.parent ?? command;
       const completion = completionFor(program, words, { defaultModel: modelFromEnv(app.io) });
-      const lines = completion.candidates.map((c) => (c.description ? `${c.value}\t${oneLine(c.description)}` : c.value));
+      const lines = completion.candidates.map((c) =>
+        c.description ? `${c.value}\t${oneLine(c.description)}` : c.value,
+      );
       if (completion.files) lines.push(completion.files === 'dirs' ? ':dirs' : ':files');
       if (lines.length) app.io.stdout.write(`${lines.join('\n')}\n`);
       app.exitCode = 0;

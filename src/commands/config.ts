@@ -1,14 +1,17 @@
 import { Command } from 'commander';
-import { maskKey } from '../config/mask.js';
 import type { ResolvedConfig } from '../config/index.js';
-import { action, type App, type CommandContext } from './context.js';
-import { examples } from './help-text.js';
+import { maskKey } from '../config/mask.js';
 import { formatDuration } from '../output/format.js';
+import { type App, action, type CommandContext } from './context.js';
+import { examples } from './help-text.js';
 
 export function configCommand(app: App): Command {
   return new Command('config')
     .description('show the resolved configuration and where each value came from (the key is masked)')
-    .addHelpText('after', examples('wan config', 'wan --profile ci config --json', 'wan config --json | jq -r .baseUrl'))
+    .addHelpText(
+      'after',
+      examples('wan config', 'wan --profile ci config --json', 'wan config --json | jq -r .baseUrl'),
+    )
     .action(action(app, runConfig));
 }
 
@@ -28,7 +31,8 @@ export async function runConfig(ctx: CommandContext): Promise<number> {
     return 0;
   }
   const width = Math.max(...rows.map(([key]) => key.length));
-  for (const [key, value, source] of rows) ctx.ui.result(`${key.padEnd(width)}  ${value}  ${ctx.ui.out.dim(`(${source})`)}`);
+  for (const [key, value, source] of rows)
+    ctx.ui.result(`${key.padEnd(width)}  ${value}  ${ctx.ui.out.dim(`(${source})`)}`);
   return 0;
 }
 
@@ -44,7 +48,12 @@ function configRows(config: ResolvedConfig): Array<[string, string, string]> {
     rows.push([key, shown, source ? `${source.kind}${source.detail ? ` ${source.detail}` : ''}` : 'default']);
   }
   if (!config.values.baseUrl) rows.push(['baseUrl', config.baseUrl, `region ${config.values.region}`]);
-  rows.push(['apiKey', config.apiKey ? maskKey(config.apiKey) : '(none)', config.apiKeySource ?? 'not found: set DASHSCOPE_API_KEY']);
-  if (config.configFile) rows.push(['configFile', config.configFile, config.profile ? `profile ${config.profile}` : 'found']);
+  rows.push([
+    'apiKey',
+    config.apiKey ? maskKey(config.apiKey) : '(none)',
+    config.apiKeySource ?? 'not found: set DASHSCOPE_API_KEY',
+  ]);
+  if (config.configFile)
+    rows.push(['configFile', config.configFile, config.profile ? `profile ${config.profile}` : 'found']);
   return rows;
 }

@@ -1,16 +1,16 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { WanClient } from '../api/client.js';
-import { systemClock, type Clock } from '../api/clock.js';
-import type { ConfigFlags, ResolvedConfig } from '../config/index.js';
+import { type Clock, systemClock } from '../api/clock.js';
 import { redactSecret } from '../api/redact.js';
-import { Ui } from '../output/ui.js';
-import { LazyJournal } from './lazy-journal.js';
-import { reportError } from '../output/report-error.js';
-import type { IO } from '../output/io.js';
-import type { FaultRule, Sandbox, SandboxOptions } from '../sandbox/index.js';
-import { UsageError } from './usage-error.js';
 import { parseDuration } from '../config/duration.js';
+import type { ConfigFlags, ResolvedConfig } from '../config/index.js';
+import type { IO } from '../output/io.js';
+import { reportError } from '../output/report-error.js';
+import { Ui } from '../output/ui.js';
+import type { FaultRule, Sandbox, SandboxOptions } from '../sandbox/index.js';
+import { LazyJournal } from './lazy-journal.js';
+import { UsageError } from './usage-error.js';
 
 /** Flags every command accepts (see `wan --help`). */
 export interface GlobalFlags {
@@ -52,7 +52,12 @@ export class CommandContext {
     readonly services: Services,
     readonly flags: GlobalFlags,
   ) {
-    this.ui = new Ui(io, { json: Boolean(flags.json), quiet: Boolean(flags.quiet), debug: Boolean(flags.debug), noColor: flags.color === false });
+    this.ui = new Ui(io, {
+      json: Boolean(flags.json),
+      quiet: Boolean(flags.quiet),
+      debug: Boolean(flags.debug),
+      noColor: flags.color === false,
+    });
   }
 
   get clock(): Clock {
@@ -66,15 +71,25 @@ export class CommandContext {
   /** The resolved configuration; `commandFlags` are the command's own config-key flags. */
   config(commandFlags: Omit<ConfigFlags, 'config' | 'profile' | 'region' | 'baseUrl'> = {}): Promise<ResolvedConfig> {
     // Loaded here, not at start-up: cosmiconfig and the schemas are for commands that need config.
-    this.configPromise ??= import('../config/resolve.js').then(({ resolveConfig }) => resolveConfig({
-      flags: { ...commandFlags, config: this.flags.config, profile: this.flags.profile, region: this.flags.region, baseUrl: this.flags.baseUrl },
-      env: this.io.env,
-      cwd: this.io.cwd,
-      home: this.io.home,
-    })).then((config) => {
-      for (const warning of config.warnings) this.ui.warn(warning);
-      return config;
-    });
+    this.configPromise ??= import('../config/resolve.js')
+      .then(({ resolveConfig }) =>
+        resolveConfig({
+          flags: {
+            ...commandFlags,
+            config: this.flags.config,
+            profile: this.flags.profile,
+            region: this.flags.region,
+            baseUrl: this.flags.baseUrl,
+          },
+          env: this.io.env,
+          cwd: this.io.cwd,
+          home: this.io.home,
+        }),
+      )
+      .then((config) => {
+        for (const warning of config.warnings) this.ui.warn(warning);
+        return config;
+      });
     return this.configPromise;
   }
 
@@ -90,13 +105,21 @@ export class CommandContext {
         apiKey = (await import('../sandbox/sandbox-key.js')).SANDBOX_KEY;
         this.ui.debug(`sandbox listening at ${baseUrl}`);
       }
-      const timeouts = { connectMs: config.values.connectTimeout, headersMs: config.values.requestTimeout, stallMs: config.values.stallTimeout };
+      const timeouts = {
+        connectMs: config.values.connectTimeout,
+        headersMs: config.values.requestTimeout,
+        stallMs: config.values.stallTimeout,
+      };
       // HTTP(S)_PROXY / NO_PROXY carry the API, video and upload requests; the in-process sandbox is loopback, never proxied.
       // undici (behind the proxy dispatcher) loads only when a proxy is set: without one, nothing here needs it yet.
       const [{ WanClient }, { proxyPlan }] = await Promise.all([import('../api/client.js'), import('../net/proxy.js')]);
       const plan = this.flags.sandbox ? undefined : proxyPlan(this.io.env);
       const dispatcher = plan
-        ? (await import('../net/proxy-dispatcher.js')).createProxyDispatcher(plan, { connectMs: timeouts.connectMs, headersMs: timeouts.headersMs, bodyMs: timeouts.stallMs })
+        ? (await import('../net/proxy-dispatcher.js')).createProxyDispatcher(plan, {
+            connectMs: timeouts.connectMs,
+            headersMs: timeouts.headersMs,
+            bodyMs: timeouts.stallMs,
+          })
         : undefined;
       return new WanClient({
         apiKey,
@@ -115,7 +138,10 @@ export class CommandContext {
 
   /** The task journal; sandbox tasks are kept apart from real ones. */
   journal(): LazyJournal {
-    this.journalInstance ??= new LazyJournal(this.flags.sandbox ? path.join(stateDir(this.io), 'sandbox') : stateDir(this.io), () => this.clock.now());
+    this.journalInstance ??= new LazyJournal(
+      this.flags.sandbox ? path.join(stateDir(this.io), 'sandbox') : stateDir(this.io),
+      () => this.clock.now(),
+    );
     return this.journalInstance;
   }
 
@@ -127,7 +153,9 @@ export class CommandContext {
 /** Where `wan` keeps state: `$WAN_STATE_DIR`, else `$XDG_STATE_HOME/wan`, else `~/.local/state/wan`. */
 export function stateDir(io: IO): string {
   if (io.env.WAN_STATE_DIR) return path.resolve(io.cwd, io.env.WAN_STATE_DIR);
-  const base = io.env.XDG_STATE_HOME ? path.resolve(io.cwd, io.env.XDG_STATE_HOME) : path.join(io.home, '.local', 'state');
+  const base = io.env.XDG_STATE_HOME
+    ? path.resolve(io.cwd, io.env.XDG_STATE_HOME)
+    : path.join(io.home, '.local', 'state');
   return path.join(base, 'wan');
 }
 

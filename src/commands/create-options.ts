@@ -1,12 +1,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Option, type Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { CreateTaskOptions } from '../api/create-request.js';
-import { TIERS, RATIOS } from '../api/sizes.js';
+import { RATIOS, TIERS } from '../api/sizes.js';
 import type { ConfigFlags, ResolvedConfig } from '../config/index.js';
 import type { IO } from '../output/io.js';
-import { UsageError } from './usage-error.js';
 import { readLimited } from './read-limited.js';
+import { UsageError } from './usage-error.js';
 
 /** The flags `create` and `run` share (later `batch` too). */
 export interface CreateFlags {
@@ -98,7 +98,8 @@ export async function readPrompt(positional: string | undefined, flags: CreateFl
     if (positional === undefined) throw new UsageError('missing prompt: wan create "a prompt" or --prompt-file <path>');
     return positional;
   }
-  const tooLarge = () => new UsageError(`stdin holds more than ${MAX_PROMPT_FILE_BYTES / 1024} KiB; that is not a prompt`, '--prompt-file');
+  const tooLarge = () =>
+    new UsageError(`stdin holds more than ${MAX_PROMPT_FILE_BYTES / 1024} KiB; that is not a prompt`, '--prompt-file');
   const raw =
     flags.promptFile === '-'
       ? await readLimited(io.stdin, MAX_PROMPT_FILE_BYTES, tooLarge)
@@ -113,6 +114,10 @@ async function readPromptFile(file: string, shown: string): Promise<Buffer> {
   const info = await stat(file).catch(() => undefined);
   if (!info) throw new UsageError(`${shown} does not exist`, '--prompt-file');
   if (info.isDirectory()) throw new UsageError(`${shown} is a directory`, '--prompt-file');
-  if (info.size > MAX_PROMPT_FILE_BYTES) throw new UsageError(`${shown} is ${info.size} bytes; a prompt file may hold at most ${MAX_PROMPT_FILE_BYTES / 1024} KiB`, '--prompt-file');
+  if (info.size > MAX_PROMPT_FILE_BYTES)
+    throw new UsageError(
+      `${shown} is ${info.size} bytes; a prompt file may hold at most ${MAX_PROMPT_FILE_BYTES / 1024} KiB`,
+      '--prompt-file',
+    );
   return readFile(file);
 }

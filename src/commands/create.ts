@@ -2,15 +2,15 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { checkAudioFile } from '../api/audio-file.js';
 import type { WanClient } from '../api/client.js';
+import { type CostEstimate, estimateCost } from '../api/cost.js';
 import type { CreateRequest } from '../api/create-request.js';
 import { redactHeaders } from '../api/redact.js';
-import { action, type App, type CommandContext } from './context.js';
-import { addCreateOptions, configFlagsOf, createOptionsOf, readPrompt, type CreateFlags } from './create-options.js';
-import { examples } from './help-text.js';
-import { UsageError } from './usage-error.js';
-import { createTracked } from './tracked-create.js';
-import { estimateCost, type CostEstimate } from '../api/cost.js';
 import { formatMoney } from '../output/format.js';
+import { type App, action, type CommandContext } from './context.js';
+import { addCreateOptions, type CreateFlags, configFlagsOf, createOptionsOf, readPrompt } from './create-options.js';
+import { examples } from './help-text.js';
+import { createTracked } from './tracked-create.js';
+import { UsageError } from './usage-error.js';
 
 export function createCommand(app: App): Command {
   const command = new Command('create')
@@ -35,14 +35,21 @@ export interface PreparedCreate {
 }
 
 /** Validated, priced and checked against --max-cost, before anything is sent: shared by create and run. */
-export async function prepareCreate(ctx: CommandContext, prompt: string | undefined, flags: CreateFlags): Promise<PreparedCreate> {
+export async function prepareCreate(
+  ctx: CommandContext,
+  prompt: string | undefined,
+  flags: CreateFlags,
+): Promise<PreparedCreate> {
   const text = await readPrompt(prompt, flags, ctx.io);
   const config = await ctx.config(configFlagsOf(flags));
   const client = await ctx.client();
   const options = createOptionsOf(text, flags, config);
-  if (flags.audio !== undefined && flags.audioUrl !== undefined) throw new UsageError('give --audio or --audio-url, not both', '--audio');
+  if (flags.audio !== undefined && flags.audioUrl !== undefined)
+    throw new UsageError('give --audio or --audio-url, not both', '--audio');
   // Checked with a stand-in URL first, so a model without sound or a bad file costs no upload.
-  let request = client.prepareCreate(flags.audio !== undefined ? { ...options, audioUrl: 'oss://uploaded-when-sent' } : options);
+  let request = client.prepareCreate(
+    flags.audio !== undefined ? { ...options, audioUrl: 'oss://uploaded-when-sent' } : options,
+  );
   if (flags.audio !== undefined) {
     const file = path.resolve(ctx.io.cwd, flags.audio);
     await checkAudioFile(file);
@@ -56,9 +63,16 @@ export async function prepareCreate(ctx: CommandContext, prompt: string | undefi
   const cost = estimateCost(request.model, client.region, request.tier, request.duration);
   const maxCost = config.values.maxCost;
   if (maxCost !== undefined) {
-    if (!cost) throw new UsageError(`no price is known for ${request.body.model} in ${client.region}, so the cost cannot be checked`, '--max-cost');
+    if (!cost)
+      throw new UsageError(
+        `no price is known for ${request.body.model} in ${client.region}, so the cost cannot be checked`,
+        '--max-cost',
+      );
     if (cost.amount > maxCost) {
-      throw new UsageError(`the estimated cost ${formatMoney(cost.amount, cost.currency)} is above ${formatMoney(maxCost, cost.currency)}; nothing was sent`, '--max-cost');
+      throw new UsageError(
+        `the estimated cost ${formatMoney(cost.amount, cost.currency)} is above ${formatMoney(maxCost, cost.currency)}; nothing was sent`,
+        '--max-cost',
+      );
     }
   }
   return { client, request, cost };
@@ -92,7 +106,9 @@ export function summary(request: CreateRequest, taskId: string, cost?: CostEstim
 
 /** `wan2.5-t2v-preview, 832*480 (480P), 5s, about 1.50 CNY` */
 export function describeRequest(request: CreateRequest, cost?: CostEstimate, sandbox = false): string {
-  const price = cost ? `, about ${formatMoney(cost.amount, cost.currency)}${sandbox ? ' on the real service (the sandbox bills nothing)' : ''}` : '';
+  const price = cost
+    ? `, about ${formatMoney(cost.amount, cost.currency)}${sandbox ? ' on the real service (the sandbox bills nothing)' : ''}`
+    : '';
   return `${request.body.model}, ${request.size} (${request.tier}), ${request.duration}s${price}`;
 }
 

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { action, type App } from './context.js';
+import { type App, action } from './context.js';
 import { examples } from './help-text.js';
 
 const DOCTOR_HELP = `
@@ -20,7 +20,12 @@ export function doctorCommand(app: App): Command {
     .addHelpText(
       'after',
       DOCTOR_HELP +
-        examples('wan doctor', 'wan --sandbox doctor', 'wan --region singapore doctor', "wan doctor --json | jq -r '.[] | select(.ok | not) | .fix'"),
+        examples(
+          'wan doctor',
+          'wan --sandbox doctor',
+          'wan --region singapore doctor',
+          "wan doctor --json | jq -r '.[] | select(.ok | not) | .fix'",
+        ),
     )
     .action(action(app, async (ctx) => (await import('../doctor/run-doctor.js')).runDoctor(ctx)));
 }

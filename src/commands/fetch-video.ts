@@ -1,10 +1,10 @@
-import { writeFile, rename } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import type { WanClient } from '../api/client.js';
 import type { CreateRequest } from '../api/create-request.js';
-import type { TaskResponse } from '../api/schemas.js';
 import type { DownloadResult } from '../api/download/index.js';
 import { describeUrl } from '../api/download/signed-url.js';
 import { WanError } from '../api/errors/wan-error.js';
+import type { TaskResponse } from '../api/schemas.js';
 import { downloadView } from '../output/download-progress.js';
 import type { TaskProgress } from '../output/task-progress.js';
 import type { CommandContext } from './context.js';
@@ -41,13 +41,31 @@ export async function saveVideo(
   options: SaveOptions & { sha256?: true },
   progress?: TaskProgress,
 ): Promise<DownloadResult & { sha256: string }>;
-export async function saveVideo(ctx: CommandContext, client: WanClient, task: TaskResponse, options: SaveOptions, progress?: TaskProgress): Promise<DownloadResult>;
-export async function saveVideo(ctx: CommandContext, client: WanClient, task: TaskResponse, options: SaveOptions, progress?: TaskProgress): Promise<DownloadResult> {
+export async function saveVideo(
+  ctx: CommandContext,
+  client: WanClient,
+  task: TaskResponse,
+  options: SaveOptions,
+  progress?: TaskProgress,
+): Promise<DownloadResult>;
+export async function saveVideo(
+  ctx: CommandContext,
+  client: WanClient,
+  task: TaskResponse,
+  options: SaveOptions,
+  progress?: TaskProgress,
+): Promise<DownloadResult> {
   progress?.stop();
   const view = await downloadView(ctx.ui, options.file);
   try {
     const sha256 = options.sha256 ?? true;
-    const result = await client.download(task, { to: options.file, force: options.force, signal: ctx.signal, sha256, onProgress: (p) => view.onProgress(p) });
+    const result = await client.download(task, {
+      to: options.file,
+      force: options.force,
+      signal: ctx.signal,
+      sha256,
+      onProgress: (p) => view.onProgress(p),
+    });
     view.done(result);
     if (options.sidecar) await writeSidecar(task, result, options, ctx.clock.now());
     return result;
@@ -59,9 +77,20 @@ export async function saveVideo(ctx: CommandContext, client: WanClient, task: Ta
 }
 
 /** Waits for a task with the shared progress view; tags any error with the task id for the report. */
-export async function waitFor(ctx: CommandContext, client: WanClient, taskId: string, timing: { timeout: number; interval: number }, progress: TaskProgress): Promise<TaskResponse> {
+export async function waitFor(
+  ctx: CommandContext,
+  client: WanClient,
+  taskId: string,
+  timing: { timeout: number; interval: number },
+  progress: TaskProgress,
+): Promise<TaskResponse> {
   try {
-    return await client.waitForTask(taskId, { signal: ctx.signal, timeout: timing.timeout, interval: timing.interval, onStatus: (t) => progress.onStatus(t) });
+    return await client.waitForTask(taskId, {
+      signal: ctx.signal,
+      timeout: timing.timeout,
+      interval: timing.interval,
+      onStatus: (t) => progress.onStatus(t),
+    });
   } catch (err) {
     if (err instanceof WanError) err.taskId ??= taskId;
     throw err;
@@ -72,7 +101,12 @@ export async function waitFor(ctx: CommandContext, client: WanClient, taskId: st
  * `<file>.json` next to the video: enough to reproduce and audit it. No key and no signed query:
  * the video URL is recorded as host and path only.
  */
-async function writeSidecar(task: TaskResponse, saved: DownloadResult, options: SaveOptions, now: number): Promise<void> {
+async function writeSidecar(
+  task: TaskResponse,
+  saved: DownloadResult,
+  options: SaveOptions,
+  now: number,
+): Promise<void> {
   const o = task.output;
   const body = options.request?.body;
   const sidecar = {

@@ -1,12 +1,16 @@
 import { Command } from 'commander';
 import { EXIT_CODE_TABLE } from '../output/exit-codes.js';
-import { action, type App, type CommandContext } from './context.js';
+import { type App, action, type CommandContext } from './context.js';
 import { examples } from './help-text.js';
 import { SANDBOX_HELP } from './sandbox.js';
 import { UsageError } from './usage-error.js';
 
 const TOPICS: Record<string, () => string> = {
-  'exit-codes': () => ['Exit codes of every wan command:', ...EXIT_CODE_TABLE.map(([code, meaning]) => `  ${String(code).padStart(3)}  ${meaning}`)].join('\n'),
+  'exit-codes': () =>
+    [
+      'Exit codes of every wan command:',
+      ...EXIT_CODE_TABLE.map(([code, meaning]) => `  ${String(code).padStart(3)}  ${meaning}`),
+    ].join('\n'),
   config: () =>
     [
       'Configuration, highest priority first: flags > environment > config file (its --profile section, then its top level) > defaults.',

@@ -13,7 +13,9 @@ export class LazyJournal {
   ) {}
 
   private load(): Promise<Journal> {
-    this.loaded ??= import('../journal/journal.js').then(({ Journal }) => new Journal(this.stateDir, { now: this.now }));
+    this.loaded ??= import('../journal/journal.js').then(
+      ({ Journal }) => new Journal(this.stateDir, { now: this.now }),
+    );
     return this.loaded;
   }
 

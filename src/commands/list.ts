@@ -1,10 +1,10 @@
 import { Command } from 'commander';
-import { TERMINAL_STATUSES } from '../api/task-status.js';
 import type { ListedTask } from '../api/schemas.js';
+import { TERMINAL_STATUSES } from '../api/task-status.js';
 import { parseDuration } from '../config/duration.js';
 import type { TaskEntry } from '../journal/index.js';
 import { renderTable } from '../output/table.js';
-import { action, type App, type CommandContext } from './context.js';
+import { type App, action, type CommandContext } from './context.js';
 import { examples } from './help-text.js';
 import { UsageError } from './usage-error.js';
 
@@ -30,41 +30,68 @@ export function listCommand(app: App): Command {
     .description("list the account's tasks of the last 24 hours, with what wan knows of them (prompt, file)")
     .option('--status <status>', `only tasks in this state (${STATUSES.join(', ')})`)
     .option('-m, --model <id>', 'only tasks of this model')
-    .option('--since <when>', 'start of the window: a duration ago (2h) or a time (2026-11-24T08:00:00Z); default 24h ago')
+    .option(
+      '--since <when>',
+      'start of the window: a duration ago (2h) or a time (2026-11-24T08:00:00Z); default 24h ago',
+    )
     .option('--until <when>', 'end of the window (default now)')
     .option('--page <n>', 'page number', '1')
     .option('--page-size <n>', 'tasks per page (1–100)', '10')
     .option('--all', 'every page')
-    .option('--local', "only the local journal: every task wan created here, including ones the service no longer keeps")
-    .addHelpText('after', examples('wan list', 'wan list --status RUNNING --all --json', 'wan list --since 2h -m wan2.2-t2v-plus', 'wan list --local'))
+    .option(
+      '--local',
+      'only the local journal: every task wan created here, including ones the service no longer keeps',
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'wan list',
+        'wan list --status RUNNING --all --json',
+        'wan list --since 2h -m wan2.2-t2v-plus',
+        'wan list --local',
+      ),
+    )
     .action(action(app, runList));
 }
 
 export async function runList(ctx: CommandContext, flags: ListFlags): Promise<number> {
   const status = flags.status?.toUpperCase();
-  if (status !== undefined && !STATUSES.includes(status)) throw new UsageError(`"${flags.status}" is not a task state; allowed: ${STATUSES.join(', ')}`, '--status');
+  if (status !== undefined && !STATUSES.includes(status))
+    throw new UsageError(`"${flags.status}" is not a task state; allowed: ${STATUSES.join(', ')}`, '--status');
   const page = whole(flags.page ?? '1', '--page', 1, 1_000_000);
   const pageSize = whole(flags.pageSize ?? '10', '--page-size', 1, 100);
   const now = ctx.clock.now();
   const until = flags.until ? when(flags.until, now, '--until') : now;
   const since = flags.since ? when(flags.since, now, '--since') : until - WINDOW_MS;
   if (since >= until) throw new UsageError('--since must be before --until', '--since');
-  if (until - since > WINDOW_MS) throw new UsageError('the service lists at most 24 hours at a time (and keeps tasks 24 hours)', '--since');
+  if (until - since > WINDOW_MS)
+    throw new UsageError('the service lists at most 24 hours at a time (and keeps tasks 24 hours)', '--since');
 
   const journal = await ctx.journal().entries();
-  if (flags.local) return printLocal(ctx, journal.filter((e) => (!status || e.status === status) && (!flags.model || e.intent.model === flags.model)));
+  if (flags.local)
+    return printLocal(
+      ctx,
+      journal.filter((e) => (!status || e.status === status) && (!flags.model || e.intent.model === flags.model)),
+    );
 
   const client = await ctx.client();
   const tasks: ListedTask[] = [];
   let total = 0;
   for (let p = flags.all ? 1 : page; ; p++) {
-    const res = await client.listTasks({ startTime: since, endTime: until, status, model: flags.model, page: p, pageSize: flags.all ? 100 : pageSize }, { signal: ctx.signal });
+    const res = await client.listTasks(
+      { startTime: since, endTime: until, status, model: flags.model, page: p, pageSize: flags.all ? 100 : pageSize },
+      { signal: ctx.signal },
+    );
     tasks.push(...res.data);
     total = res.total;
     if (!flags.all || res.data.length === 0 || tasks.length >= res.total || p >= MAX_PAGES) break;
   }
   const byId = new Map(journal.filter((e) => e.taskId).map((e) => [e.taskId!, e]));
-  const rows = tasks.map((t) => ({ ...t, prompt: byId.get(t.task_id)?.intent.prompt ?? null, file: byId.get(t.task_id)?.download?.file ?? null }));
+  const rows = tasks.map((t) => ({
+    ...t,
+    prompt: byId.get(t.task_id)?.intent.prompt ?? null,
+    file: byId.get(t.task_id)?.download?.file ?? null,
+  }));
   if (ctx.ui.json) {
     ctx.ui.resultJson(rows);
     return 0;
@@ -72,11 +99,19 @@ export async function runList(ctx: CommandContext, flags: ListFlags): Promise<nu
   ctx.ui.result(
     renderTable(
       ['TASK ID', 'STATUS', 'MODEL', 'CREATED', 'PROMPT', 'FILE'],
-      rows.map((r) => [r.task_id, r.status, r.model_name ?? '', r.gmt_create ? new Date(r.gmt_create).toISOString() : '', short(r.prompt), r.file ?? '']),
+      rows.map((r) => [
+        r.task_id,
+        r.status,
+        r.model_name ?? '',
+        r.gmt_create ? new Date(r.gmt_create).toISOString() : '',
+        short(r.prompt),
+        r.file ?? '',
+      ]),
       ctx.ui.out,
     ),
   );
-  if (!flags.all && total > tasks.length) ctx.ui.info(`page ${page} of ${Math.ceil(total / pageSize)} (${total} tasks); --all lists every page`);
+  if (!flags.all && total > tasks.length)
+    ctx.ui.info(`page ${page} of ${Math.ceil(total / pageSize)} (${total} tasks); --all lists every page`);
   return 0;
 }
 
@@ -99,7 +134,14 @@ function printLocal(ctx: CommandContext, entries: TaskEntry[]): number {
   ctx.ui.result(
     renderTable(
       ['TASK ID', 'STATUS', 'MODEL', 'CREATED', 'PROMPT', 'FILE'],
-      entries.map((e) => [e.taskId ?? '(none)', e.status ?? (e.orphan ? 'orphan?' : e.createFailed ? 'create failed' : ''), e.intent.model, e.intent.at, short(e.intent.prompt), e.download?.file ?? '']),
+      entries.map((e) => [
+        e.taskId ?? '(none)',
+        e.status ?? (e.orphan ? 'orphan?' : e.createFailed ? 'create failed' : ''),
+        e.intent.model,
+        e.intent.at,
+        short(e.intent.prompt),
+        e.download?.file ?? '',
+      ]),
       ctx.ui.out,
     ),
   );
@@ -113,7 +155,8 @@ function short(text: string | null): string {
 }
 
 function whole(value: string, flag: string, min: number, max: number): number {
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new UsageError(`expected a whole number from ${min} to ${max}, got "${value}"`, flag);
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max)
+    throw new UsageError(`expected a whole number from ${min} to ${max}, got "${value}"`, flag);
   return Number(value);
 }
 
@@ -121,6 +164,7 @@ function whole(value: string, flag: string, min: number, max: number): number {
 function when(value: string, now: number, flag: string): number {
   if (/^\d/.test(value) && !/[-:T]/.test(value)) return now - parseDuration(value, flag);
   const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new UsageError(`"${value}" is neither a duration (2h) nor a time (2026-11-24T08:00:00Z)`, flag);
+  if (Number.isNaN(t))
+    throw new UsageError(`"${value}" is neither a duration (2h) nor a time (2026-11-24T08:00:00Z)`, flag);
   return t;
 }

@@ -1,4 +1,4 @@
-import { MODELS, PRICE_CURRENCY, PRICE_DATE, type ModelInfo } from '../api/catalogue.js';
+import { MODELS, type ModelInfo, PRICE_CURRENCY, PRICE_DATE } from '../api/catalogue.js';
 import type { Region } from '../api/regions.js';
 
 // What `wan models` lists, apart from the command: models-quick.ts prints `--json` with this

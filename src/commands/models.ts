@@ -1,11 +1,11 @@
 import { Command } from 'commander';
-import { PRICE_CURRENCY, PRICE_DATE, describeDurations, type ModelInfo } from '../api/catalogue.js';
+import { describeDurations, type ModelInfo, PRICE_CURRENCY, PRICE_DATE } from '../api/catalogue.js';
 import { REGION_NAMES, type Region } from '../api/regions.js';
-import { UsageError } from './usage-error.js';
 import { renderTable } from '../output/table.js';
-import { action, type App, type CommandContext } from './context.js';
+import { type App, action, type CommandContext } from './context.js';
 import { examples } from './help-text.js';
 import { modelsIn, modelsJson } from './models-listing.js';
+import { UsageError } from './usage-error.js';
 
 export function modelsCommand(app: App): Command {
   return new Command('models')
@@ -31,12 +31,25 @@ export async function runModels(ctx: CommandContext): Promise<number> {
     `${m.promptMax}`,
     priceText(m, region),
   ]);
-  ctx.ui.result(renderTable(['MODEL', 'SIZES', 'DURATION', 'FPS', 'SOUND', 'PROMPT', `PRICE ${PRICE_CURRENCY}/s`], rows, ctx.ui.out));
+  ctx.ui.result(
+    renderTable(
+      ['MODEL', 'SIZES', 'DURATION', 'FPS', 'SOUND', 'PROMPT', `PRICE ${PRICE_CURRENCY}/s`],
+      rows,
+      ctx.ui.out,
+    ),
+  );
   if (!ctx.ui.options.quiet) {
     ctx.ui.result('');
     for (const m of models) {
-      const sizes = m.protocol === 'size' ? `sizes ${m.sizes.join(' ')} (default ${m.defaultSize})` : `--resolution ${m.tiers.join('|')} (default ${m.defaultResolution}), --ratio ${m.ratios.join('|')} (default ${m.defaultRatio})`;
-      ctx.ui.result(`${m.id}: ${sizes}; regions ${Object.entries(m.ids).map(([r, id]) => (id === m.id ? r : `${r} (${id})`)).join(', ')}`);
+      const sizes =
+        m.protocol === 'size'
+          ? `sizes ${m.sizes.join(' ')} (default ${m.defaultSize})`
+          : `--resolution ${m.tiers.join('|')} (default ${m.defaultResolution}), --ratio ${m.ratios.join('|')} (default ${m.defaultRatio})`;
+      ctx.ui.result(
+        `${m.id}: ${sizes}; regions ${Object.entries(m.ids)
+          .map(([r, id]) => (id === m.id ? r : `${r} (${id})`))
+          .join(', ')}`,
+      );
     }
     ctx.ui.result(`\nPrices per second of video as of ${PRICE_DATE}; failed tasks are not billed.`);
   }
@@ -47,11 +60,14 @@ function priceText(model: ModelInfo, region?: Region): string {
   const regions = region ? [region] : (['beijing'] as Region[]);
   const prices = model.prices[regions[0]!];
   if (!prices) return '–';
-  return Object.entries(prices).map(([tier, price]) => `${tier} ${price}`).join(', ');
+  return Object.entries(prices)
+    .map(([tier, price]) => `${tier} ${price}`)
+    .join(', ');
 }
 
 function regionFlag(value: string | undefined): Region | undefined {
   if (value === undefined) return undefined;
-  if (!(REGION_NAMES as readonly string[]).includes(value)) throw new UsageError(`"${value}" is not a region; allowed: ${REGION_NAMES.join(', ')}`, '--region');
+  if (!(REGION_NAMES as readonly string[]).includes(value))
+    throw new UsageError(`"${value}" is not a region; allowed: ${REGION_NAMES.join(', ')}`, '--region');
   return value as Region;
 }

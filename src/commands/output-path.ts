@@ -41,12 +41,18 @@ export async function resolveOutputPath(choice: OutputChoice, name: string, cwd:
  * waiting (root ignores mode bits, so asking access() is not enough). A probe-made empty file is removed.
  */
 async function probeWritable(part: string): Promise<void> {
-  const existed = await stat(part).then(() => true, () => false);
+  const existed = await stat(part).then(
+    () => true,
+    () => false,
+  );
   try {
     const handle = await open(part, 'a');
     await handle.close();
   } catch (err) {
-    throw new UsageError(`cannot write ${part}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, '--output');
+    throw new UsageError(
+      `cannot write ${part}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      '--output',
+    );
   }
   if (!existed) await unlink(part).catch(() => {});
 }

@@ -41,7 +41,8 @@ export function commandNamed(root: Command, argv: readonly string[]): string | u
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (!arg.startsWith('-')) return Object.hasOwn(COMMANDS, arg) ? arg : undefined;
-    const [flag, inlineValue] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), true] : [arg, false];
+    const [flag, inlineValue] =
+      arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), true] : [arg, false];
     const option = root.options.find((o) => o.long === flag || o.short === flag);
     if (!option || option.optional || (inlineValue && !option.required)) return undefined;
     if (option.required && !inlineValue) i++; // its value, whatever it looks like (as Commander takes it)

@@ -3,7 +3,7 @@ import { parseDuration } from '../config/duration.js';
 // The pure spec parser only: the sandbox itself is loaded when the command runs.
 import { FaultSpecError, formatFaultRule, parseFaultSpecs } from '../sandbox/fault-spec.js';
 import type { FaultRule, SandboxFaults, SandboxOptions } from '../sandbox/index.js';
-import { action, type App, type CommandContext } from './context.js';
+import { type App, action, type CommandContext } from './context.js';
 import { examples } from './help-text.js';
 import { UsageError } from './usage-error.js';
 
@@ -97,7 +97,11 @@ export function sandboxCommand(app: App): Command {
     .option('--wrong-checksum', 'fault: send a wrong x-oss-hash-crc64ecma')
     .option('--fail-task <code>', 'fault: every task ends FAILED with this code')
     .option('--fail-message <text>', 'message for --fail-task', 'Injected by the wan sandbox.')
-    .option('--fault <spec>', 'fault: inject a fault into one endpoint (repeatable; see below)', (spec: string, all: string[] | undefined) => [...(all ?? []), spec])
+    .option(
+      '--fault <spec>',
+      'fault: inject a fault into one endpoint (repeatable; see below)',
+      (spec: string, all: string[] | undefined) => [...(all ?? []), spec],
+    )
     .option('--seed <n>', 'seed for faults with a probability (default 1)')
     .option('--clock-offset <duration>', 'fault: skew the sandbox clock, e.g. 90s or -90s')
     .option('--unknown-tasks', 'fault: every task reads UNKNOWN')
@@ -121,11 +125,14 @@ export async function runSandbox(ctx: CommandContext, flags: SandboxFlags): Prom
   const sandbox = await ctx.services.startSandbox(options);
   ctx.ui.result(sandbox.baseUrl);
   ctx.ui.info(`sandbox API at ${sandbox.baseUrl}, videos at ${sandbox.videoOrigin}`);
-  ctx.ui.info(`use it with: DASHSCOPE_HTTP_BASE_URL=${sandbox.baseUrl} DASHSCOPE_API_KEY=${options.apiKey ? '<your --key>' : 'sk-anything'} wan …`);
+  ctx.ui.info(
+    `use it with: DASHSCOPE_HTTP_BASE_URL=${sandbox.baseUrl} DASHSCOPE_API_KEY=${options.apiKey ? '<your --key>' : 'sk-anything'} wan …`,
+  );
   // Faults may come from the environment, so say which are on: a CI log should explain odd failures.
   const rules = options.faults?.rules ?? [];
   if (rules.length > 0) ctx.ui.info(`faults: ${rules.map(formatFaultRule).join(', ')}`);
-  if (options.limits) ctx.ui.info('rate limits: on (each model\'s submit rate and concurrent tasks, 20 queries/s per key)');
+  if (options.limits)
+    ctx.ui.info("rate limits: on (each model's submit rate and concurrent tasks, 20 queries/s per key)");
   ctx.ui.info('Ctrl-C stops it');
   await new Promise<void>((resolve) => {
     if (ctx.signal.aborted) return resolve();
@@ -143,11 +150,15 @@ export function sandboxOptions(flags: SandboxFlags, env: Record<string, string |
   if (flags.cutTimes !== undefined) faults.cutTimes = count(flags.cutTimes, '--cut-times');
   if (flags.htmlBody) faults.htmlBody = true;
   if (flags.wrongChecksum) faults.wrongChecksum = true;
-  if (flags.failTask !== undefined) faults.failTask = { code: flags.failTask, message: flags.failMessage ?? 'Injected by the wan sandbox.' };
+  if (flags.failTask !== undefined)
+    faults.failTask = { code: flags.failTask, message: flags.failMessage ?? 'Injected by the wan sandbox.' };
   if (flags.unknownTasks) faults.unknownTasks = true;
   if (flags.clockOffset !== undefined) faults.clockOffsetMs = signedDuration(flags.clockOffset, '--clock-offset');
   // Flags first: an explicit --fault is tried before the ambient ones from the environment.
-  const rules = [...(flags.fault ?? []).flatMap((spec) => faultRules(spec, '--fault')), ...faultRules(env[FAULTS_ENV] ?? '', FAULTS_ENV)];
+  const rules = [
+    ...(flags.fault ?? []).flatMap((spec) => faultRules(spec, '--fault')),
+    ...faultRules(env[FAULTS_ENV] ?? '', FAULTS_ENV),
+  ];
   if (rules.length > 0) faults.rules = rules;
   return {
     host: flags.host,

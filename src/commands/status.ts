@@ -1,16 +1,19 @@
 import { Command } from 'commander';
-import type { TaskResponse } from '../api/schemas.js';
 import { urlExpiry } from '../api/download/signed-url.js';
+import type { TaskResponse } from '../api/schemas.js';
 import { relativeTime } from '../output/format.js';
 import type { Ui } from '../output/ui.js';
-import { action, type App, type CommandContext } from './context.js';
+import { type App, action, type CommandContext } from './context.js';
 import { examples } from './help-text.js';
 
 export function statusCommand(app: App): Command {
   return new Command('status')
     .description('show where a task is: status, times, failure reason, video expiry')
     .argument('<task-id>', 'task id printed by wan create')
-    .addHelpText('after', examples('wan status 0385dc79-5ff8-4d82-bcb6-0123456789ab', 'wan status "$id" --json | jq -r .task_status'))
+    .addHelpText(
+      'after',
+      examples('wan status 0385dc79-5ff8-4d82-bcb6-0123456789ab', 'wan status "$id" --json | jq -r .task_status'),
+    )
     .action(action(app, runStatus));
 }
 
@@ -30,7 +33,12 @@ export function taskJson(task: TaskResponse): Record<string, unknown> {
 export function statusLine(task: TaskResponse, ui: Ui, now: number): string {
   const o = task.output;
   const c = ui.out;
-  const colour = o.task_status === 'SUCCEEDED' ? c.green : o.task_status === 'FAILED' || o.task_status === 'UNKNOWN' ? c.red : c.yellow;
+  const colour =
+    o.task_status === 'SUCCEEDED'
+      ? c.green
+      : o.task_status === 'FAILED' || o.task_status === 'UNKNOWN'
+        ? c.red
+        : c.yellow;
   const parts = [`${o.task_id}  ${colour(o.task_status)}`];
   if (o.submit_time) parts.push(`submitted ${o.submit_time}`);
   if (o.scheduled_time) parts.push(`started ${o.scheduled_time}`);

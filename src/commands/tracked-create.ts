@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { WanClient } from '../api/client.js';
 import type { CreateRequest } from '../api/create-request.js';
+import { AbortedError } from '../api/errors/aborted-error.js';
 import { ApiError } from '../api/errors/api-error.js';
 import { ConnectionError } from '../api/errors/connection-error.js';
-import { AbortedError } from '../api/errors/aborted-error.js';
-import { requestHash } from '../journal/request-hash.js';
 import type { TaskEntry } from '../journal/index.js';
+import { requestHash } from '../journal/request-hash.js';
 import type { CommandContext } from './context.js';
 import { UsageError } from './usage-error.js';
 
@@ -43,7 +43,12 @@ const RECONCILE_AFTER_MS = 2 * 60_000;
  * same key is reused, and an earlier attempt that died during its POST is looked up in the
  * service's task list before anything is re-sent.
  */
-export async function createTracked(ctx: CommandContext, client: WanClient, request: CreateRequest, options: TrackOptions = {}): Promise<TrackedTask> {
+export async function createTracked(
+  ctx: CommandContext,
+  client: WanClient,
+  request: CreateRequest,
+  options: TrackOptions = {},
+): Promise<TrackedTask> {
   const journal = ctx.journal();
   if (options.idempotencyKey && !options.forceNew) {
     const earlier = await journal.findByIdempotencyKey(options.idempotencyKey);
@@ -72,7 +77,9 @@ export async function createTracked(ctx: CommandContext, client: WanClient, requ
     return { taskId: task.taskId, requestId: task.requestId, status: task.status, reused: false, answeredAt };
   } catch (err) {
     // An interrupted POST may already have reached the service.
-    const uncertain = ((err instanceof ApiError || err instanceof ConnectionError) && err.mayHaveCreated) || err instanceof AbortedError;
+    const uncertain =
+      ((err instanceof ApiError || err instanceof ConnectionError) && err.mayHaveCreated) ||
+      err instanceof AbortedError;
     await journal
       .append({
         type: 'create-failed',
@@ -87,10 +94,17 @@ export async function createTracked(ctx: CommandContext, client: WanClient, requ
   }
 }
 
-async function reuse(ctx: CommandContext, client: WanClient, earlier: TaskEntry, key: string): Promise<TrackedTask | undefined> {
+async function reuse(
+  ctx: CommandContext,
+  client: WanClient,
+  earlier: TaskEntry,
+  key: string,
+): Promise<TrackedTask | undefined> {
   if (earlier.taskId) {
     if (earlier.status === 'FAILED' || earlier.status === 'CANCELED' || earlier.status === 'UNKNOWN') return undefined;
-    ctx.ui.info(`reusing task ${earlier.taskId} (idempotency key "${key}", created ${earlier.intent.at}); nothing new is paid for`);
+    ctx.ui.info(
+      `reusing task ${earlier.taskId} (idempotency key "${key}", created ${earlier.intent.at}); nothing new is paid for`,
+    );
     return { taskId: earlier.taskId, requestId: earlier.requestId, status: earlier.status, reused: true };
   }
   if (earlier.createFailed?.certain) return undefined;
@@ -98,11 +112,17 @@ async function reuse(ctx: CommandContext, client: WanClient, earlier: TaskEntry,
   const at = Date.parse(earlier.intent.at);
   const listed = await client.listTasks(
     // The list filters by whole seconds; the exact window is applied to gmt_create below.
-    { model: earlier.intent.model, startTime: at - RECONCILE_SKEW_MS - 1000, endTime: at + RECONCILE_AFTER_MS + 1000, pageSize: 100 },
+    {
+      model: earlier.intent.model,
+      startTime: at - RECONCILE_SKEW_MS - 1000,
+      endTime: at + RECONCILE_AFTER_MS + 1000,
+      pageSize: 100,
+    },
     { signal: ctx.signal },
   );
   const known = new Set((await ctx.journal().entries()).map((e) => e.taskId).filter(Boolean));
-  const inWindow = (t: { gmt_create?: number }) => t.gmt_create === undefined || (t.gmt_create >= at - RECONCILE_SKEW_MS && t.gmt_create <= at + RECONCILE_AFTER_MS);
+  const inWindow = (t: { gmt_create?: number }) =>
+    t.gmt_create === undefined || (t.gmt_create >= at - RECONCILE_SKEW_MS && t.gmt_create <= at + RECONCILE_AFTER_MS);
   const candidates = listed.data.filter((t) => !known.has(t.task_id) && inWindow(t));
   if (listed.total === 0 || candidates.length === 0) return undefined;
   if (candidates.length === 1) {

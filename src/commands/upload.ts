@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { findModel } from '../api/catalogue.js';
 import { InputError } from '../api/errors/input-error.js';
-import { action, type App, type CommandContext } from './context.js';
+import { type App, action, type CommandContext } from './context.js';
 import { examples } from './help-text.js';
 
 /** Uploaded files stay usable this long (dashscope-api.md §1.3). */
@@ -13,7 +13,13 @@ export function uploadCommand(app: App): Command {
     .description('upload a local wav/mp3 (3–30 s, ≤ 15 MB) and print its oss:// URL (valid 48 h, for that model only)')
     .argument('<file>', 'the audio file')
     .option('-m, --model <id>', 'the model that will use the file (default: config model)')
-    .addHelpText('after', examples('wan upload voice.mp3 -m wan2.5-t2v-preview', 'wan create "a singer" --audio-url "$(wan upload voice.wav)"'))
+    .addHelpText(
+      'after',
+      examples(
+        'wan upload voice.mp3 -m wan2.5-t2v-preview',
+        'wan create "a singer" --audio-url "$(wan upload voice.wav)"',
+      ),
+    )
     .action(action(app, runUpload));
 }
 
@@ -25,7 +31,15 @@ export async function runUpload(ctx: CommandContext, file: string, flags: { mode
   const modelId = model.ids[client.region] ?? model.id;
   const { url, file: info } = await client.uploadAudio(path.resolve(ctx.io.cwd, file), modelId, { signal: ctx.signal });
   const expiresAt = new Date(ctx.clock.now() + UPLOAD_LIFETIME_MS).toISOString();
-  if (ctx.ui.json) ctx.ui.resultJson({ url, model: modelId, bytes: info.bytes, format: info.format, seconds: info.seconds ?? null, expires_at: expiresAt });
+  if (ctx.ui.json)
+    ctx.ui.resultJson({
+      url,
+      model: modelId,
+      bytes: info.bytes,
+      format: info.format,
+      seconds: info.seconds ?? null,
+      expires_at: expiresAt,
+    });
   else {
     ctx.ui.result(url);
     ctx.ui.info(`usable with ${modelId} until ${expiresAt}`);

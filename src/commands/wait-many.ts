@@ -29,9 +29,14 @@ export async function waitMany(
 ): Promise<number[]> {
   const now = () => ctx.clock.now();
   const deadline = now() + timing.timeout;
-  const journal = await ctx.journal().entries().catch(() => []);
+  const journal = await ctx
+    .journal()
+    .entries()
+    .catch(() => []);
   const since = new Map(journal.filter((e) => e.taskId).map((e) => [e.taskId!, Date.parse(e.intent.at)]));
-  const waiting = new Map<string, Watched>(taskIds.map((id) => [id, { taskId: id, since: since.get(id) ?? now() - UNKNOWN_AGE_MS }]));
+  const waiting = new Map<string, Watched>(
+    taskIds.map((id) => [id, { taskId: id, since: since.get(id) ?? now() - UNKNOWN_AGE_MS }]),
+  );
   const last = new Map<string, string>();
   const finishing: Promise<number>[] = [];
   const done = (id: string) => {
@@ -43,7 +48,12 @@ export async function waitMany(
   let due = now();
   try {
     for (;;) {
-      const listed = await listStatuses([...waiting.values()], { client, pace: async () => {}, now: now(), signal: ctx.signal });
+      const listed = await listStatuses([...waiting.values()], {
+        client,
+        pace: async () => {},
+        now: now(),
+        signal: ctx.signal,
+      });
       for (const id of [...waiting.keys()]) {
         const status = listed.get(id)?.status;
         if (status === undefined || isTerminal(status)) {
@@ -61,10 +71,14 @@ export async function waitMany(
     }
   } catch (err) {
     if (!(err instanceof AbortedError)) throw err;
-    for (const id of waiting.keys()) finishing.push(Promise.resolve(reportOne(ctx, Object.assign(new AbortedError(), { taskId: id }))));
+    for (const id of waiting.keys())
+      finishing.push(Promise.resolve(reportOne(ctx, Object.assign(new AbortedError(), { taskId: id }))));
     waiting.clear();
   }
-  for (const [id] of waiting) finishing.push(Promise.resolve(reportOne(ctx, new WaitTimeoutError(id, last.get(id) ?? 'PENDING', timing.timeout))));
+  for (const [id] of waiting)
+    finishing.push(
+      Promise.resolve(reportOne(ctx, new WaitTimeoutError(id, last.get(id) ?? 'PENDING', timing.timeout))),
+    );
   return Promise.all(finishing);
 }
 

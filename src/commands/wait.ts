@@ -1,22 +1,22 @@
+import path from 'node:path';
 import { Command } from 'commander';
 import type { WanClient } from '../api/client.js';
 import type { CreateRequest } from '../api/create-request.js';
+import { urlExpiry } from '../api/download/signed-url.js';
 import { AbortedError } from '../api/errors/aborted-error.js';
 import { WanError } from '../api/errors/wan-error.js';
-import { worstExit } from '../output/exit-codes.js';
-import { classifyError, reportError } from '../output/report-error.js';
-import { gitHubSummaryHeader, reportToGitHub } from '../output/github-actions.js';
-import { taskProgress, type TaskProgress } from '../output/task-progress.js';
-import { checkTaskId } from '../api/task-id.js';
 import type { TaskResponse } from '../api/schemas.js';
-import { urlExpiry } from '../api/download/signed-url.js';
-import { action, type App, type CommandContext } from './context.js';
+import { checkTaskId } from '../api/task-id.js';
+import { worstExit } from '../output/exit-codes.js';
+import { gitHubSummaryHeader, reportToGitHub } from '../output/github-actions.js';
+import { classifyError, reportError } from '../output/report-error.js';
+import { type TaskProgress, taskProgress } from '../output/task-progress.js';
+import { alreadySaved } from './already-saved.js';
+import { type App, action, type CommandContext } from './context.js';
 import { saveVideo, videoJson, waitFor } from './fetch-video.js';
 import { examples } from './help-text.js';
 import { resolveOutputPath } from './output-path.js';
 import { UsageError } from './usage-error.js';
-import { alreadySaved } from './already-saved.js';
-import path from 'node:path';
 import { LIST_POLL_FROM, waitMany } from './wait-many.js';
 
 export interface WaitFlags {
@@ -34,7 +34,10 @@ export interface WaitFlags {
 export function addWaitOptions(command: Command): Command {
   return command
     .option('-o, --output <file>', 'where to save the video (one task)')
-    .option('--output-dir <dir>', 'save videos as <dir>/<task_id>.mp4 (created if missing; default: config outputDir or .)')
+    .option(
+      '--output-dir <dir>',
+      'save videos as <dir>/<task_id>.mp4 (created if missing; default: config outputDir or .)',
+    )
     .option('--timeout <duration>', 'give up waiting after this long, e.g. 90s, 10m, 1h (default 30m, config timeout)')
     .option('--interval <duration>', 'time between polls, at least 1s (default 5s, config pollInterval)')
     .option('--no-download', 'only wait; print the task, do not save the video')
@@ -44,7 +47,10 @@ export function addWaitOptions(command: Command): Command {
 }
 
 function addPendingOption(command: Command): Command {
-  return command.option('--pending', 'wait for and download every task wan created that is not downloaded yet (from the journal)');
+  return command.option(
+    '--pending',
+    'wait for and download every task wan created that is not downloaded yet (from the journal)',
+  );
 }
 
 export function waitCommand(app: App): Command {
@@ -53,20 +59,22 @@ export function waitCommand(app: App): Command {
     .argument('[task-id...]', 'one or more task ids (or --pending)')
     .addHelpText(
       'after',
-      examples(
+      `${examples(
         'wan wait "$id" -o out.mp4',
         'wan wait "$id1" "$id2" --output-dir videos/ --timeout 20m',
         'wan wait "$id" --no-download --json | jq -r .video_url',
         'wan wait --pending --output-dir videos/     # after a crash: every task not downloaded yet',
-      ) + '\nPolls once at once, then every --interval until the task ends or --timeout passes.\n',
+      )}\nPolls once at once, then every --interval until the task ends or --timeout passes.\n`,
     );
   return addPendingOption(addWaitOptions(command)).action(action(app, runWait));
 }
 
 export async function runWait(ctx: CommandContext, ids: string[], flags: WaitFlags): Promise<number> {
   if (flags.pending && ids.length > 0) throw new UsageError('give task ids or --pending, not both', '--pending');
-  if (!flags.pending && ids.length === 0) throw new UsageError('missing task id: wan wait <task-id...>, or wan wait --pending');
-  if (flags.output !== undefined && (ids.length > 1 || flags.pending)) throw new UsageError('-o names one file; with several tasks use --output-dir', '--output');
+  if (!flags.pending && ids.length === 0)
+    throw new UsageError('missing task id: wan wait <task-id...>, or wan wait --pending');
+  if (flags.output !== undefined && (ids.length > 1 || flags.pending))
+    throw new UsageError('-o names one file; with several tasks use --output-dir', '--output');
   ids.forEach(checkTaskId);
   await ctx.config({ timeout: flags.timeout, pollInterval: flags.interval, outputDir: flags.outputDir });
   const client = await ctx.client();
@@ -86,11 +94,19 @@ export async function runWait(ctx: CommandContext, ids: string[], flags: WaitFla
   const progress = await taskProgress(ctx.ui, () => ctx.clock.now());
   await gitHubSummaryHeader(ctx.io);
   try {
-    const one = (id: string) => waitOne(ctx, client, id, { ...flags, output: flags.output ?? outputs.get(id) }, progress);
+    const one = (id: string) =>
+      waitOne(ctx, client, id, { ...flags, output: flags.output ?? outputs.get(id) }, progress);
     const config = await ctx.config();
     const codes =
       taskIds.length >= LIST_POLL_FROM
-        ? await waitMany(ctx, client, taskIds, { timeout: config.values.timeout, interval: config.values.pollInterval }, progress, one)
+        ? await waitMany(
+            ctx,
+            client,
+            taskIds,
+            { timeout: config.values.timeout, interval: config.values.pollInterval },
+            progress,
+            one,
+          )
         : await Promise.all(taskIds.map(one));
     return worstExit(codes);
   } finally {
@@ -113,24 +129,43 @@ export async function waitOne(
   const record = await journalRecorder(ctx, taskId);
   try {
     const download = flags.download !== false;
-    const earlier = download && !flags.force ? await savedEarlier(ctx, config.values.outputDir, flags.output, taskId) : undefined;
+    const earlier =
+      download && !flags.force ? await savedEarlier(ctx, config.values.outputDir, flags.output, taskId) : undefined;
     if (earlier) {
-      ctx.ui.info(`task ${taskId}: already saved as ${earlier.file} (sha256 ${earlier.sha256.slice(0, 16)}…); nothing to do`);
+      ctx.ui.info(
+        `task ${taskId}: already saved as ${earlier.file} (sha256 ${earlier.sha256.slice(0, 16)}…); nothing to do`,
+      );
       if (ctx.ui.json) ctx.ui.resultJson({ task_id: taskId, task_status: 'SUCCEEDED', ...earlier, ...extra });
       else ctx.ui.result(earlier.file);
       return 0;
     }
     const file = download
-      ? await resolveOutputPath({ output: flags.output, outputDir: config.values.outputDir, force: flags.force }, `${taskId}.mp4`, ctx.io.cwd)
+      ? await resolveOutputPath(
+          { output: flags.output, outputDir: config.values.outputDir, force: flags.force },
+          `${taskId}.mp4`,
+          ctx.io.cwd,
+        )
       : undefined;
-    const task = await waitWithInterrupt(ctx, client, taskId, flags, { ...progress, onStatus: (t) => (record.status(t), progress.onStatus(t)) });
+    const task = await waitWithInterrupt(ctx, client, taskId, flags, {
+      ...progress,
+      onStatus: (t) => {
+        record.status(t);
+        progress.onStatus(t);
+      },
+    });
     if (!file) {
       progress.line(`task ${taskId}: SUCCEEDED`);
       if (ctx.ui.json) ctx.ui.resultJson({ ...videoJson(task), ...extra });
       else ctx.ui.result(task.output.video_url ?? '');
       return 0;
     }
-    const saved = await saveVideo(ctx, client, task, { file, force: flags.force, sidecar: flags.sidecar !== false, request, region: config.values.region }, progress);
+    const saved = await saveVideo(
+      ctx,
+      client,
+      task,
+      { file, force: flags.force, sidecar: flags.sidecar !== false, request, region: config.values.region },
+      progress,
+    );
     if (ctx.ui.json) ctx.ui.resultJson({ ...videoJson(task, saved), ...extra });
     else ctx.ui.result(saved.file);
     await record.downloaded(saved.file, saved.bytes, saved.sha256);
@@ -145,12 +180,30 @@ export async function waitOne(
   }
 }
 
-async function waitWithInterrupt(ctx: CommandContext, client: WanClient, taskId: string, flags: WaitFlags, progress: TaskProgress) {
+async function waitWithInterrupt(
+  ctx: CommandContext,
+  client: WanClient,
+  taskId: string,
+  flags: WaitFlags,
+  progress: TaskProgress,
+) {
   const config = await ctx.config();
   let last = '';
-  const tracking: TaskProgress = { ...progress, onStatus: (t) => ((last = t.output.task_status), progress.onStatus(t)) };
+  const tracking: TaskProgress = {
+    ...progress,
+    onStatus: (t) => {
+      last = t.output.task_status;
+      progress.onStatus(t);
+    },
+  };
   try {
-    return await waitFor(ctx, client, taskId, { timeout: config.values.timeout, interval: config.values.pollInterval }, tracking);
+    return await waitFor(
+      ctx,
+      client,
+      taskId,
+      { timeout: config.values.timeout, interval: config.values.pollInterval },
+      tracking,
+    );
   } catch (err) {
     if (err instanceof AbortedError && flags.cancelOnInterrupt && last === 'PENDING') {
       // The process is already interrupted; this one request gets its own short budget.
@@ -203,7 +256,15 @@ async function journalRecorder(ctx: CommandContext, taskId: string) {
 }
 
 /** The file a re-run would write, if wan already saved this task's video there. */
-async function savedEarlier(ctx: CommandContext, outputDir: string | undefined, output: string | undefined, taskId: string) {
-  const file = output !== undefined ? path.resolve(ctx.io.cwd, output) : path.resolve(ctx.io.cwd, outputDir ?? '.', `${taskId}.mp4`);
+async function savedEarlier(
+  ctx: CommandContext,
+  outputDir: string | undefined,
+  output: string | undefined,
+  taskId: string,
+) {
+  const file =
+    output !== undefined
+      ? path.resolve(ctx.io.cwd, output)
+      : path.resolve(ctx.io.cwd, outputDir ?? '.', `${taskId}.mp4`);
   return alreadySaved(file, taskId);
 }

@@ -73,7 +73,14 @@ interface ScannedLine {
 }
 
 function scan(program: Command, words: string[]): ScannedLine {
-  const line: ScannedLine = { program, command: program, afterDashDash: false, positionals: [], values: {}, used: new Set() };
+  const line: ScannedLine = {
+    program,
+    command: program,
+    afterDashDash: false,
+    positionals: [],
+    values: {},
+    used: new Set(),
+  };
   for (const word of words) {
     if (line.pending) {
       line.values[line.pending.attributeName()] = word;
@@ -96,7 +103,8 @@ function scan(program: Command, words: string[]): ScannedLine {
     if (!option) continue;
     line.used.add(option.long ?? name);
     if (!takesValue(option)) continue;
-    const attached = eq > 0 ? word.slice(eq + 1) : !word.startsWith('--') && word.length > 2 ? word.slice(2) : undefined;
+    const attached =
+      eq > 0 ? word.slice(eq + 1) : !word.startsWith('--') && word.length > 2 ? word.slice(2) : undefined;
     if (attached !== undefined) line.values[option.attributeName()] = attached;
     else if (option.required) line.pending = option;
   }
@@ -107,17 +115,32 @@ function positional(line: ScannedLine, current: string): Completion {
   const { command, program } = line;
   if (command === program) {
     const commands = program.createHelp().visibleCommands(program);
-    return { candidates: matching(commands.map((c) => ({ value: c.name(), description: c.description() })), current) };
+    return {
+      candidates: matching(
+        commands.map((c) => ({ value: c.name(), description: c.description() })),
+        current,
+      ),
+    };
   }
   // Commander's implicit `help [command]`; main.ts also routes `wan help <topic>` to the topics.
   if (command.name() === 'help' && line.positionals.length === 0) {
-    const names = program.createHelp().visibleCommands(program).filter((c) => c.name() !== 'help').map((c) => ({ value: c.name(), description: c.description() }));
+    const names = program
+      .createHelp()
+      .visibleCommands(program)
+      .filter((c) => c.name() !== 'help')
+      .map((c) => ({ value: c.name(), description: c.description() }));
     return { candidates: matching([...helpTopics(program), ...names], current) };
   }
   const args = command.registeredArguments;
   const arg = args[line.positionals.length] ?? (args[args.length - 1]?.variadic ? args[args.length - 1] : undefined);
   if (!arg) return { candidates: [] };
-  if (arg.argChoices) return { candidates: matching(arg.argChoices.map((value) => ({ value })), current) };
+  if (arg.argChoices)
+    return {
+      candidates: matching(
+        arg.argChoices.map((value) => ({ value })),
+        current,
+      ),
+    };
   return { candidates: [], files: pathKind(arg.name()) };
 }
 
@@ -132,7 +155,13 @@ function valuesOf(option: Option, current: string, ctx: ValueContext): Completio
   let candidates: Candidate[] | undefined;
   if (name === 'model') candidates = modelCandidates(ctx.region);
   else if (name === 'size') candidates = model?.protocol === 'size' ? sizeCandidates(model, current) : [];
-  else if (name === 'duration') candidates = model ? model.durations.map((d) => ({ value: String(d), description: d === model.defaultDuration ? 'seconds (default)' : 'seconds' })) : [];
+  else if (name === 'duration')
+    candidates = model
+      ? model.durations.map((d) => ({
+          value: String(d),
+          description: d === model.defaultDuration ? 'seconds (default)' : 'seconds',
+        }))
+      : [];
   else if (name === 'resolution') candidates = model ? model.tiers.map((value) => ({ value })) : undefined;
   else if (name === 'ratio') candidates = model ? ratiosOf(model).map((value) => ({ value })) : undefined;
   candidates ??= option.argChoices?.map((value) => ({ value }));
@@ -157,7 +186,9 @@ function sizeCandidates(model: ModelInfo, current: string): Candidate[] {
   const x = /^\d+([xX])/.exec(current.replace(/\\/g, ''))?.[1];
   return model.sizes.map((size) => ({
     value: x ? size.replace('*', x) : size,
-    description: [tierOfSize(size), ratioOfSize(size), size === model.defaultSize ? 'default' : undefined].filter(Boolean).join(' '),
+    description: [tierOfSize(size), ratioOfSize(size), size === model.defaultSize ? 'default' : undefined]
+      .filter(Boolean)
+      .join(' '),
   }));
 }
 
@@ -169,7 +200,9 @@ function ratiosOf(model: ModelInfo): string[] {
 
 function flagCandidates(option: Option, used: Set<string>): Candidate[] {
   if (option.long && used.has(option.long) && !option.variadic) return [];
-  return [option.long, option.short].filter((f): f is string => Boolean(f)).map((value) => ({ value, description: option.description }));
+  return [option.long, option.short]
+    .filter((f): f is string => Boolean(f))
+    .map((value) => ({ value, description: option.description }));
 }
 
 /** The command's own visible options, then those of its parents (wan's global flags work after the command). */
@@ -220,4 +253,3 @@ function helpTopics(program: Command): Candidate[] {
   const names = declared ?? ['exit-codes', 'config', 'environment', 'sandbox'].filter(isHelpTopic);
   return names.map((value) => ({ value, description: 'help topic' }));
 }
-

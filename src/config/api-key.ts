@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { readEnv, type Env } from './env.js';
+import { type Env, readEnv } from './env.js';
 import type { FileApiKey } from './file-config.js';
 import { resolveUserPath } from './paths.js';
 

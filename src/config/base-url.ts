@@ -21,7 +21,8 @@ export function normalizeBaseUrl(input: string): string | { reason: string } {
   if (url.username || url.password) return { reason: `${shown} must not contain credentials` };
   if (url.search || url.hash) return { reason: `${shown} must not have a query or fragment` };
   const path = url.pathname.replace(/\/$/, '');
-  if (path !== '/api/v1') return { reason: `${shown} must end in /api/v1, not ${JSON.stringify(url.pathname)} (${EXAMPLE})` };
+  if (path !== '/api/v1')
+    return { reason: `${shown} must end in /api/v1, not ${JSON.stringify(url.pathname)} (${EXAMPLE})` };
   return `${url.protocol}//${url.host}/api/v1`;
 }
 

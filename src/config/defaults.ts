@@ -16,4 +16,7 @@ export const DEFAULTS = {
   requestTimeout: 60_000,
   stallTimeout: 30_000,
   retries: 5,
-} as const satisfies Pick<ConfigValues, 'region' | 'model' | 'pollInterval' | 'timeout' | 'connectTimeout' | 'requestTimeout' | 'stallTimeout' | 'retries'>;
+} as const satisfies Pick<
+  ConfigValues,
+  'region' | 'model' | 'pollInterval' | 'timeout' | 'connectTimeout' | 'requestTimeout' | 'stallTimeout' | 'retries'
+>;

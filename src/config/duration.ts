@@ -3,8 +3,7 @@ import { ConfigError } from './config-error.js';
 const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 } as const;
 
 // Units in descending order, each at most once: `1h30m`, `2m 5s`, `1500ms`, `1.5h`.
-const PATTERN =
-  /^(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+(?:\.\d+)?)m(?!s))?\s*(?:(\d+(?:\.\d+)?)s)?\s*(?:(\d+(?:\.\d+)?)ms)?$/;
+const PATTERN = /^(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+(?:\.\d+)?)m(?!s))?\s*(?:(\d+(?:\.\d+)?)s)?\s*(?:(\d+(?:\.\d+)?)ms)?$/;
 
 const EXAMPLES = 'use e.g. 500ms, 90s, 10m, 1h30m or a number of seconds';
 

@@ -36,7 +36,8 @@ export function envLayer(env: Env, cwd: string, home: string): ConfigLayer {
     const raw = readEnv(env, name);
     if (raw === undefined) continue;
     const value = parseValue(key, raw, name);
-    (values as Record<ConfigKey, unknown>)[key] = key === 'outputDir' ? resolveUserPath(value as string, cwd, home) : value;
+    (values as Record<ConfigKey, unknown>)[key] =
+      key === 'outputDir' ? resolveUserPath(value as string, cwd, home) : value;
     detail[key] = name;
   }
   return { kind: 'env', detail, values };

@@ -3,7 +3,7 @@ import type * as z from 'zod/mini';
 import { ConfigError } from './config-error.js';
 import type { LoadedFile } from './load.js';
 import { resolveUserPath } from './paths.js';
-import { FILE_KEYS, PROFILE_KEYS, fileSchema, type FileSettings } from './schema.js';
+import { FILE_KEYS, type FileSettings, fileSchema, PROFILE_KEYS } from './schema.js';
 import { closest } from './suggest.js';
 import type { ConfigLayer, ConfigValues } from './types.js';
 
@@ -54,7 +54,8 @@ function toError(issues: readonly z.core.$ZodIssue[], filepath: string): ConfigE
 /** A file's settings as layer values: `apiKey` taken out, `outputDir` made absolute against the file's directory. */
 function toValues(settings: FileSettings, filepath: string, home: string): Partial<ConfigValues> {
   const { apiKey: _apiKey, ...values } = settings;
-  if (values.outputDir !== undefined) values.outputDir = resolveUserPath(values.outputDir, path.dirname(filepath), home);
+  if (values.outputDir !== undefined)
+    values.outputDir = resolveUserPath(values.outputDir, path.dirname(filepath), home);
   return values;
 }
 
@@ -76,7 +77,10 @@ export function fileLayers(file: LoadedFile, profile: ProfileChoice | undefined,
     if (!settings) {
       const names = Object.keys(profiles);
       const defined = names.length ? `defined: ${names.join(', ')}` : 'it defines no profiles';
-      throw new ConfigError(`${profile.from}: profile "${profile.name}" is not in ${file.filepath}; ${defined}`, profile.from);
+      throw new ConfigError(
+        `${profile.from}: profile "${profile.name}" is not in ${file.filepath}; ${defined}`,
+        profile.from,
+      );
     }
     const detail = `${file.filepath} (profile ${profile.name})`;
     layers.push({ kind: 'file', detail, values: toValues(settings, file.filepath, home) });

@@ -43,7 +43,8 @@ export function flagLayer(flags: ConfigFlags, cwd: string, home: string): Config
     if (raw === undefined) continue;
     const name = flagName(key, raw);
     const value = parseValue(key, raw, name);
-    (values as Record<ConfigKey, unknown>)[key] = key === 'outputDir' ? resolveUserPath(value as string, cwd, home) : value;
+    (values as Record<ConfigKey, unknown>)[key] =
+      key === 'outputDir' ? resolveUserPath(value as string, cwd, home) : value;
     detail[key] = name;
   }
   return { kind: 'flag', detail, values };

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { cosmiconfig, type PublicExplorer } from 'cosmiconfig';
 import { ConfigError } from './config-error.js';
-import { readEnv, type Env } from './env.js';
+import { type Env, readEnv } from './env.js';
 import { LOADERS, SUPPORTED_EXTENSIONS } from './loaders.js';
 import { resolveUserPath } from './paths.js';
 
@@ -103,7 +103,10 @@ export async function loadConfigFile(file: string, opts: { cwd: string; home: st
   const ext = path.extname(filepath);
   if (!SUPPORTED_EXTENSIONS.includes(ext)) {
     const allowed = SUPPORTED_EXTENSIONS.filter(Boolean).join(', ');
-    throw new ConfigError(`${label}: ${filepath}: unsupported file type "${ext}"; use ${allowed} or no extension`, label);
+    throw new ConfigError(
+      `${label}: ${filepath}: unsupported file type "${ext}"; use ${allowed} or no extension`,
+      label,
+    );
   }
   const loaded = await explorer(SEARCH_PLACES).load(filepath);
   if (loaded === null) {

@@ -10,7 +10,11 @@ const NUMERIC: ReadonlySet<ConfigKey> = new Set(['duration', 'seed', 'retries'])
  * @param label the flag or variable name, which starts the error message (`--seed: expected …`).
  * @throws ConfigError naming `label`.
  */
-export function parseValue<K extends ConfigKey>(key: K, raw: string | number | boolean, label: string): ConfigValues[K] {
+export function parseValue<K extends ConfigKey>(
+  key: K,
+  raw: string | number | boolean,
+  label: string,
+): ConfigValues[K] {
   const input =
     NUMERIC.has(key) && typeof raw === 'string' && /^\s*\d+\s*$/.test(raw)
       ? Number(raw)

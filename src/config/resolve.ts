@@ -3,8 +3,8 @@ import { regionBaseUrl } from '../api/regions.js';
 import { API_KEY_VAR, permissionWarning, resolveApiKey } from './api-key.js';
 import { isInsecureRemote } from './base-url.js';
 import { ConfigError } from './config-error.js';
-import { PROFILE_VAR, envLayer, readEnv, type Env } from './env.js';
-import { fileLayers, type FileLayers, type ProfileChoice } from './file-config.js';
+import { type Env, envLayer, PROFILE_VAR, readEnv } from './env.js';
+import { type FileLayers, fileLayers, type ProfileChoice } from './file-config.js';
 import { flagLayer } from './flags.js';
 import { findConfigFile, loadConfigFile } from './load.js';
 import { mergeConfig } from './merge.js';
@@ -39,10 +39,15 @@ async function resolve(opts: ResolveOptions, secrets: Set<string>): Promise<Reso
   const profile = profileChoice(flags, env);
 
   const file =
-    flags.config !== undefined ? await loadConfigFile(flags.config, { cwd, home }) : await findConfigFile({ cwd, home, env });
-  if (file) apiKeysIn(file.config).forEach((key) => secrets.add(key));
+    flags.config !== undefined
+      ? await loadConfigFile(flags.config, { cwd, home })
+      : await findConfigFile({ cwd, home, env });
+  if (file) for (const key of apiKeysIn(file.config)) secrets.add(key);
   if (profile && !file) {
-    throw new ConfigError(`${profile.from}: profile "${profile.name}" was asked for, but no config file was found`, profile.from);
+    throw new ConfigError(
+      `${profile.from}: profile "${profile.name}" was asked for, but no config file was found`,
+      profile.from,
+    );
   }
   const fromFile: FileLayers = file ? fileLayers(file, profile, home) : { layers: [], holdsApiKey: false };
 

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import '../api/zod-english.js';
 import { allModelIds } from '../api/catalogue.js';
 import { REGION_NAMES } from '../api/regions.js';
-import { RATIOS, TIERS, normalizeSize, sizesOfTier } from '../api/sizes.js';
+import { normalizeSize, RATIOS, sizesOfTier, TIERS } from '../api/sizes.js';
 import { normalizeBaseUrl } from './base-url.js';
 import { durationMs, formatDuration } from './duration.js';
 import { showValue } from './show-value.js';
@@ -31,7 +31,10 @@ function says(phrase: (input: unknown) => string) {
 const list = (values: readonly string[]) => values.join(', ');
 
 function oneOf<const T extends readonly string[]>(values: T, what: string) {
-  return z.enum(values, says((input) => `${showValue(input)} is not ${what}; allowed: ${list(values)}`));
+  return z.enum(
+    values,
+    says((input) => `${showValue(input)} is not ${what}; allowed: ${list(values)}`),
+  );
 }
 
 function durationField(min: number) {
@@ -81,12 +84,18 @@ export const fieldSchemas = {
     }),
   ),
   // The value goes into an HTTP header, so only visible ASCII is accepted.
-  workspace: z
-    .string(says((input) => `expected a workspace id, got ${showValue(input)}`))
-    .check(z.regex(/^[\x21-\x7e]+$/, says((input) => `${showValue(input)} is not a workspace id (visible ASCII, no spaces)`))),
+  workspace: z.string(says((input) => `expected a workspace id, got ${showValue(input)}`)).check(
+    z.regex(
+      /^[\x21-\x7e]+$/,
+      says((input) => `${showValue(input)} is not a workspace id (visible ASCII, no spaces)`),
+    ),
+  ),
   model: modelField,
   size: z
-    .pipe(z.string(says((input) => `expected a size such as "1280*720", got ${showValue(input)}`)), z.transform(normalizeSize))
+    .pipe(
+      z.string(says((input) => `expected a size such as "1280*720", got ${showValue(input)}`)),
+      z.transform(normalizeSize),
+    )
     .check(
       z.refine(
         (size) => KNOWN_SIZES.includes(size),
@@ -116,13 +125,17 @@ export const fieldSchemas = {
   connectTimeout: durationField(100),
   requestTimeout: durationField(100),
   stallTimeout: durationField(100),
-  retries: z
-    .number(says((input) => `expected a whole number of attempts, got ${showValue(input)}`))
-    .check(
-      z.int(says((input) => `expected a whole number of attempts, got ${showValue(input)}`)),
-      z.minimum(1, says((input) => `expected at least 1 attempt, got ${showValue(input)}`)),
-      z.maximum(20, says((input) => `expected at most 20 attempts, got ${showValue(input)}`)),
+  retries: z.number(says((input) => `expected a whole number of attempts, got ${showValue(input)}`)).check(
+    z.int(says((input) => `expected a whole number of attempts, got ${showValue(input)}`)),
+    z.minimum(
+      1,
+      says((input) => `expected at least 1 attempt, got ${showValue(input)}`),
     ),
+    z.maximum(
+      20,
+      says((input) => `expected at most 20 attempts, got ${showValue(input)}`),
+    ),
+  ),
   maxCost: z
     .number(says((input) => `expected an amount in CNY such as 2.5, got ${showValue(input)}`))
     .check(z.nonnegative(says((input) => `expected an amount of 0 or more, got ${showValue(input)}`))),

@@ -25,8 +25,16 @@ const NAME_WIDTH = 13;
 
 export function printResult(ui: Ui, r: CheckResult): void {
   if (ui.options.quiet && r.status === 'pass') return;
-  const paint = r.status === 'pass' ? ui.out.green : r.status === 'warn' ? ui.out.yellow : r.status === 'fail' ? ui.out.red : ui.out.dim;
+  const paint =
+    r.status === 'pass'
+      ? ui.out.green
+      : r.status === 'warn'
+        ? ui.out.yellow
+        : r.status === 'fail'
+          ? ui.out.red
+          : ui.out.dim;
   ui.result(`${paint(MARKS[r.status])} ${r.check.padEnd(NAME_WIDTH)} ${r.detail}`);
   // A skipped check's fix only points at the failure above it: the JSON keeps it, the screen does not.
-  if (r.fix && (r.status === 'fail' || r.status === 'warn')) ui.result(`  ${' '.repeat(NAME_WIDTH)} ${ui.out.dim('fix:')} ${r.fix}`);
+  if (r.fix && (r.status === 'fail' || r.status === 'warn'))
+    ui.result(`  ${' '.repeat(NAME_WIDTH)} ${ui.out.dim('fix:')} ${r.fix}`);
 }

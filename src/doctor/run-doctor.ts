@@ -1,8 +1,8 @@
-import { ConfigError, type ResolvedConfig } from '../config/index.js';
-import { proxyPlan, type ProxyPlan } from '../net/proxy.js';
-import { EXIT } from '../output/exit-codes.js';
 import type { CommandContext } from '../commands/context.js';
-import { printResult, result, type CheckResult } from './check-result.js';
+import { ConfigError, type ResolvedConfig } from '../config/index.js';
+import { type ProxyPlan, proxyPlan } from '../net/proxy.js';
+import { EXIT } from '../output/exit-codes.js';
+import { type CheckResult, printResult, result } from './check-result.js';
 import { diskCheck, outputDirCheck } from './local-checks.js';
 import { networkChecks } from './network-checks.js';
 import { configCheck, endpointCheck, keyCheck, keyFormatCheck, proxyCheck, SANDBOX_KEY } from './settings-checks.js';
@@ -22,7 +22,14 @@ export async function runDoctor(ctx: CommandContext): Promise<number> {
     emit(configCheck(config));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    emit(result('config', 'fail', err.message, `correct ${err.source ?? 'the value'}${err.key ? ` (${err.key})` : ''}; wan help config lists the keys`));
+    emit(
+      result(
+        'config',
+        'fail',
+        err.message,
+        `correct ${err.source ?? 'the value'}${err.key ? ` (${err.key})` : ''}; wan help config lists the keys`,
+      ),
+    );
   }
 
   const apiKey = sandbox ? SANDBOX_KEY : config?.apiKey;
@@ -58,7 +65,11 @@ export async function runDoctor(ctx: CommandContext): Promise<number> {
   const warned = results.filter((r) => r.status === 'warn').length;
   if (ctx.ui.json) ctx.ui.resultJson(results);
   else if (!ctx.ui.options.quiet) {
-    ctx.ui.result(failed === 0 && warned === 0 ? `all ${results.length} checks passed` : `${results.length} checks: ${failed} failed, ${warned} warning${warned === 1 ? '' : 's'}`);
+    ctx.ui.result(
+      failed === 0 && warned === 0
+        ? `all ${results.length} checks passed`
+        : `${results.length} checks: ${failed} failed, ${warned} warning${warned === 1 ? '' : 's'}`,
+    );
   }
   if (failed === 0) return EXIT.OK;
   // As everywhere in wan: a missing or refused key is exit 3 (wan help exit-codes).

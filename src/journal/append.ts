@@ -1,4 +1,4 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import path from 'node:path';
 import { JournalError } from './journal-error.js';
 
@@ -39,7 +39,12 @@ export async function appendLine(file: string, line: string): Promise<boolean> {
     await handle.sync();
     return size === 0;
   } catch (err) {
-    throw new JournalError('write', file, `Cannot write the task journal ${file} (${errorCode(err)}). wan records every task there before creating it, so nothing paid for is lost; free some disk space, fix the file's permissions, or point WAN_STATE_DIR at a writable local directory.`, { cause: err });
+    throw new JournalError(
+      'write',
+      file,
+      `Cannot write the task journal ${file} (${errorCode(err)}). wan records every task there before creating it, so nothing paid for is lost; free some disk space, fix the file's permissions, or point WAN_STATE_DIR at a writable local directory.`,
+      { cause: err },
+    );
   } finally {
     await handle?.close().catch(() => undefined);
   }

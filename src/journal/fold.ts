@@ -37,7 +37,8 @@ export function foldRecords(records: Iterable<JournalRecord>): TaskEntry[] {
   for (const record of records) {
     if (record.type === 'intent') {
       // The first intent wins: ids are UUIDs, so a repeat is a duplicated line, not a new task.
-      if (!entries.has(record.id)) entries.set(record.id, { id: record.id, intent: record, orphan: false, updatedAt: record.at });
+      if (!entries.has(record.id))
+        entries.set(record.id, { id: record.id, intent: record, orphan: false, updatedAt: record.at });
       continue;
     }
     const entry = entries.get(record.id);
@@ -49,7 +50,11 @@ export function foldRecords(records: Iterable<JournalRecord>): TaskEntry[] {
         entry.requestId ??= record.requestId;
         break;
       case 'create-failed':
-        entry.createFailed = { certain: record.certain, message: record.message, ...(record.code !== undefined && { code: record.code }) };
+        entry.createFailed = {
+          certain: record.certain,
+          message: record.message,
+          ...(record.code !== undefined && { code: record.code }),
+        };
         entry.requestId ??= record.requestId;
         break;
       case 'status':
@@ -69,13 +74,18 @@ export function foldRecords(records: Iterable<JournalRecord>): TaskEntry[] {
 
 /** True for an entry that has a task which may still yield a video not yet on disk. */
 export function isPending(entry: TaskEntry): boolean {
-  return entry.taskId !== undefined && entry.download === undefined && !(entry.status !== undefined && DEAD_STATUSES.has(entry.status));
+  return (
+    entry.taskId !== undefined &&
+    entry.download === undefined &&
+    !(entry.status !== undefined && DEAD_STATUSES.has(entry.status))
+  );
 }
 
 function applyStatus(entry: TaskEntry, record: Extract<JournalRecord, { type: 'status' }>): void {
   // Two processes may watch the same task; a slow poller's RUNNING written after another's
   // SUCCEEDED must not bring the task back to life.
-  if (entry.status !== undefined && TERMINAL_STATUSES.has(entry.status) && !TERMINAL_STATUSES.has(record.status)) return;
+  if (entry.status !== undefined && TERMINAL_STATUSES.has(entry.status) && !TERMINAL_STATUSES.has(record.status))
+    return;
   entry.status = record.status;
   // code/message describe this status, so they are replaced; the times only ever become known.
   entry.code = record.code;

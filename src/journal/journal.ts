@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { appendLine, syncDirectory } from './append.js';
@@ -115,7 +116,7 @@ export class Journal {
    * the same file grew, everything when it was replaced or shrank.
    */
   async #load(): Promise<JournalRecord[]> {
-    let info;
+    let info: Stats;
     try {
       info = await stat(this.file);
     } catch (err) {
@@ -126,7 +127,8 @@ export class Journal {
       throw err;
     }
     const cache = this.#cache;
-    if (cache && cache.ino === info.ino && cache.size === info.size && cache.mtimeMs === info.mtimeMs) return cache.records;
+    if (cache && cache.ino === info.ino && cache.size === info.size && cache.mtimeMs === info.mtimeMs)
+      return cache.records;
     if (cache && cache.ino === info.ino && info.size > cache.size && info.size >= cache.end) {
       const tail = await readRecords(this.file, cache.end);
       cache.records.push(...tail.records);

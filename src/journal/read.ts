@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { journalRecordSchema, type JournalRecord } from './records.js';
+import { type JournalRecord, journalRecordSchema } from './records.js';
 
 export interface ReadResult {
   /** Valid records, in file order. */

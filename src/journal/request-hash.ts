@@ -9,7 +9,9 @@ import { createHash } from 'node:crypto';
 export function requestHash(body: unknown): string {
   const plain = JSON.stringify(body);
   if (plain === undefined) throw new TypeError('requestHash: the body has no JSON form');
-  return createHash('sha256').update(canonicalJson(JSON.parse(plain))).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson(JSON.parse(plain)))
+    .digest('hex');
 }
 
 /**

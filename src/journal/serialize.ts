@@ -1,5 +1,5 @@
 import { JournalError } from './journal-error.js';
-import { journalRecordSchema, type JournalRecord } from './records.js';
+import { type JournalRecord, journalRecordSchema } from './records.js';
 
 /**
  * The largest line we append. Linux keeps one write(2) to a local O_APPEND file whole against
@@ -27,12 +27,20 @@ export function serializeRecord(input: JournalRecord, file: string): string {
   let line = JSON.stringify(record);
   // Checked on the full record, before any truncation could hide it, and never echoed.
   if (KEY_LIKE.test(line)) {
-    throw new JournalError('secret', file, `Refused to write a ${record.type} record to ${file}: it contains text that looks like an API key (sk-…). wan never stores keys; remove the key from the prompt, options or output path.`);
+    throw new JournalError(
+      'secret',
+      file,
+      `Refused to write a ${record.type} record to ${file}: it contains text that looks like an API key (sk-…). wan never stores keys; remove the key from the prompt, options or output path.`,
+    );
   }
   if (Buffer.byteLength(line) + 2 > MAX_LINE_BYTES) {
     line = JSON.stringify(shrink(record));
     if (Buffer.byteLength(line) + 2 > MAX_LINE_BYTES) {
-      throw new JournalError('too-large', file, `Refused to write a ${record.type} record of ${Buffer.byteLength(line)} bytes to ${file}, even after cutting its text to ${TRUNCATED_TEXT_CHARS} characters: a journal line must stay under ${MAX_LINE_BYTES} bytes. Shorten the request's parameters or output path.`);
+      throw new JournalError(
+        'too-large',
+        file,
+        `Refused to write a ${record.type} record of ${Buffer.byteLength(line)} bytes to ${file}, even after cutting its text to ${TRUNCATED_TEXT_CHARS} characters: a journal line must stay under ${MAX_LINE_BYTES} bytes. Shorten the request's parameters or output path.`,
+      );
     }
   }
   return `${line}\n`;
@@ -62,6 +70,8 @@ function shrink(record: JournalRecord): JournalRecord {
 /** Cuts to at most `TRUNCATED_TEXT_CHARS` UTF-16 units without splitting a surrogate pair. */
 function cut(text: string): string {
   if (text.length <= TRUNCATED_TEXT_CHARS) return text;
-  const end = /[\uD800-\uDBFF]/.test(text[TRUNCATED_TEXT_CHARS - 1] ?? '') ? TRUNCATED_TEXT_CHARS - 1 : TRUNCATED_TEXT_CHARS;
+  const end = /[\uD800-\uDBFF]/.test(text[TRUNCATED_TEXT_CHARS - 1] ?? '')
+    ? TRUNCATED_TEXT_CHARS - 1
+    : TRUNCATED_TEXT_CHARS;
   return text.slice(0, end);
 }

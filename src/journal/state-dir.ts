@@ -12,6 +12,11 @@ export async function ensureStateDir(dir: string): Promise<void> {
     // mkdir's mode is filtered by the umask; set it outright on the directory we created.
     if (created !== undefined) await chmod(dir, 0o700);
   } catch (err) {
-    throw new JournalError('state-dir', dir, `Cannot create the state directory ${dir} (${errorCode(err)}). wan keeps its task journal there so nothing paid for is lost; set WAN_STATE_DIR to a writable local directory.`, { cause: err });
+    throw new JournalError(
+      'state-dir',
+      dir,
+      `Cannot create the state directory ${dir} (${errorCode(err)}). wan keeps its task journal there so nothing paid for is lost; set WAN_STATE_DIR to a writable local directory.`,
+      { cause: err },
+    );
   }
 }

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { request, type Dispatcher } from 'undici';
+import { type Dispatcher, request } from 'undici';
 
 /** What one bounded GET saw: enough to judge the key, the endpoint and the clock. */
 export interface ProbeResponse {
@@ -52,7 +52,10 @@ export async function probeGet(url: string, options: ProbeOptions): Promise<Prob
     };
   } catch (err) {
     if (deadline.aborted && !options.signal?.aborted) {
-      throw Object.assign(new Error(`no answer within ${options.timeoutMs / 1000} s`), { code: 'ETIMEDOUT', cause: err });
+      throw Object.assign(new Error(`no answer within ${options.timeoutMs / 1000} s`), {
+        code: 'ETIMEDOUT',
+        cause: err,
+      });
     }
     throw err;
   }

@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
-import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
+import tls from 'node:tls';
 import type { ProxyRoute } from './proxy.js';
 
 /** How long each step of opening a connection took, in milliseconds. */
@@ -42,12 +42,26 @@ export interface ConnectProbeOptions {
  * then TLS to the target through the tunnel. Sends no request, so no key, and is bounded by
  * `timeoutMs` in all.
  */
-export async function probeConnect(target: URL, route: ProxyRoute, options: ConnectProbeOptions): Promise<ConnectTiming> {
+export async function probeConnect(
+  target: URL,
+  route: ProxyRoute,
+  options: ConnectProbeOptions,
+): Promise<ConnectTiming> {
   const sockets: net.Socket[] = [];
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const stop = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ConnectProbeError('timeout', `no connection within ${Math.round(options.timeoutMs / 100) / 10} s`, 'ETIMEDOUT')), options.timeoutMs);
+    timer = setTimeout(
+      () =>
+        reject(
+          new ConnectProbeError(
+            'timeout',
+            `no connection within ${Math.round(options.timeoutMs / 100) / 10} s`,
+            'ETIMEDOUT',
+          ),
+        ),
+      options.timeoutMs,
+    );
     onAbort = () => reject(options.signal!.reason);
     if (options.signal?.aborted) onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -110,25 +124,50 @@ function tcp(host: string, port: number, sockets: net.Socket[]): Promise<{ socke
     socket.once('connect', () => resolvePromise({ socket, ms: elapsed(started) }));
     socket.once('error', (err) => {
       const code = codeOf(err);
-      reject(new ConnectProbeError('tcp', `cannot connect to ${net.isIPv6(host) ? `[${host}]` : host}:${port} (${code ?? err.message})`, code));
+      reject(
+        new ConnectProbeError(
+          'tcp',
+          `cannot connect to ${net.isIPv6(host) ? `[${host}]` : host}:${port} (${code ?? err.message})`,
+          code,
+        ),
+      );
     });
   });
 }
 
 function tlsSocket(socket: net.Socket, servername: string, sockets: net.Socket[]): tls.TLSSocket {
   // `host` is what the certificate is checked against; SNI (`servername`) cannot carry an IP address.
-  return track(tls.connect({ socket, host: servername, servername: net.isIP(servername) ? undefined : servername, ALPNProtocols: ['http/1.1'] }), sockets);
+  return track(
+    tls.connect({
+      socket,
+      host: servername,
+      servername: net.isIP(servername) ? undefined : servername,
+      ALPNProtocols: ['http/1.1'],
+    }),
+    sockets,
+  );
 }
 
 /** The TLS handshake over `socket` (upgrading it in place for the caller's later writes is not needed). */
-function handshake(socket: net.Socket, servername: string, sockets: net.Socket[], alreadyWrapped = false): Promise<number> {
+function handshake(
+  socket: net.Socket,
+  servername: string,
+  sockets: net.Socket[],
+  alreadyWrapped = false,
+): Promise<number> {
   const started = performance.now();
   const secure = alreadyWrapped ? (socket as tls.TLSSocket) : tlsSocket(socket, servername, sockets);
   return new Promise((resolvePromise, reject) => {
     secure.once('secureConnect', () => resolvePromise(elapsed(started)));
     secure.once('error', (err) => {
       const code = codeOf(err);
-      reject(new ConnectProbeError('tls', `TLS with ${servername} failed: ${err.message}${code && !err.message.includes(code) ? ` (${code})` : ''}`, code));
+      reject(
+        new ConnectProbeError(
+          'tls',
+          `TLS with ${servername} failed: ${err.message}${code && !err.message.includes(code) ? ` (${code})` : ''}`,
+          code,
+        ),
+      );
     });
   });
 }
@@ -136,7 +175,9 @@ function handshake(socket: net.Socket, servername: string, sockets: net.Socket[]
 /** RFC 9110 §9.3.6: `CONNECT host:port`, then a 2xx status line opens the tunnel. */
 function connectTunnel(socket: net.Socket, authority: string, proxy: URL): Promise<number> {
   const started = performance.now();
-  const auth = proxy.username ? `Proxy-Authorization: Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}\r\n` : '';
+  const auth = proxy.username
+    ? `Proxy-Authorization: Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}\r\n`
+    : '';
   socket.write(`CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n${auth}\r\n`);
   return new Promise((resolvePromise, reject) => {
     let head = '';
@@ -144,15 +185,26 @@ function connectTunnel(socket: net.Socket, authority: string, proxy: URL): Promi
       head += chunk.toString('latin1');
       const end = head.indexOf('\r\n\r\n');
       if (end < 0) {
-        if (head.length > 16_384) finish(new ConnectProbeError('proxy', 'the proxy answered CONNECT with an oversized header'));
+        if (head.length > 16_384)
+          finish(new ConnectProbeError('proxy', 'the proxy answered CONNECT with an oversized header'));
         return;
       }
       const status = /^HTTP\/1\.[01] (\d{3})([^\r\n]*)/.exec(head);
       if (!status) return finish(new ConnectProbeError('proxy', 'the proxy did not answer CONNECT with HTTP'));
-      if (!status[1]!.startsWith('2')) return finish(new ConnectProbeError('proxy', `the proxy refused CONNECT ${authority}: ${status[1]}${status[2]}`, `HTTP_${status[1]}`));
+      if (!status[1]!.startsWith('2'))
+        return finish(
+          new ConnectProbeError(
+            'proxy',
+            `the proxy refused CONNECT ${authority}: ${status[1]}${status[2]}`,
+            `HTTP_${status[1]}`,
+          ),
+        );
       finish();
     };
-    const onClose = () => finish(new ConnectProbeError('proxy', `the proxy closed the connection instead of answering CONNECT ${authority}`));
+    const onClose = () =>
+      finish(
+        new ConnectProbeError('proxy', `the proxy closed the connection instead of answering CONNECT ${authority}`),
+      );
     const finish = (err?: ConnectProbeError) => {
       socket.off('data', onData);
       socket.off('close', onClose);

@@ -1,5 +1,5 @@
-import { Client, EnvHttpProxyAgent, Pool, type Dispatcher } from 'undici';
-import { proxyPlan, routeFor, type ProxyPlan, type ProxyServer } from './proxy.js';
+import { Client, type Dispatcher, EnvHttpProxyAgent, Pool } from 'undici';
+import { type ProxyPlan, type ProxyServer, proxyPlan, routeFor } from './proxy.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -46,7 +46,8 @@ export function createProxyDispatcher(plan: ProxyPlan, timeouts: DispatcherTimeo
       return options.connections === 1 ? new Client(origin, options) : new Pool(origin, options);
     },
     // The client that sends CONNECT: a proxy that accepts the socket but never answers must not hang.
-    clientFactory: (origin: URL, opts: object) => new Pool(origin, { ...(opts as Pool.Options), headersTimeout: timeouts.headersMs }),
+    clientFactory: (origin: URL, opts: object) =>
+      new Pool(origin, { ...(opts as Pool.Options), headersTimeout: timeouts.headersMs }),
   });
   return agent.compose(nameTheProxy(plan));
 }
@@ -73,17 +74,30 @@ class ProxyErrorHandler implements Dispatcher.DispatchHandler {
   onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
     this.inner.onRequestStart?.(controller, context);
   }
-  onRequestUpgrade(controller: Dispatcher.DispatchController, statusCode: number, headers: Parameters<NonNullable<Dispatcher.DispatchHandler['onRequestUpgrade']>>[2], socket: Parameters<NonNullable<Dispatcher.DispatchHandler['onRequestUpgrade']>>[3]): void {
+  onRequestUpgrade(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Parameters<NonNullable<Dispatcher.DispatchHandler['onRequestUpgrade']>>[2],
+    socket: Parameters<NonNullable<Dispatcher.DispatchHandler['onRequestUpgrade']>>[3],
+  ): void {
     this.inner.onRequestUpgrade?.(controller, statusCode, headers, socket);
   }
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseStart']>>[2], statusMessage?: string): void {
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseStart']>>[2],
+    statusMessage?: string,
+  ): void {
     this.responded = true;
     this.inner.onResponseStart?.(controller, statusCode, headers, statusMessage);
   }
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.inner.onResponseData?.(controller, chunk);
   }
-  onResponseEnd(controller: Dispatcher.DispatchController, trailers: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseEnd']>>[1]): void {
+  onResponseEnd(
+    controller: Dispatcher.DispatchController,
+    trailers: Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseEnd']>>[1],
+  ): void {
     this.inner.onResponseEnd?.(controller, trailers);
   }
   onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
@@ -92,7 +106,14 @@ class ProxyErrorHandler implements Dispatcher.DispatchHandler {
 }
 
 /** Codes of a socket that never connected; when the error names the proxy's own address, the proxy is the problem. */
-const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT']);
+const CONNECT_FAILURES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+]);
 
 /** `error` with the proxy named in its message; `code`, `name` and the original (as `cause`) are kept. */
 export function proxyError(error: Error, proxy: ProxyServer): Error {

@@ -51,7 +51,7 @@ export interface ProxyPlan {
 /** How one request travels. */
 export type ProxyRoute =
   | { kind: 'direct' }
-  | { kind: 'bypass'; /** The NO_PROXY entry that matched, or `*`. */ entry: string; variable: string }
+  | { kind: 'bypass' /** The NO_PROXY entry that matched, or `*`. */; entry: string; variable: string }
   | { kind: 'proxy'; proxy: ProxyServer };
 
 /**
@@ -86,7 +86,9 @@ export function ignoredProxyVariables(env: Env): string[] {
 
 /** NO_PROXY entries `wan` cannot honour: CIDR ranges and wildcards inside a name are compared as plain text. */
 export function unsupportedNoProxyEntries(plan: ProxyPlan): string[] {
-  return plan.noProxyEntries.filter((e) => e.text !== '*' && (e.text.includes('/') || e.hostname.includes('*'))).map((e) => e.text);
+  return plan.noProxyEntries
+    .filter((e) => e.text !== '*' && (e.text.includes('/') || e.hostname.includes('*')))
+    .map((e) => e.text);
 }
 
 /** A proxy URL for messages: the password (if any) becomes `***`, the path is dropped. */
@@ -113,7 +115,10 @@ function proxyServer(env: Env, names: readonly string[]): ProxyServer | undefine
     throw new ConfigError(`${variable} is not a proxy URL (e.g. http://proxy.example.com:3128)`, variable);
   }
   if (!['http:', 'https:', 'socks:', 'socks5:'].includes(parsed.protocol) || !parsed.hostname) {
-    throw new ConfigError(`${variable}: ${showProxyUrl(url)} is not a proxy URL; use http://, https:// or socks5://host:port`, variable);
+    throw new ConfigError(
+      `${variable}: ${showProxyUrl(url)} is not a proxy URL; use http://, https:// or socks5://host:port`,
+      variable,
+    );
   }
   return { url, shown: showProxyUrl(url), variable };
 }

@@ -17,7 +17,11 @@ export async function downloadView(ui: Ui, label: string): Promise<DownloadView>
         if (started) return;
         started = true;
         const size = p.totalBytes ? ` (${formatBytes(p.totalBytes)})` : '';
-        ui.info(p.resumedFrom > 0 ? `resuming ${label} at ${formatBytes(p.resumedFrom)}${size}` : `downloading ${label}${size}`);
+        ui.info(
+          p.resumedFrom > 0
+            ? `resuming ${label} at ${formatBytes(p.resumedFrom)}${size}`
+            : `downloading ${label}${size}`,
+        );
       },
       done: (r) => ui.info(`saved ${r.file} (${formatBytes(r.bytes)}, ${digestLabel(r)})`),
       stop() {},
@@ -44,7 +48,11 @@ export async function downloadView(ui: Ui, label: string): Promise<DownloadView>
         started = true;
         startedAt = Date.now();
         startBytes = p.transferredBytes;
-        bar.start(total, p.transferredBytes, { done: formatBytes(p.transferredBytes), size: formatBytes(total), speed: '–' });
+        bar.start(total, p.transferredBytes, {
+          done: formatBytes(p.transferredBytes),
+          size: formatBytes(total),
+          speed: '–',
+        });
       }
       const seconds = (Date.now() - startedAt) / 1000;
       const speed = seconds > 0 ? formatBytes((p.transferredBytes - startBytes) / seconds) : '–';

@@ -24,11 +24,16 @@ export async function reportToGitHub(io: IO, outcome: VideoOutcome): Promise<voi
   if (outcome.error) {
     // Workflow commands end at a newline; `%`, CR and LF are escaped as the runner expects.
     // On stderr, which the runner reads for workflow commands too: stdout stays results only.
-    io.stderr.write(`::error title=wan: task ${outcome.taskId}::${escapeData(`${outcome.error.code}: ${outcome.error.message}`)}\n`);
+    io.stderr.write(
+      `::error title=wan: task ${outcome.taskId}::${escapeData(`${outcome.error.code}: ${outcome.error.message}`)}\n`,
+    );
   }
   const outputFile = io.env.GITHUB_OUTPUT;
   if (outputFile && !outcome.error) {
-    await appendFile(outputFile, [`task_id=${outcome.taskId}`, `file=${outcome.file ?? ''}`, `sha256=${outcome.sha256 ?? ''}`, ''].join('\n'));
+    await appendFile(
+      outputFile,
+      [`task_id=${outcome.taskId}`, `file=${outcome.file ?? ''}`, `sha256=${outcome.sha256 ?? ''}`, ''].join('\n'),
+    );
   }
   const summaryFile = io.env.GITHUB_STEP_SUMMARY;
   if (summaryFile) {

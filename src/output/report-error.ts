@@ -14,8 +14,8 @@ import {
   WanError,
 } from '../api/errors/index.js';
 import { RETRYABLE_STATUSES } from '../api/retry.js';
-import { ConfigError } from '../config/config-error.js';
 import { UsageError } from '../commands/usage-error.js';
+import { ConfigError } from '../config/config-error.js';
 import { JournalError } from '../journal/journal-error.js';
 import { EXIT } from './exit-codes.js';
 import type { Ui } from './ui.js';
@@ -52,28 +52,69 @@ export function classifyError(err: unknown): ErrorReport {
   const ids = err instanceof WanError ? { requestId: err.requestId, taskId: err.taskId } : {};
   if (err instanceof UsageError) return { exitCode: EXIT.USAGE, code: 'usage', message: err.message, ...ids };
   if (err instanceof InputError) {
-    return { exitCode: EXIT.USAGE, code: 'invalid_input', message: `${FLAG_OF_FIELD[err.field] ?? err.field}: ${err.message}`, ...ids };
+    return {
+      exitCode: EXIT.USAGE,
+      code: 'invalid_input',
+      message: `${FLAG_OF_FIELD[err.field] ?? err.field}: ${err.message}`,
+      ...ids,
+    };
   }
   if (err instanceof ConfigError) return { exitCode: EXIT.USAGE, code: 'invalid_config', message: err.message };
-  if (err instanceof JournalError) return { exitCode: EXIT.USAGE, code: 'journal', message: err.message, hint: 'nothing was sent; set WAN_STATE_DIR to a writable local directory' };
+  if (err instanceof JournalError)
+    return {
+      exitCode: EXIT.USAGE,
+      code: 'journal',
+      message: err.message,
+      hint: 'nothing was sent; set WAN_STATE_DIR to a writable local directory',
+    };
   if (err instanceof CommanderError) {
     // Commander puts its "(Did you mean …?)" on a line of its own; keep the report to one line.
-    const message = err.message.replace(/^error: /, '').replace(/\n\((Did you mean [^)]*)\)/, (_m, s: string) => ` (${s.toLowerCase()})`);
-    return { exitCode: EXIT.USAGE, code: 'usage', message, hint: message.includes('did you mean') ? undefined : 'see wan --help' };
+    const message = err.message
+      .replace(/^error: /, '')
+      .replace(/\n\((Did you mean [^)]*)\)/, (_m, s: string) => ` (${s.toLowerCase()})`);
+    return {
+      exitCode: EXIT.USAGE,
+      code: 'usage',
+      message,
+      hint: message.includes('did you mean') ? undefined : 'see wan --help',
+    };
   }
   if (err instanceof MissingKeyError) {
-    return { exitCode: EXIT.AUTH, code: 'no_api_key', message: err.message, hint: 'or try wan without a key: wan --sandbox run "a prompt"' };
+    return {
+      exitCode: EXIT.AUTH,
+      code: 'no_api_key',
+      message: err.message,
+      hint: 'or try wan without a key: wan --sandbox run "a prompt"',
+    };
   }
   if (err instanceof AuthError) {
-    return { exitCode: EXIT.AUTH, code: err.code ?? `http_${err.status}`, message: err.message, hint: authHint(err), ...ids };
+    return {
+      exitCode: EXIT.AUTH,
+      code: err.code ?? `http_${err.status}`,
+      message: err.message,
+      hint: authHint(err),
+      ...ids,
+    };
   }
   if (err instanceof RateLimitError) {
-    return { exitCode: EXIT.NETWORK, code: err.code ?? 'throttled', message: err.message, hint: createHint(err) ?? 'the account is throttled; try again later or lower the request rate', ...ids };
+    return {
+      exitCode: EXIT.NETWORK,
+      code: err.code ?? 'throttled',
+      message: err.message,
+      hint: createHint(err) ?? 'the account is throttled; try again later or lower the request rate',
+      ...ids,
+    };
   }
   if (err instanceof ApiError) {
     const exhausted = err.attempts > 1 && RETRYABLE_STATUSES.has(err.status);
     const message = exhausted ? `${err.message} (gave up after ${err.attempts} attempts)` : err.message;
-    return { exitCode: exhausted ? EXIT.NETWORK : EXIT.ERROR, code: err.code ?? `http_${err.status}`, message, hint: createHint(err), ...ids };
+    return {
+      exitCode: exhausted ? EXIT.NETWORK : EXIT.ERROR,
+      code: err.code ?? `http_${err.status}`,
+      message,
+      hint: createHint(err),
+      ...ids,
+    };
   }
   if (err instanceof ConnectionError) {
     const message = err.attempts > 1 ? `${err.message} (gave up after ${err.attempts} attempts)` : err.message;
@@ -87,42 +128,83 @@ export function classifyError(err: unknown): ErrorReport {
   }
   if (err instanceof TaskFailedError) {
     const still = err.status === 'PENDING' || err.status === 'RUNNING';
-    return { exitCode: EXIT.TASK, code: err.code ?? `task_${err.status.toLowerCase()}`, message: err.message, hint: still ? undefined : taskHint(err), ...ids };
+    return {
+      exitCode: EXIT.TASK,
+      code: err.code ?? `task_${err.status.toLowerCase()}`,
+      message: err.message,
+      hint: still ? undefined : taskHint(err),
+      ...ids,
+    };
   }
   if (err instanceof WaitTimeoutError) {
-    return { exitCode: EXIT.WAIT_TIMEOUT, code: 'wait_timeout', message: err.message, hint: 'the task was not cancelled; a longer --timeout waits longer', ...ids };
+    return {
+      exitCode: EXIT.WAIT_TIMEOUT,
+      code: 'wait_timeout',
+      message: err.message,
+      hint: 'the task was not cancelled; a longer --timeout waits longer',
+      ...ids,
+    };
   }
   if (err instanceof DownloadError) {
-    return { exitCode: EXIT.DOWNLOAD, code: `download_${err.kind.replace('-', '_')}`, message: err.message, hint: downloadHint(err), ...ids };
+    return {
+      exitCode: EXIT.DOWNLOAD,
+      code: `download_${err.kind.replace('-', '_')}`,
+      message: err.message,
+      hint: downloadHint(err),
+      ...ids,
+    };
   }
   if (err instanceof ResponseShapeError) {
-    return { exitCode: EXIT.ERROR, code: 'bad_response', message: err.message, hint: 'the service answered in a shape wan does not know; run with --debug to see it', ...ids };
+    return {
+      exitCode: EXIT.ERROR,
+      code: 'bad_response',
+      message: err.message,
+      hint: 'the service answered in a shape wan does not know; run with --debug to see it',
+      ...ids,
+    };
   }
   if (err instanceof AbortedError) {
-    const hint = ids.taskId ? `task ${ids.taskId} keeps running (it is paid for); resume with: wan wait ${ids.taskId}` : undefined;
+    const hint = ids.taskId
+      ? `task ${ids.taskId} keeps running (it is paid for); resume with: wan wait ${ids.taskId}`
+      : undefined;
     return { exitCode: EXIT.INTERRUPTED, code: 'interrupted', message: 'interrupted', hint, ...ids };
   }
   const message = err instanceof Error ? err.message : String(err);
-  return { exitCode: EXIT.ERROR, code: 'unexpected', message: `unexpected error: ${message}`, hint: 'run again with --debug for details, and please report it' };
+  return {
+    exitCode: EXIT.ERROR,
+    code: 'unexpected',
+    message: `unexpected error: ${message}`,
+    hint: 'run again with --debug for details, and please report it',
+  };
 }
 
 /** Prints the error on stderr (one JSON line with --json) and returns the exit code. */
 export function reportError(err: unknown, ui: Ui): number {
   const report = classifyError(err);
   if (ui.json) {
-    const error = { code: report.code, message: report.message, request_id: report.requestId ?? null, task_id: report.taskId ?? null, exit_code: report.exitCode, ...(report.hint ? { hint: report.hint } : {}) };
+    const error = {
+      code: report.code,
+      message: report.message,
+      request_id: report.requestId ?? null,
+      task_id: report.taskId ?? null,
+      exit_code: report.exitCode,
+      ...(report.hint ? { hint: report.hint } : {}),
+    };
     ui.io.stderr.write(`${JSON.stringify({ error })}\n`);
   } else {
     ui.io.stderr.write(`${ui.err.red('error:')} ${report.message}\n`);
     if (report.hint) ui.io.stderr.write(`${ui.err.dim('hint:')} ${report.hint}\n`);
   }
-  if (ui.options.debug && err instanceof Error && err.stack && report.code === 'unexpected') ui.io.stderr.write(`${err.stack}\n`);
+  if (ui.options.debug && err instanceof Error && err.stack && report.code === 'unexpected')
+    ui.io.stderr.write(`${err.stack}\n`);
   return report.exitCode;
 }
 
 function authHint(err: AuthError): string {
-  if (/synchronous/.test(err.apiMessage)) return 'the request lacked X-DashScope-Async: enable; this is a bug in the client, please report it';
-  if (err.code === 'InvalidApiKey') return 'check DASHSCOPE_API_KEY (wan config shows where the key came from); keys belong to one region: is --region right?';
+  if (/synchronous/.test(err.apiMessage))
+    return 'the request lacked X-DashScope-Async: enable; this is a bug in the client, please report it';
+  if (err.code === 'InvalidApiKey')
+    return 'check DASHSCOPE_API_KEY (wan config shows where the key came from); keys belong to one region: is --region right?';
   return 'check that the key, region and workspace belong together and that the model is activated for this account';
 }
 
@@ -133,9 +215,12 @@ function createHint(err: ApiError | ConnectionError): string | undefined {
 }
 
 function taskHint(err: TaskFailedError): string | undefined {
-  if (err.status === 'UNKNOWN') return 'check the id and the region (--region); tasks and their videos are kept 24 hours';
-  if (err.code === 'DataInspectionFailed' || err.code === 'IPInfringementSuspect') return 'the content check refused the prompt or the result; change the prompt';
-  if (err.code?.startsWith('InternalError')) return 'a service-side failure; failed tasks are not billed, so creating it again is safe';
+  if (err.status === 'UNKNOWN')
+    return 'check the id and the region (--region); tasks and their videos are kept 24 hours';
+  if (err.code === 'DataInspectionFailed' || err.code === 'IPInfringementSuspect')
+    return 'the content check refused the prompt or the result; change the prompt';
+  if (err.code?.startsWith('InternalError'))
+    return 'a service-side failure; failed tasks are not billed, so creating it again is safe';
   if (err.code === 'InvalidParameter') return 'see wan models for what each model accepts';
   return undefined;
 }

@@ -31,7 +31,9 @@ export async function taskProgress(ui: Ui, now: () => number): Promise<TaskProgr
     };
   }
   const { default: ora } = await import('ora');
-  const spinner = ora({ stream: ui.io.stderr as NodeJS.WritableStream, isEnabled: true, discardStdin: false }).start('waiting');
+  const spinner = ora({ stream: ui.io.stderr as NodeJS.WritableStream, isEnabled: true, discardStdin: false }).start(
+    'waiting',
+  );
   const render = () => {
     spinner.text = [...seen.entries()].map(([id, s]) => `task ${id}: ${s.status}${times(s, now())}`).join('\n  ');
   };
@@ -40,7 +42,11 @@ export async function taskProgress(ui: Ui, now: () => number): Promise<TaskProgr
   return {
     onStatus(task) {
       const o = task.output;
-      seen.set(o.task_id, { status: o.task_status, submit: parseServerTime(o.submit_time), scheduled: parseServerTime(o.scheduled_time) });
+      seen.set(o.task_id, {
+        status: o.task_status,
+        submit: parseServerTime(o.submit_time),
+        scheduled: parseServerTime(o.scheduled_time),
+      });
       render();
     },
     line(text) {

@@ -6,8 +6,8 @@ import type { Exchange } from './exchange.js';
 import type { FaultState } from './faults.js';
 import { getPolicy } from './policy-route.js';
 import type { RateLimiter } from './rate-limits.js';
-import { cancelTask, listTaskPage, queryTask } from './task-routes.js';
 import type { TaskDefaults, TaskRecord } from './task-record.js';
+import { cancelTask, listTaskPage, queryTask } from './task-routes.js';
 import type { TaskStore } from './task-store.js';
 import type { FaultEndpoint } from './types.js';
 import type { PostPolicySigner } from './upload-policy.js';
@@ -37,7 +37,13 @@ const UPLOADS_PATH = /^\/api\/v1\/uploads\/?$/;
 
 type Route = { name: 'create' | 'list' | 'upload-policy' } | { name: 'query' | 'cancel'; taskId: string };
 
-const METHOD: Record<Route['name'], string> = { create: 'POST', query: 'GET', list: 'GET', cancel: 'POST', 'upload-policy': 'GET' };
+const METHOD: Record<Route['name'], string> = {
+  create: 'POST',
+  query: 'GET',
+  list: 'GET',
+  cancel: 'POST',
+  'upload-policy': 'GET',
+};
 
 function decode(segment: string): string | undefined {
   try {

@@ -24,7 +24,10 @@ export interface AudioError {
 
 const MAX_AUDIO_BYTES = 15 * 1024 * 1024;
 const INVALID_URL: AudioError = { code: 'InvalidURL', message: 'Invalid URL provided in your request.' };
-const WRONG_TYPE: AudioError = { code: 'InvalidURL', message: 'File type is not supported. Allowed types are: .wav, .mp3.' };
+const WRONG_TYPE: AudioError = {
+  code: 'InvalidURL',
+  message: 'File type is not supported. Allowed types are: .wav, .mp3.',
+};
 
 export async function checkAudioUrl(url: string, ctx: AudioContext): Promise<AudioError | undefined> {
   if (/^oss:\/\//i.test(url)) return checkOssAudio(url, ctx);
@@ -42,7 +45,10 @@ async function checkOssAudio(url: string, ctx: AudioContext): Promise<AudioError
   if (!ctx.ossResolve) {
     // UNCONFIRMED for video models: this is the documented answer of VL models to an oss:// URL sent
     // without the header (§1.3).
-    return { code: 'InvalidParameter', message: 'The provided URL does not appear to be valid. Ensure it is correctly formatted.' };
+    return {
+      code: 'InvalidParameter',
+      message: 'The provided URL does not appear to be valid. Ensure it is correctly formatted.',
+    };
   }
   const key = url.slice('oss://'.length);
   const upload = await ctx.uploads.find(key, ctx.now);

@@ -1,8 +1,8 @@
 import type { Account } from './account.js';
-import type { ApiDeps } from './api-routes.js';
 import { sendError, sendThrottled } from './api-error.js';
+import type { ApiDeps } from './api-routes.js';
 import { checkAudioUrl } from './audio-url.js';
-import { header, noteFault, sendJson, type Exchange } from './exchange.js';
+import { type Exchange, header, noteFault, sendJson } from './exchange.js';
 import { newUuid } from './ids.js';
 import { readBody } from './read-body.js';
 import { buildTask, failedByFault } from './task-record.js';

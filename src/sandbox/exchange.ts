@@ -42,7 +42,13 @@ export function writeHead(ex: Exchange, status: number, headers: OutgoingHttpHea
  * A complete response with a small in-memory body (Node drops the body for HEAD by itself), or, under
  * a transport fault, the same response damaged by it. Never throws once the head is written.
  */
-export function sendBody(ex: Exchange, status: number, contentType: string, body: string, extra: OutgoingHttpHeaders = {}): void {
+export function sendBody(
+  ex: Exchange,
+  status: number,
+  contentType: string,
+  body: string,
+  extra: OutgoingHttpHeaders = {},
+): void {
   writeHead(ex, status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), ...extra });
   if (ex.shape) void sendShaped(ex.req, ex.res, Buffer.from(body), ex.shape);
   else ex.res.end(body);

@@ -18,7 +18,15 @@ export class FaultSpecError extends Error {
   override readonly name = 'FaultSpecError';
 }
 
-export const FAULT_ENDPOINTS: readonly FaultEndpoint[] = ['create', 'query', 'list', 'cancel', 'upload-policy', 'upload', 'video'];
+export const FAULT_ENDPOINTS: readonly FaultEndpoint[] = [
+  'create',
+  'query',
+  'list',
+  'cancel',
+  'upload-policy',
+  'upload',
+  'video',
+];
 const KINDS = ['status', 'reset', 'short', 'slow', 'stall'] as const;
 
 const WHOLE = /^\d+$/;
@@ -35,7 +43,8 @@ export function parseFaultSpec(spec: string): FaultRule {
   if (!(FAULT_ENDPOINTS as readonly string[]).includes(endpoint)) {
     fail(`"${endpoint}" is not an endpoint; use one of ${FAULT_ENDPOINTS.join(', ')}`);
   }
-  if (kindPart === undefined || kindPart === '') fail(`missing fault after "${endpoint}:"; use one of ${KINDS.join(', ')}`);
+  if (kindPart === undefined || kindPart === '')
+    fail(`missing fault after "${endpoint}:"; use one of ${KINDS.join(', ')}`);
 
   const [kind, value] = splitPart(kindPart!);
   const whole = (part: string, v: string | undefined, what: string): number => {
@@ -49,13 +58,20 @@ export function parseFaultSpec(spec: string): FaultRule {
       rule = { ...match, kind, status: whole(kindPart!, value, 'an HTTP status, e.g. status=429') };
       break;
     case 'reset':
-      rule = value === undefined ? { ...match, kind } : { ...match, kind, afterBytes: whole(kindPart!, value, 'a whole number of bytes') };
+      rule =
+        value === undefined
+          ? { ...match, kind }
+          : { ...match, kind, afterBytes: whole(kindPart!, value, 'a whole number of bytes') };
       break;
     case 'short':
       rule = { ...match, kind, afterBytes: whole(kindPart!, value, 'a whole number of bytes, e.g. short=1000') };
       break;
     case 'stall':
-      rule = { ...match, kind, afterBytes: value === undefined ? 0 : whole(kindPart!, value, 'a whole number of bytes') };
+      rule = {
+        ...match,
+        kind,
+        afterBytes: value === undefined ? 0 : whole(kindPart!, value, 'a whole number of bytes'),
+      };
       break;
     case 'slow':
       rule = { ...match, kind, bytesPerSecond: whole(kindPart!, value, 'bytes per second, e.g. slow=200000') };

@@ -16,7 +16,10 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>): P
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const age = await stat(lockPath).then((s) => Date.now() - s.mtimeMs, () => 0);
+      const age = await stat(lockPath).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
       if (age > STALE_MS) await unlink(lockPath).catch(() => undefined);
       // Contention only: another process holds the lock for the few ms a write takes.
       else await sleep(Math.min(2 + attempt, 20));

@@ -68,7 +68,13 @@ export function listTasks(
   const data = rows.slice((pageNo - 1) * pageSize, pageNo * pageSize).map(({ task, phase }) => listItem(task, phase));
   return {
     ok: true,
-    page: { total: rows.length, total_page: Math.ceil(rows.length / pageSize), page_no: pageNo, page_size: pageSize, data },
+    page: {
+      total: rows.length,
+      total_page: Math.ceil(rows.length / pageSize),
+      page_no: pageNo,
+      page_size: pageSize,
+      data,
+    },
   };
 }
 
@@ -96,7 +102,11 @@ function listItem(task: TaskRecord, phase: TaskPhase): Record<string, unknown> {
 }
 
 /** [start, end] in epoch ms; an end given in seconds covers its whole second. */
-function timeWindow(startText: string | undefined, endText: string | undefined, now: number): { start: number; end: number } | Invalid {
+function timeWindow(
+  startText: string | undefined,
+  endText: string | undefined,
+  now: number,
+): { start: number; end: number } | Invalid {
   const start = startText === undefined ? undefined : parseBeijingCompact(startText);
   const end = endText === undefined ? undefined : parseBeijingCompact(endText);
   if (startText !== undefined && start === undefined) return invalid('start_time');
@@ -106,7 +116,11 @@ function timeWindow(startText: string | undefined, endText: string | undefined, 
   const to = end ?? start! + DAY_MS;
   if (to < from || to - from > DAY_MS) {
     // UNCONFIRMED: §1.2 says the span must be ≤ 24 h; the exact message is not documented.
-    return { ok: false, code: 'InvalidParameter', message: 'The time span between start_time and end_time must be at most 24 hours.' };
+    return {
+      ok: false,
+      code: 'InvalidParameter',
+      message: 'The time span between start_time and end_time must be at most 24 hours.',
+    };
   }
   return { start: from, end: end === undefined ? to : to + 999 };
 }

@@ -1,7 +1,7 @@
 import type { Account } from './account.js';
-import type { ApiDeps } from './api-routes.js';
 import { sendError, sendThrottled } from './api-error.js';
-import { sendJson, type Exchange } from './exchange.js';
+import type { ApiDeps } from './api-routes.js';
+import { type Exchange, sendJson } from './exchange.js';
 import { newUuid } from './ids.js';
 import { FAKE_ACCESS_KEY_ID } from './signed-url.js';
 import { CAPACITY_LIMIT_MB, MAX_FILE_SIZE_MB, POLICY_TTL_SECONDS } from './upload-policy.js';
@@ -14,7 +14,12 @@ import { resolveModel } from './validate-create.js';
 export async function getPolicy(ex: Exchange, deps: ApiDeps, account: Account): Promise<void> {
   const query = new URLSearchParams(ex.query);
   const invalid = (name: string) =>
-    sendError(ex, 400, 'InvalidParameter', `Required parameter(${name}) missing or invalid, please check the request parameters.`);
+    sendError(
+      ex,
+      400,
+      'InvalidParameter',
+      `Required parameter(${name}) missing or invalid, please check the request parameters.`,
+    );
   if (query.get('action') !== 'getPolicy') return invalid('action');
   const model = query.get('model')?.trim() ?? '';
   if (model === '') return invalid('model');

@@ -1,8 +1,26 @@
 import { createHash } from 'node:crypto';
 
-const SHOTS = ['Cinematic wide shot', 'Slow dolly-in close-up', 'Aerial tracking shot', 'Handheld medium shot', 'Static tripod shot'];
-const LIGHT = ['soft golden-hour light', 'cool overcast light', 'dramatic rim lighting', 'neon night lighting', 'bright natural daylight'];
-const MOODS = ['calm and dreamy mood', 'energetic mood', 'nostalgic film grain', 'crisp high-detail look', 'warm cosy atmosphere'];
+const SHOTS = [
+  'Cinematic wide shot',
+  'Slow dolly-in close-up',
+  'Aerial tracking shot',
+  'Handheld medium shot',
+  'Static tripod shot',
+];
+const LIGHT = [
+  'soft golden-hour light',
+  'cool overcast light',
+  'dramatic rim lighting',
+  'neon night lighting',
+  'bright natural daylight',
+];
+const MOODS = [
+  'calm and dreamy mood',
+  'energetic mood',
+  'nostalgic film grain',
+  'crisp high-detail look',
+  'warm cosy atmosphere',
+];
 
 /**
  * Stand-in for the service's LLM prompt extension (`prompt_extend`, dashscope-api.md §3.1): the same

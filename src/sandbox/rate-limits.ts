@@ -27,7 +27,9 @@ export class RateLimiter {
     if (!this.limits) return undefined;
     if (this.limits === true) return info.rateLimit;
     const ids = [sentId, info.id, ...Object.values(info.ids)];
-    const custom = ids.map((id) => (this.limits as Record<string, Partial<ModelRateLimit>>)[id]).find((v) => v !== undefined);
+    const custom = ids
+      .map((id) => (this.limits as Record<string, Partial<ModelRateLimit>>)[id])
+      .find((v) => v !== undefined);
     return { ...info.rateLimit, ...custom };
   }
 

@@ -4,9 +4,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { apiEndpoint, handleApiRequest, type ApiDeps } from './api-routes.js';
+import { type ApiDeps, apiEndpoint, handleApiRequest } from './api-routes.js';
 import { createOnce } from './atomic-file.js';
-import { noteFault, sendBody, sendJson, type Exchange } from './exchange.js';
+import { type Exchange, noteFault, sendBody, sendJson } from './exchange.js';
 import { formatFaultRule } from './fault-spec.js';
 import { FaultState } from './faults.js';
 import { newOssRequestId, newUuid } from './ids.js';
@@ -23,7 +23,7 @@ import { PostPolicySigner, UPLOAD_PATH } from './upload-policy.js';
 import { UploadStore } from './upload-store.js';
 import { VideoCache } from './video-cache.js';
 import { VideoEncoder } from './video-encoder.js';
-import { handleVideoRequest, videoSpecOf, type VideoHostDeps } from './video-host.js';
+import { handleVideoRequest, type VideoHostDeps, videoSpecOf } from './video-host.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -53,7 +53,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   await store.load();
   const uploads = new UploadStore(stateDir ? join(stateDir, 'uploads') : undefined);
   const encoder = new VideoEncoder();
-  const cache = new VideoCache(options.videoCacheDir ?? join(tmpdir(), 'wan-sandbox-videos'), encoder, options.videoBytes);
+  const cache = new VideoCache(
+    options.videoCacheDir ?? join(tmpdir(), 'wan-sandbox-videos'),
+    encoder,
+    options.videoBytes,
+  );
   const log = new RequestLog(options.requestLogLimit);
 
   let videoPort = 0;
@@ -61,14 +65,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
     store,
     faults,
-    taskDefaults: { pendingMs: options.pendingMs ?? 2000, runningMs: options.runningMs ?? 6000, script: options.script },
+    taskDefaults: {
+      pendingMs: options.pendingMs ?? 2000,
+      runningMs: options.runningMs ?? 6000,
+      script: options.script,
+    },
     limits: new RateLimiter(options.limits),
     uploads,
     policies,
     uploadHost: () => origin(host, videoPort) + UPLOAD_PATH,
     videoUrl: (task, endTime, at) => {
       // §6.3: Expires ≈ end_time + 24 h, in unix seconds.
-      const expires = faults.current.expiredUrl ? Math.floor(at / 1000) - 3600 : Math.floor((endTime + retentionMs) / 1000);
+      const expires = faults.current.expiredUrl
+        ? Math.floor(at / 1000) - 3600
+        : Math.floor((endTime + retentionMs) / 1000);
       return signer.url(origin(host, videoPort), videoObjectPath(task.id, endTime), expires);
     },
   };
@@ -76,7 +86,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const uploadDeps: UploadHostDeps = { policies, uploads };
 
   const handler =
-    (listener: SandboxRequest['listener'], endpointOf: (path: string) => FaultEndpoint | undefined, handle: (ex: Exchange) => Promise<void>) =>
+    (
+      listener: SandboxRequest['listener'],
+      endpointOf: (path: string) => FaultEndpoint | undefined,
+      handle: (ex: Exchange) => Promise<void>,
+    ) =>
     (req: IncomingMessage, res: ServerResponse) => {
       const time = now();
       const entry = logEntry(listener, req, time);
@@ -176,7 +190,11 @@ function internalError(ex: Exchange, listener: SandboxRequest['listener'], err: 
     const message = `An internal error has occured, please try again later or contact service support. (sandbox: ${cause})`;
     sendJson(ex, 500, { code: 'InternalError', message, request_id: newUuid() });
   } else {
-    const error = { status: 500, code: 'InternalError', message: `We encountered an internal error. Please try again. (sandbox: ${cause})` };
+    const error = {
+      status: 500,
+      code: 'InternalError',
+      message: `We encountered an internal error. Please try again. (sandbox: ${cause})`,
+    };
     sendBody(ex, 500, 'application/xml', ossErrorXml(error, newOssRequestId(), ex.req.headers.host ?? 'localhost'));
   }
 }

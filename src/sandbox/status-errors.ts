@@ -10,15 +10,22 @@ export interface ErrorText {
  * `status` fault answers instead of the endpoint.
  */
 const DASHSCOPE: Record<number, ErrorText> = {
-  400: { code: 'InvalidParameter', message: 'Required parameter(s) missing or invalid, please check the request parameters.' },
+  400: {
+    code: 'InvalidParameter',
+    message: 'Required parameter(s) missing or invalid, please check the request parameters.',
+  },
   401: { code: 'InvalidApiKey', message: 'Invalid API-key provided.' },
   403: { code: 'AccessDenied', message: 'Access denied.' },
   404: { code: 'NotFound', message: 'Not found!' },
   429: { code: 'Throttling.RateQuota', message: 'Requests rate limit exceeded, please try again later.' },
-  500: { code: 'InternalError', message: 'An internal error has occured, please try again later or contact service support.' },
+  500: {
+    code: 'InternalError',
+    message: 'An internal error has occured, please try again later or contact service support.',
+  },
   503: {
     code: 'ModelServingError',
-    message: 'Too many requests. Your requests are being throttled due to system capacity limits. Please try again later.',
+    message:
+      'Too many requests. Your requests are being throttled due to system capacity limits. Please try again later.',
   },
   // UNCONFIRMED: §5 lists RequestTimeOut under 500; a gateway timeout is the closest match for 504.
   504: { code: 'RequestTimeOut', message: 'Request timed out, please try again later.' },
@@ -44,5 +51,10 @@ const OSS: Record<number, ErrorText> = {
 
 /** The OSS XML error for `status` on the video listener (UNCONFIRMED beyond 400/403/404/500). */
 export function ossError(status: number): ErrorText {
-  return OSS[status] ?? { code: (STATUS_CODES[status] ?? 'Error').replace(/[^A-Za-z]/g, ''), message: `${STATUS_CODES[status] ?? 'Error'}.` };
+  return (
+    OSS[status] ?? {
+      code: (STATUS_CODES[status] ?? 'Error').replace(/[^A-Za-z]/g, ''),
+      message: `${STATUS_CODES[status] ?? 'Error'}.`,
+    }
+  );
 }

@@ -1,4 +1,4 @@
-import { sendBody, sendJson, type Exchange } from './exchange.js';
+import { type Exchange, sendBody, sendJson } from './exchange.js';
 import { gatewayHtml } from './gateway-html.js';
 import { newOssRequestId, newUuid } from './ids.js';
 import { ossErrorXml } from './oss-xml.js';
@@ -14,12 +14,17 @@ type StatusRule = Extract<FaultRule, { kind: 'status' }>;
 export function sendStatusFault(ex: Exchange, rule: StatusRule, listener: SandboxRequest['listener']): void {
   ex.req.resume();
   const extra: Record<string, string> = rule.retryAfter !== undefined ? { 'retry-after': String(rule.retryAfter) } : {};
-  if (rule.html) return sendBody(ex, rule.status, 'text/html', gatewayHtml(rule.status), { server: 'Tengine', ...extra });
+  if (rule.html)
+    return sendBody(ex, rule.status, 'text/html', gatewayHtml(rule.status), { server: 'Tengine', ...extra });
   if (listener === 'api') {
     const { code, message } = dashscopeError(rule.status);
     return sendJson(ex, rule.status, { code, message, request_id: newUuid() }, extra);
   }
   const requestId = newOssRequestId();
-  const xml = ossErrorXml({ status: rule.status, ...ossError(rule.status) }, requestId, ex.req.headers.host ?? 'localhost');
+  const xml = ossErrorXml(
+    { status: rule.status, ...ossError(rule.status) },
+    requestId,
+    ex.req.headers.host ?? 'localhost',
+  );
   sendBody(ex, rule.status, 'application/xml', xml, { 'x-oss-request-id': requestId, server: 'AliyunOSS', ...extra });
 }

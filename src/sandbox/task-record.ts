@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
-import type { CreateSpec } from './validate-create.js';
 import type { SandboxFaults, SandboxTaskInfo, TaskScript } from './types.js';
+import type { CreateSpec } from './validate-create.js';
 
 /** How a task ends, decided once at create time so every process sharing a state dir agrees. */
 export type TaskOutcome =
@@ -84,7 +84,12 @@ export function buildTask(spec: CreateSpec, origin: TaskOrigin, defaults: TaskDe
 /** True when the `failTask` fault (not a script or a bad value) decided this task's failure. */
 export function failedByFault(task: TaskRecord, faults: SandboxFaults): boolean {
   const fault = faults.failTask;
-  return fault !== undefined && task.outcome.status === 'FAILED' && task.outcome.code === fault.code && task.outcome.message === fault.message;
+  return (
+    fault !== undefined &&
+    task.outcome.status === 'FAILED' &&
+    task.outcome.code === fault.code &&
+    task.outcome.message === fault.message
+  );
 }
 
 /** An explicit script wins, then a parameter value the model rejects, then the global fault. */

@@ -1,7 +1,7 @@
 import type { Account } from './account.js';
-import type { ApiDeps } from './api-routes.js';
 import { sendError } from './api-error.js';
-import { noteFault, sendJson, type Exchange } from './exchange.js';
+import type { ApiDeps } from './api-routes.js';
+import { type Exchange, noteFault, sendJson } from './exchange.js';
 import { newUuid } from './ids.js';
 import { listTasks } from './list-tasks.js';
 import { taskView, unknownTaskView } from './task-view.js';
@@ -39,7 +39,9 @@ export async function listTaskPage(ex: Exchange, deps: ApiDeps, account: Account
   const lost = deps.faults.current.unknownTasks;
   if (lost) noteFault(ex, 'unknownTasks');
   const tasks = lost ? [] : await deps.store.all();
-  const result = listTasks(tasks, new URLSearchParams(ex.query), ex.now, account.keyHash, (task) => deps.store.phase(task, ex.now));
+  const result = listTasks(tasks, new URLSearchParams(ex.query), ex.now, account.keyHash, (task) =>
+    deps.store.phase(task, ex.now),
+  );
   if (!result.ok) return sendError(ex, 400, result.code, result.message);
   sendJson(ex, 200, { request_id: newUuid(), ...result.page });
 }

@@ -13,7 +13,11 @@ export interface TaskView {
  * The body of `GET /tasks/{id}` minus `request_id` (dashscope-api.md §4.2), for the task in `phase`.
  * `videoUrl` is asked only for SUCCEEDED tasks, because URLs are signed per process and per query.
  */
-export function taskView(task: TaskRecord, phase: TaskPhase, videoUrl: (task: TaskRecord, endTime: number) => string): TaskView {
+export function taskView(
+  task: TaskRecord,
+  phase: TaskPhase,
+  videoUrl: (task: TaskRecord, endTime: number) => string,
+): TaskView {
   if (phase.status === 'UNKNOWN') return unknownTaskView(task.id);
 
   const output: Record<string, unknown> = {

@@ -6,7 +6,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FaultRule } from './types.js';
 
 /** How a response body is damaged (the `reset`/`short`/`slow`/`stall` faults, after the head was sent). */
-export type TransportShape = { kind: 'reset' | 'short' | 'stall'; afterBytes: number } | { kind: 'slow'; bytesPerSecond: number };
+export type TransportShape =
+  | { kind: 'reset' | 'short' | 'stall'; afterBytes: number }
+  | { kind: 'slow'; bytesPerSecond: number };
 
 /** A slow body goes out in about 20 paced writes per second: smooth enough, cheap in timers. */
 const SLOW_TICKS_PER_SECOND = 20;
@@ -17,13 +19,19 @@ const SLOW_TICKS_PER_SECOND = 20;
  * Pacing and waiting use real time on purpose: what they exercise is the client's wall-clock timeouts.
  * Never rejects: a client that goes away just ends the sending.
  */
-export async function sendShaped(req: IncomingMessage, res: ServerResponse, body: Buffer | Readable, shape: TransportShape): Promise<void> {
+export async function sendShaped(
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer | Readable,
+  shape: TransportShape,
+): Promise<void> {
   const gone = new AbortController();
   const onClose = () => gone.abort();
   res.once('close', onClose);
   try {
     // HEAD has no body (Node would ignore the writes), so only the after-the-body behaviour remains.
-    const source: AsyncIterable<Buffer | string> | Buffer[] = req.method === 'HEAD' ? [] : Buffer.isBuffer(body) ? [body] : body;
+    const source: AsyncIterable<Buffer | string> | Buffer[] =
+      req.method === 'HEAD' ? [] : Buffer.isBuffer(body) ? [body] : body;
     const limit = shape.kind === 'slow' ? Infinity : shape.afterBytes;
     let sent = 0;
     let cut = false;
@@ -31,7 +39,10 @@ export async function sendShaped(req: IncomingMessage, res: ServerResponse, body
       const chunk = typeof raw === 'string' ? Buffer.from(raw) : raw;
       const room = limit - sent;
       const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
-      const open = shape.kind === 'slow' ? await writePaced(res, piece, shape.bytesPerSecond, gone.signal) : await write(res, piece);
+      const open =
+        shape.kind === 'slow'
+          ? await writePaced(res, piece, shape.bytesPerSecond, gone.signal)
+          : await write(res, piece);
       if (!open) return;
       sent += piece.length;
       if (chunk.length > room) {
@@ -81,7 +92,12 @@ async function write(res: ServerResponse, chunk: Buffer): Promise<boolean> {
 }
 
 /** Writes `chunk` in timer-paced pieces at `bytesPerSecond`, each after the previous one drained. */
-async function writePaced(res: ServerResponse, chunk: Buffer, bytesPerSecond: number, gone: AbortSignal): Promise<boolean> {
+async function writePaced(
+  res: ServerResponse,
+  chunk: Buffer,
+  bytesPerSecond: number,
+  gone: AbortSignal,
+): Promise<boolean> {
   const step = Math.max(1, Math.floor(bytesPerSecond / SLOW_TICKS_PER_SECOND));
   const interval = (step * 1000) / bytesPerSecond;
   for (let offset = 0; offset < chunk.length; offset += step) {

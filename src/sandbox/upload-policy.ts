@@ -83,7 +83,11 @@ export class PostPolicySigner {
  * The first policy condition the form breaks, in OSS's wording (`["starts-with", "$key", "…"]`), or
  * undefined. Supports what getPolicy issues: exact-match objects, `eq`, `starts-with`, `content-length-range`.
  */
-export function failedCondition(document: PolicyDocument, fields: Record<string, string>, fileSize: number): { condition: string; tooLarge: boolean } | undefined {
+export function failedCondition(
+  document: PolicyDocument,
+  fields: Record<string, string>,
+  fileSize: number,
+): { condition: string; tooLarge: boolean } | undefined {
   const field = (name: string) => (name === 'bucket' ? UPLOAD_BUCKET : fields[name.replace(/^\$/, '').toLowerCase()]);
   for (const condition of Array.isArray(document.conditions) ? document.conditions : []) {
     const text = JSON.stringify(condition).replaceAll(',', ', ');

@@ -41,7 +41,8 @@ export class UploadStore {
 
   async put(record: UploadRecord, bytes: Buffer): Promise<void> {
     if (!this.dir) {
-      for (const [key, entry] of this.memory) if (record.uploadedAt >= entry.record.uploadedAt + this.ttlMs) this.memory.delete(key);
+      for (const [key, entry] of this.memory)
+        if (record.uploadedAt >= entry.record.uploadedAt + this.ttlMs) this.memory.delete(key);
       this.memory.set(record.key, { record, bytes });
       return;
     }

@@ -1,5 +1,5 @@
 import { findModel, type ModelInfo } from '../api/catalogue.js';
-import { SIZE_TABLE, type Ratio, type Tier } from '../api/sizes.js';
+import { type Ratio, SIZE_TABLE, type Tier } from '../api/sizes.js';
 
 /**
  * Checks a create body the way the service was observed to (dashscope-api.md §3, §5): malformed
@@ -71,7 +71,8 @@ export function validateCreate(rawBody: string): CreateCheck {
   if (!isObject(body)) return fail('InvalidParameter', 'Required body invalid, please check the request body format.');
 
   const { model, input, parameters: rawParameters } = body;
-  if (!present(model) || model === '') return fail('BadRequest.EmptyModel', 'Required parameter "model" missing from request.');
+  if (!present(model) || model === '')
+    return fail('BadRequest.EmptyModel', 'Required parameter "model" missing from request.');
   const info = typeof model === 'string' ? resolveModel(model) : undefined;
   if (typeof model !== 'string' || !info) return fail('InvalidParameter', 'Model not exist.');
 
@@ -80,7 +81,8 @@ export function validateCreate(rawBody: string): CreateCheck {
   const { prompt, negative_prompt: negativePrompt, audio_url: audioUrl } = input;
   if (typeof prompt !== 'string' || prompt.trim() === '') return invalidParameter('prompt');
   if (present(negativePrompt) && typeof negativePrompt !== 'string') return invalidParameter('negative_prompt');
-  if (present(audioUrl) && (typeof audioUrl !== 'string' || audioUrl.trim() === '')) return invalidParameter('audio_url');
+  if (present(audioUrl) && (typeof audioUrl !== 'string' || audioUrl.trim() === ''))
+    return invalidParameter('audio_url');
 
   if (present(rawParameters) && !isObject(rawParameters)) return invalidParameter('parameters');
   const parameters = isObject(rawParameters) ? rawParameters : {};
@@ -98,7 +100,9 @@ export function validateCreate(rawBody: string): CreateCheck {
       model,
       info,
       prompt: truncate(prompt, info.promptMax),
-      ...(typeof negativePrompt === 'string' ? { negativePrompt: truncate(negativePrompt, info.negativePromptMax) } : {}),
+      ...(typeof negativePrompt === 'string'
+        ? { negativePrompt: truncate(negativePrompt, info.negativePromptMax) }
+        : {}),
       parameters,
       ...(size !== undefined ? { size } : {}),
       ...(ratio !== undefined ? { ratio } : {}),
@@ -108,7 +112,9 @@ export function validateCreate(rawBody: string): CreateCheck {
       ...(typeof audioUrl === 'string' ? { audioUrl: audioUrl.trim() } : {}),
       valueError:
         valueError ??
-        (info.durations.includes(duration) ? undefined : { code: 'InvalidParameter', message: 'duration is not supported' }),
+        (info.durations.includes(duration)
+          ? undefined
+          : { code: 'InvalidParameter', message: 'duration is not supported' }),
     },
   };
 }
@@ -119,7 +125,10 @@ function checkProtocol(info: ModelInfo, parameters: Record<string, unknown>): Cr
   const allowed = info.protocol === 'resolution' ? 'resolution and ratio' : 'size (W*H)';
   for (const name of foreign) {
     if (present(parameters[name])) {
-      return fail('InvalidParameter', `The parameter ${name} is not supported by model ${info.id}; use ${allowed} instead.`);
+      return fail(
+        'InvalidParameter',
+        `The parameter ${name} is not supported by model ${info.id}; use ${allowed} instead.`,
+      );
     }
   }
   return undefined;
@@ -142,11 +151,15 @@ function checkTypes(parameters: Record<string, unknown>): CreateCheck | undefine
     if (present(value) && typeof value !== type) return invalidParameter(name);
   }
   const seed = parameters.seed;
-  if (typeof seed === 'number' && !(Number.isInteger(seed) && seed >= 0 && seed <= SEED_MAX)) return invalidParameter('seed');
+  if (typeof seed === 'number' && !(Number.isInteger(seed) && seed >= 0 && seed <= SEED_MAX))
+    return invalidParameter('seed');
   return undefined;
 }
 
-function resolveSize(info: ModelInfo, parameters: Record<string, unknown>): { size?: string; ratio?: string; valueError?: ValueError } {
+function resolveSize(
+  info: ModelInfo,
+  parameters: Record<string, unknown>,
+): { size?: string; ratio?: string; valueError?: ValueError } {
   const unsupported = (name: string): ValueError => ({ code: 'InvalidParameter', message: `${name} is not supported` });
   if (info.protocol === 'size') {
     const size = present(parameters.size) ? (parameters.size as string) : info.defaultSize!;

@@ -5,7 +5,7 @@ import { crc64 } from '../api/crc64.js';
 import { createWasmCrc64 } from '../api/download/crc64-wasm.js';
 import { writeFileAtomic } from './atomic-file.js';
 import type { VideoEncoder } from './video-encoder.js';
-import { videoKey, type VideoSpec } from './video-spec.js';
+import { type VideoSpec, videoKey } from './video-spec.js';
 
 /** A video on disk and the headers OSS would send for it. */
 export interface CachedVideo {
@@ -78,7 +78,8 @@ export class VideoCache {
       }
     }
     const video = await this.encoder.encode(spec);
-    if (padTo < video.length + 16) throw new Error(`videoBytes ${padTo} is smaller than the video (${video.length} bytes) and a free box`);
+    if (padTo < video.length + 16)
+      throw new Error(`videoBytes ${padTo} is smaller than the video (${video.length} bytes) and a free box`);
     await mkdir(this.dir, { recursive: true });
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     const fh = await open(tmp, 'w');
@@ -113,7 +114,10 @@ function* paddedChunks(video: Uint8Array, padTo: number): Generator<Uint8Array> 
   for (let left = free - header.length; left > 0; left -= CHUNK) yield zeros.subarray(0, Math.min(CHUNK, left));
 }
 
-async function* writeChunks(fh: Awaited<ReturnType<typeof open>>, chunks: Iterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+async function* writeChunks(
+  fh: Awaited<ReturnType<typeof open>>,
+  chunks: Iterable<Uint8Array>,
+): AsyncGenerator<Uint8Array> {
   for (const chunk of chunks) {
     await fh.write(chunk);
     yield chunk;

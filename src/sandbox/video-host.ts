@@ -1,12 +1,12 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { parseSize } from '../api/sizes.js';
 import { parseRange, type RangeRequest } from './byte-range.js';
-import { header, httpDate, noteFault, sendBody, writeHead, type Exchange } from './exchange.js';
+import { type Exchange, header, httpDate, noteFault, sendBody, writeHead } from './exchange.js';
 import type { FaultState } from './faults.js';
 import { gatewayHtml } from './gateway-html.js';
 import { newOssRequestId } from './ids.js';
-import { ossErrorXml, type OssError } from './oss-xml.js';
+import { type OssError, ossErrorXml } from './oss-xml.js';
 import { FAKE_ACCESS_KEY_ID, taskIdOfObjectPath, type UrlSigner } from './signed-url.js';
 import type { TaskRecord } from './task-record.js';
 import type { TaskStore } from './task-store.js';
@@ -42,12 +42,16 @@ export async function handleVideoRequest(ex: Exchange, deps: VideoHostDeps): Pro
   const method = ex.req.method ?? 'GET';
   if (method !== 'GET' && method !== 'HEAD') {
     const message = 'The specified method is not allowed against this resource.';
-    return fail({ status: 405, code: 'MethodNotAllowed', message, details: { Method: method } }, { allow: 'GET, HEAD' });
+    return fail(
+      { status: 405, code: 'MethodNotAllowed', message, details: { Method: method } },
+      { allow: 'GET, HEAD' },
+    );
   }
   // OSS refuses two authentication mechanisms at once; a client that forwards its DashScope key to the
   // video host is also leaking it to a third party (style rule 10).
   if (ex.req.headers.authorization !== undefined) {
-    const message = 'An Authorization header is not allowed with a signed URL; use either the URL signature or the Authorization header.';
+    const message =
+      'An Authorization header is not allowed with a signed URL; use either the URL signature or the Authorization header.';
     return fail({ status: 400, code: 'InvalidArgument', message, details: { ArgumentName: 'Authorization' } });
   }
 
@@ -56,19 +60,31 @@ export async function handleVideoRequest(ex: Exchange, deps: VideoHostDeps): Pro
   const keyId = query.get('OSSAccessKeyId');
   const signature = query.get('Signature');
   if (!expires || !keyId || !signature) {
-    return fail({ status: 403, code: 'AccessDenied', message: 'You have no right to access this object because of bucket acl.' });
+    return fail({
+      status: 403,
+      code: 'AccessDenied',
+      message: 'You have no right to access this object because of bucket acl.',
+    });
   }
   if (keyId !== FAKE_ACCESS_KEY_ID) {
     const message = 'The OSS Access Key Id you provided does not exist in our records.';
     return fail({ status: 403, code: 'InvalidAccessKeyId', message, details: { OSSAccessKeyId: keyId } });
   }
   if (/^\d+$/.test(expires) && ex.now >= Number(expires) * 1000) {
-    const details = { Expires: new Date(Number(expires) * 1000).toISOString(), ServerTime: new Date(ex.now).toISOString() };
+    const details = {
+      Expires: new Date(Number(expires) * 1000).toISOString(),
+      ServerTime: new Date(ex.now).toISOString(),
+    };
     return fail({ status: 403, code: 'AccessDenied', message: 'Request has expired.', details });
   }
   if (!deps.signer.verify(method, expires, ex.path, signature)) {
-    const message = 'The request signature we calculated does not match the signature you provided. Check your key and signing method.';
-    const details = { OSSAccessKeyId: keyId, SignatureProvided: signature, StringToSign: `${method}\n\n\n${expires}\n${ex.path}` };
+    const message =
+      'The request signature we calculated does not match the signature you provided. Check your key and signing method.';
+    const details = {
+      OSSAccessKeyId: keyId,
+      SignatureProvided: signature,
+      StringToSign: `${method}\n\n\n${expires}\n${ex.path}`,
+    };
     return fail({ status: 403, code: 'SignatureDoesNotMatch', message, details });
   }
 
@@ -77,7 +93,12 @@ export async function handleVideoRequest(ex: Exchange, deps: VideoHostDeps): Pro
   const phase = task ? deps.store.phase(task, ex.now) : undefined;
   const spec = task && phase?.status === 'SUCCEEDED' ? videoSpecOf(task) : undefined;
   if (!spec || !phase) {
-    return fail({ status: 404, code: 'NoSuchKey', message: 'The specified key does not exist.', details: { Key: ex.path.slice(1) } });
+    return fail({
+      status: 404,
+      code: 'NoSuchKey',
+      message: 'The specified key does not exist.',
+      details: { Key: ex.path.slice(1) },
+    });
   }
   // What a CDN or gateway in front of the bucket might answer with status 200.
   if (deps.faults.current.htmlBody) {
@@ -143,7 +164,8 @@ function effectiveRange(ex: Exchange, video: CachedVideo, lastModified: string):
   const range = parseRange(header(ex, 'range'), video.size);
   const ifRange = header(ex, 'if-range');
   if (range.kind === 'full' || ifRange === undefined) return range;
-  const matches = ifRange.startsWith('"') || ifRange.startsWith('W/') ? ifRange === video.etag : ifRange === lastModified;
+  const matches =
+    ifRange.startsWith('"') || ifRange.startsWith('W/') ? ifRange === video.etag : ifRange === lastModified;
   return matches ? range : { kind: 'full' };
 }
 
@@ -161,7 +183,13 @@ function bodyShape(ex: Exchange, faults: FaultState, length: number): TransportS
 }
 
 /** Streams bytes start..end with back-pressure (pipeline), or damaged as a transport fault says. */
-async function streamBody(ex: Exchange, handle: FileHandle, start: number, end: number, shape: TransportShape | undefined): Promise<void> {
+async function streamBody(
+  ex: Exchange,
+  handle: FileHandle,
+  start: number,
+  end: number,
+  shape: TransportShape | undefined,
+): Promise<void> {
   // Large reads: a padded benchmark video is a GiB, and the sandbox must not be what limits its rate.
   const body = handle.createReadStream({ start, end, highWaterMark: 1 << 20 });
   if (shape) await sendShaped(ex.req, ex.res, body, shape);

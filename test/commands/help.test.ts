@@ -2,7 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/main.js';
 import { testIO } from '../helpers/test-io.js';
 
-const COMMANDS = ['run', 'create', 'status', 'wait', 'download', 'batch', 'list', 'cancel', 'sweep', 'upload', 'models', 'config', 'sandbox', 'doctor', 'completion'];
+const COMMANDS = [
+  'run',
+  'create',
+  'status',
+  'wait',
+  'download',
+  'batch',
+  'list',
+  'cancel',
+  'sweep',
+  'upload',
+  'models',
+  'config',
+  'sandbox',
+  'doctor',
+  'completion',
+];
 
 async function help(args: string[]): Promise<string> {
   const t = testIO();

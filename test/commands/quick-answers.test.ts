@@ -25,7 +25,10 @@ async function live(argv: string[], tty = false): Promise<string> {
 }
 
 /** What bin/wan.js prints without the program, for stdout as a pipe (no columns) or a terminal. */
-async function quick(argv: string[], stdout: { isTTY?: boolean; columns?: number } = { isTTY: false }): Promise<string | undefined> {
+async function quick(
+  argv: string[],
+  stdout: { isTTY?: boolean; columns?: number } = { isTTY: false },
+): Promise<string | undefined> {
   return cachedHelp(HELP_CACHE, argv, stdout.columns) ?? (await quickAnswer(argv, { write: () => true, ...stdout }));
 }
 
@@ -35,7 +38,16 @@ const COMMANDS = program
   .visibleCommands(program)
   .map((c) => c.name())
   .filter((name) => name !== 'help');
-const HELP_REQUESTS = [['--help'], ['-h'], ['help'], ...COMMANDS.flatMap((name) => [[name, '--help'], [name, '-h'], ['help', name]])];
+const HELP_REQUESTS = [
+  ['--help'],
+  ['-h'],
+  ['help'],
+  ...COMMANDS.flatMap((name) => [
+    [name, '--help'],
+    [name, '-h'],
+    ['help', name],
+  ]),
+];
 
 describe('quick answers: help', () => {
   it('covers every command', () => {
@@ -43,11 +55,14 @@ describe('quick answers: help', () => {
     expect(COMMANDS.length).toBeGreaterThanOrEqual(15);
   });
 
-  it.each(HELP_REQUESTS.map((argv) => [argv.join(' '), argv]))('wan %s is the program’s help, byte for byte', async (_, argv) => {
-    const answer = await quick(argv);
-    expect(answer).toBeDefined();
-    expect(answer).toBe(await live(argv));
-  });
+  it.each(HELP_REQUESTS.map((argv) => [argv.join(' '), argv]))(
+    'wan %s is the program’s help, byte for byte',
+    async (_, argv) => {
+      const answer = await quick(argv);
+      expect(answer).toBeDefined();
+      expect(answer).toBe(await live(argv));
+    },
+  );
 
   it('on a terminal of the width the texts were wrapped to, the same', async () => {
     expect(await quick(['run', '--help'], { isTTY: true, columns: 80 })).toBe(await live(['run', '--help']));
@@ -58,12 +73,16 @@ describe('quick answers: help', () => {
     expect(await quick(['run', '-h'], { isTTY: true, columns: 60 })).toBeUndefined();
   });
 
-  it.each([[['run', '--help', 'extra']], [['--json', 'run', '--help']], [['help', 'nope']], [['nope', '--help']], [['help', 'exit-codes']], [['__proto__', '--help']]])(
-    'none for other requests: %j',
-    async (argv) => {
-      expect(await quick(argv)).toBeUndefined();
-    },
-  );
+  it.each([
+    [['run', '--help', 'extra']],
+    [['--json', 'run', '--help']],
+    [['help', 'nope']],
+    [['nope', '--help']],
+    [['help', 'exit-codes']],
+    [['__proto__', '--help']],
+  ])('none for other requests: %j', async (argv) => {
+    expect(await quick(argv)).toBeUndefined();
+  });
 });
 
 describe('quick answers: wan models --json', () => {
@@ -76,10 +95,13 @@ describe('quick answers: wan models --json', () => {
     ]),
   ];
 
-  it.each(forms.map((argv) => [argv.join(' '), argv]))('wan %s is the program’s output, on a pipe and a terminal', async (_, argv) => {
-    expect(await quick(argv)).toBe(await live(argv));
-    expect(await quick(argv, { isTTY: true, columns: 100 })).toBe(await live(argv, true));
-  });
+  it.each(forms.map((argv) => [argv.join(' '), argv]))(
+    'wan %s is the program’s output, on a pipe and a terminal',
+    async (_, argv) => {
+      expect(await quick(argv)).toBe(await live(argv));
+      expect(await quick(argv, { isTTY: true, columns: 100 })).toBe(await live(argv, true));
+    },
+  );
 
   it.each([
     [['models']],
@@ -100,26 +122,42 @@ describe('bin/wan.js', () => {
   // Records every module the process loads (hooks run in a thread of their own, hence the file).
   const dir = mkdtempSync(path.join(os.tmpdir(), 'wan-quick-'));
   const hooks = path.join(dir, 'hooks.mjs');
-  writeFileSync(hooks, `import { appendFileSync } from 'node:fs';\nexport async function load(url, context, next) {\n  appendFileSync(process.env.WAN_TEST_LOADED, url + '\\n');\n  return next(url, context);\n}\n`);
-  writeFileSync(path.join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+  writeFileSync(
+    hooks,
+    `import { appendFileSync } from 'node:fs';\nexport async function load(url, context, next) {\n  appendFileSync(process.env.WAN_TEST_LOADED, url + '\\n');\n  return next(url, context);\n}\n`,
+  );
+  writeFileSync(
+    path.join(dir, 'register.mjs'),
+    `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+  );
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it.each([[['--help']], [['-h']], [['help']], [['models', '--help']], [['help', 'run']], [['status', '-h']], [['models', '--json']], [['models', '--region', 'singapore', '--json']]])(
-    '%j: the quick answer, without loading the program',
-    async (argv) => {
-      const loaded = path.join(dir, `${argv.join('_')}.txt`);
-      const r = await runBin(argv, { env: { NODE_OPTIONS: `--import ${pathToFileURL(path.join(dir, 'register.mjs')).href}`, WAN_TEST_LOADED: loaded } });
-      expect(r.code).toBe(0);
-      expect(r.stdout).toBe(await live(argv));
-      const modules = readFileSync(loaded, 'utf8');
-      expect(modules).toMatch(/bin\/wan\.js/);
-      expect(modules).not.toMatch(/dist\/cli\/main\.js|commander|chalk/);
-    },
-  );
+  it.each([
+    [['--help']],
+    [['-h']],
+    [['help']],
+    [['models', '--help']],
+    [['help', 'run']],
+    [['status', '-h']],
+    [['models', '--json']],
+    [['models', '--region', 'singapore', '--json']],
+  ])('%j: the quick answer, without loading the program', async (argv) => {
+    const loaded = path.join(dir, `${argv.join('_')}.txt`);
+    const r = await runBin(argv, {
+      env: { NODE_OPTIONS: `--import ${pathToFileURL(path.join(dir, 'register.mjs')).href}`, WAN_TEST_LOADED: loaded },
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(await live(argv));
+    const modules = readFileSync(loaded, 'utf8');
+    expect(modules).toMatch(/bin\/wan\.js/);
+    expect(modules).not.toMatch(/dist\/cli\/main\.js|commander|chalk/);
+  });
 
   it('anything else runs the program', async () => {
     const loaded = path.join(dir, 'models.txt');
-    const r = await runBin(['models'], { env: { NODE_OPTIONS: `--import ${pathToFileURL(path.join(dir, 'register.mjs')).href}`, WAN_TEST_LOADED: loaded } });
+    const r = await runBin(['models'], {
+      env: { NODE_OPTIONS: `--import ${pathToFileURL(path.join(dir, 'register.mjs')).href}`, WAN_TEST_LOADED: loaded },
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(await live(['models']));
     expect(readFileSync(loaded, 'utf8')).toMatch(/dist\/cli\/main\.js/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { COMMANDS, HIDDEN_COMMANDS, commandNamed } from '../../src/commands/registry.js';
 import { defaultServices } from '../../src/commands/context.js';
+import { COMMANDS, commandNamed, HIDDEN_COMMANDS } from '../../src/commands/registry.js';
 import { buildProgram, main } from '../../src/main.js';
 import { testIO } from '../helpers/test-io.js';
 
@@ -8,13 +8,17 @@ const app = () => ({ io: testIO().io, services: defaultServices, exitCode: 0 });
 
 describe('command registry', () => {
   it('each entry loads the command of that name', async () => {
-    for (const [name, load] of Object.entries({ ...COMMANDS, ...HIDDEN_COMMANDS })) expect((await load())(app()).name()).toBe(name);
+    for (const [name, load] of Object.entries({ ...COMMANDS, ...HIDDEN_COMMANDS }))
+      expect((await load())(app()).name()).toBe(name);
   });
 
   it('the full program has every command, hidden ones hidden', async () => {
     const program = await buildProgram(app());
     expect(program.commands.map((c) => c.name())).toEqual([...Object.keys(COMMANDS), ...Object.keys(HIDDEN_COMMANDS)]);
-    const visible = program.createHelp().visibleCommands(program).map((c) => c.name());
+    const visible = program
+      .createHelp()
+      .visibleCommands(program)
+      .map((c) => c.name());
     expect(visible).toEqual([...Object.keys(COMMANDS), 'help']);
   });
 
@@ -30,12 +34,20 @@ describe('command registry', () => {
     expect(commandNamed(await buildProgram(app()), argv)).toBe(name);
   });
 
-  it.each([[[]], [['help', 'status']], [['nope']], [['__complete', 'st']], [['--json=1', 'status']], [['-qV', 'status']], [['--', 'status']], [['--seed', '4', 'create']], [['--help', 'status']], [['--config']]])(
-    'leaves %j to the full program',
-    async (argv) => {
-      expect(commandNamed(await buildProgram(app()), argv)).toBeUndefined();
-    },
-  );
+  it.each([
+    [[]],
+    [['help', 'status']],
+    [['nope']],
+    [['__complete', 'st']],
+    [['--json=1', 'status']],
+    [['-qV', 'status']],
+    [['--', 'status']],
+    [['--seed', '4', 'create']],
+    [['--help', 'status']],
+    [['--config']],
+  ])('leaves %j to the full program', async (argv) => {
+    expect(commandNamed(await buildProgram(app()), argv)).toBeUndefined();
+  });
 
   it('a command run with global flags first parses as in the full program', async () => {
     const t = testIO();

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox, type SandboxRequest } from '../../src/sandbox/index.js';
 import type { BatchReport } from '../../src/batch/report.js';
-import { runBin, type BinResult } from '../helpers/run-bin.js';
+import { type Sandbox, type SandboxRequest, startSandbox } from '../../src/sandbox/index.js';
+import { type BinResult, runBin } from '../helpers/run-bin.js';
 import { VIDEO_CACHE } from '../helpers/sandbox.js';
 
 /**
@@ -18,7 +18,14 @@ import { VIDEO_CACHE } from '../helpers/sandbox.js';
 const KEY = 'sk-test-batch-0123456789abcdef';
 const CREATE_PATH = '/api/v1/services/aigc/video-generation/video-synthesis';
 /** Six prompts, each always with the same seed: 30 lines cost six encodes, once per machine. */
-const PROMPTS = ['a heron in the reeds', 'a paper boat in the rain', 'a lighthouse in a storm', 'a red panda surfing', 'city lights at night', 'a fox in the snow'];
+const PROMPTS = [
+  'a heron in the reeds',
+  'a paper boat in the rain',
+  'a lighthouse in a storm',
+  'a red panda surfing',
+  'city lights at night',
+  'a fox in the snow',
+];
 
 let root: string;
 let sandbox: Sandbox;
@@ -35,14 +42,22 @@ beforeEach(async () => {
     pendingMs: 0,
     runningMs: 300,
     videoCacheDir: VIDEO_CACHE,
-    script: (task) => (task.prompt.startsWith('FAIL') ? { fail: { code: 'InternalError.Algo', message: 'the sandbox was told to fail this task' } } : undefined),
+    script: (task) =>
+      task.prompt.startsWith('FAIL')
+        ? { fail: { code: 'InternalError.Algo', message: 'the sandbox was told to fail this task' } }
+        : undefined,
   });
   work = path.join(root, `case-${++n}`);
   mkdirSync(work);
 });
 afterEach(async () => sandbox.close());
 
-const env = () => ({ DASHSCOPE_HTTP_BASE_URL: sandbox.baseUrl, DASHSCOPE_API_KEY: KEY, HOME: work, WAN_STATE_DIR: path.join(work, 'state') });
+const env = () => ({
+  DASHSCOPE_HTTP_BASE_URL: sandbox.baseUrl,
+  DASHSCOPE_API_KEY: KEY,
+  HOME: work,
+  WAN_STATE_DIR: path.join(work, 'state'),
+});
 const BATCH_FLAGS = ['-m', 'wan2.2-t2v-plus', '-s', '832*480', '--interval', '1s', '--output-dir', 'videos'];
 
 /** 30 lines: half with an output name, a few with an explicit key, the rest named and keyed by the batch. */
@@ -80,11 +95,20 @@ function mp4s(): string[] {
 }
 
 /** Requests per second to the query/list endpoints: the average over the batch and the worst sliding second. */
-function queryRates(requests: SandboxRequest[]): { total: number; perSecond: number; peak: number; lists: number; gets: number } {
+function queryRates(requests: SandboxRequest[]): {
+  total: number;
+  perSecond: number;
+  peak: number;
+  lists: number;
+  gets: number;
+} {
   const queries = requests.filter((r) => r.method === 'GET' && r.path.startsWith('/api/v1/tasks'));
   const times = requests.map((r) => r.time);
   const span = (Math.max(...times) - Math.min(...times)) / 1000;
-  const peak = Math.max(0, ...queries.map((q) => queries.filter((o) => o.time <= q.time && o.time > q.time - 1000).length));
+  const peak = Math.max(
+    0,
+    ...queries.map((q) => queries.filter((o) => o.time <= q.time && o.time > q.time - 1000).length),
+  );
   const lists = queries.filter((q) => q.path === '/api/v1/tasks' || q.path === '/api/v1/tasks/').length;
   return { total: queries.length, perSecond: queries.length / span, peak, lists, gets: queries.length - lists };
 }
@@ -125,20 +149,42 @@ describe('wan batch', () => {
     expect(r.stderr).toMatch(/^batch: 30 of 30 videos saved; report /m);
     // The figures for the record (shown with --reporter=verbose).
     const ideal = 29 / (2 / 1.1) + 0.3; // 30 submissions paced 10 % under 2/s, then one task of 300 ms
-    console.info(`batch of 30: ${seconds.toFixed(1)} s (rate-bound ideal ${ideal.toFixed(1)} s), ${throttled} creates throttled, ${rates.total} queries (${rates.lists} lists, ${rates.gets} task queries), ${rates.perSecond.toFixed(2)}/s average, peak ${rates.peak} in one second`);
+    console.info(
+      `batch of 30: ${seconds.toFixed(1)} s (rate-bound ideal ${ideal.toFixed(1)} s), ${throttled} creates throttled, ${rates.total} queries (${rates.lists} lists, ${rates.gets} task queries), ${rates.perSecond.toFixed(2)}/s average, peak ${rates.peak} in one second`,
+    );
   }, 60_000);
 
   it('once a task has ended, each next one is asked for alone when its time is up: one query per task, and its answer fetches the video', async () => {
     const timed = await startSandbox({ limits: true, pendingMs: 0, runningMs: 1500, videoCacheDir: VIDEO_CACHE });
     try {
-      writeFileSync(path.join(work, 'shots.txt'), `${Array.from({ length: 8 }, (_, i) => PROMPTS[i % 2]).join('\n')}\n`);
-      const r = await runBin(['batch', 'shots.txt', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '100', '--output-dir', 'videos', '--json'], {
-        env: { ...env(), DASHSCOPE_HTTP_BASE_URL: timed.baseUrl },
-        cwd: work,
-      });
+      writeFileSync(
+        path.join(work, 'shots.txt'),
+        `${Array.from({ length: 8 }, (_, i) => PROMPTS[i % 2]).join('\n')}\n`,
+      );
+      const r = await runBin(
+        [
+          'batch',
+          'shots.txt',
+          '-m',
+          'wan2.2-t2v-plus',
+          '-s',
+          '832*480',
+          '--seed',
+          '100',
+          '--output-dir',
+          'videos',
+          '--json',
+        ],
+        {
+          env: { ...env(), DASHSCOPE_HTTP_BASE_URL: timed.baseUrl },
+          cwd: work,
+        },
+      );
       expect(r.code, show(r)).toBe(0);
       expect((JSON.parse(r.stdout) as BatchReport).lines.filter((l) => l.file !== null)).toHaveLength(8);
-      const queries = timed.requests.filter((q) => q.listener === 'api' && q.method === 'GET' && /\/tasks\/[^/]+$/.test(q.path));
+      const queries = timed.requests.filter(
+        (q) => q.listener === 'api' && q.method === 'GET' && /\/tasks\/[^/]+$/.test(q.path),
+      );
       // A task is asked for once its expected time is up, never before it ended (the time is learned
       // from the list's start and end times of the first tasks), and that one answer carries its video URL.
       expect(queries).toHaveLength(8);
@@ -202,7 +248,10 @@ describe('wan batch', () => {
   }, 30_000);
 
   it('Ctrl-C: stops submitting, keeps the tasks, writes the report so far, says how to resume, exit 130', async () => {
-    writeFileSync(path.join(work, 'shots.txt'), 'a heron in the reeds\na fox in the snow\na paper boat in the rain\na lighthouse in a storm\n');
+    writeFileSync(
+      path.join(work, 'shots.txt'),
+      'a heron in the reeds\na fox in the snow\na paper boat in the rain\na lighthouse in a storm\n',
+    );
     const r = await runBin(['batch', 'shots.txt', ...BATCH_FLAGS], {
       env: env(),
       cwd: work,
@@ -226,11 +275,15 @@ describe('wan batch', () => {
     expect(report.lines.filter((l) => l.task_id !== null)).toHaveLength(made);
     const unsent = report.lines.filter((l) => l.task_id === null);
     expect(unsent.length).toBeGreaterThan(0);
-    for (const l of unsent) expect(l).toMatchObject({ status: 'NOT_CREATED', error: { code: 'interrupted', exit_code: 130 } });
+    for (const l of unsent)
+      expect(l).toMatchObject({ status: 'NOT_CREATED', error: { code: 'interrupted', exit_code: 130 } });
   }, 30_000);
 
   it('a bad line: exit 2 naming the line and the field, and not one request', async () => {
-    writeFileSync(path.join(work, 'shots.jsonl'), '{"prompt":"a heron"}\n{"prompt":"a fox"}\n{"prompt":"a cat","duration":7}\n{"prompt":"x","colour":"red"}\n');
+    writeFileSync(
+      path.join(work, 'shots.jsonl'),
+      '{"prompt":"a heron"}\n{"prompt":"a fox"}\n{"prompt":"a cat","duration":7}\n{"prompt":"x","colour":"red"}\n',
+    );
     const r = await runBin(['batch', 'shots.jsonl', ...BATCH_FLAGS], { env: env(), cwd: work });
     expect(r.code, show(r)).toBe(2);
     expect(r.stderr).toMatch(/line 3: duration: wan2\.2-t2v-plus makes videos of 5 seconds; got 7/);
@@ -242,19 +295,32 @@ describe('wan batch', () => {
   });
 
   it('a task that FAILS: its error in the report, exit 4, the other videos saved; --json prints the report', async () => {
-    const lines = ['a heron in the reeds', 'FAIL: this one fails', 'a fox in the snow'].map((prompt, i) => JSON.stringify({ prompt, seed: 100 + (i === 2 ? 5 : 0) }));
+    const lines = ['a heron in the reeds', 'FAIL: this one fails', 'a fox in the snow'].map((prompt, i) =>
+      JSON.stringify({ prompt, seed: 100 + (i === 2 ? 5 : 0) }),
+    );
     writeFileSync(path.join(work, 'shots.jsonl'), `${lines.join('\n')}\n`);
-    const r = await runBin(['batch', 'shots.jsonl', ...BATCH_FLAGS, '--json', '--report', 'out/report.json'], { env: env(), cwd: work });
+    const r = await runBin(['batch', 'shots.jsonl', ...BATCH_FLAGS, '--json', '--report', 'out/report.json'], {
+      env: env(),
+      cwd: work,
+    });
     expect(r.code, show(r)).toBe(4);
     const report = JSON.parse(r.stdout) as BatchReport;
     expect(JSON.parse(readFileSync(path.join(work, 'out', 'report.json'), 'utf8'))).toEqual(report);
     expect(report.lines.map((l) => l.status)).toEqual(['SUCCEEDED', 'FAILED', 'SUCCEEDED']);
-    expect(report.lines[1]).toMatchObject({ line: 2, file: null, bytes: null, sha256: null, error: { code: 'InternalError.Algo', exit_code: 4 } });
+    expect(report.lines[1]).toMatchObject({
+      line: 2,
+      file: null,
+      bytes: null,
+      sha256: null,
+      error: { code: 'InternalError.Algo', exit_code: 4 },
+    });
     expect(report.lines[1]!.error!.message).toMatch(/the sandbox was told to fail this task/);
     expect(report.lines[1]!.task_id).toMatch(/^[0-9a-f-]{36}$/);
     for (const i of [0, 2]) {
       expect(report.lines[i]!.error).toBeNull();
-      expect(sha256(readFileSync(report.lines[i]!.file!))).toBe(sha256(await sandbox.videoFor(report.lines[i]!.task_id!)));
+      expect(sha256(readFileSync(report.lines[i]!.file!))).toBe(
+        sha256(await sandbox.videoFor(report.lines[i]!.task_id!)),
+      );
     }
     expect(creates().filter((q) => q.status === 200)).toHaveLength(3);
     expect(r.stderr).toBe('');

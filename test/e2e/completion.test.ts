@@ -73,7 +73,7 @@ describe('wan __complete', () => {
     expect(r.stdout.split('\n').slice(0, 2)).toEqual(['832*480\t480P 16:9', '480*832\t480P 9:16']);
   });
 
-  it('treats every word after -- as a word, even wan\'s own global flags and --help', async () => {
+  it("treats every word after -- as a word, even wan's own global flags and --help", async () => {
     expect((await runBin(['__complete', '--', '--region', ''])).stdout).toBe('beijing\nsingapore\nvirginia\n');
     const help = await runBin(['__complete', '--', 'create', '--he']);
     expect(help.stdout).toBe('--help\tdisplay help for command\n');
@@ -91,7 +91,12 @@ describe('wan __complete', () => {
 
   it('takes WAN_MODEL as the model when the line names none', async () => {
     const r = await runBin(['__complete', '--', 'create', '-d', '1'], { env: { WAN_MODEL: 'wan2.6-t2v' } });
-    expect(r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0])).toEqual(['10', '11', '12', '13', '14', '15']);
+    expect(
+      r.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('\t')[0]),
+    ).toEqual(['10', '11', '12', '13', '14', '15']);
   });
 });
 
@@ -111,7 +116,10 @@ describe('the bash script, driven as bash would', () => {
     const driver = [
       `source ${JSON.stringify(file)}`,
       `COMP_LINE=${JSON.stringify(line)}; COMP_POINT=\${#COMP_LINE}`,
-      `COMP_WORDS=(${compWords.split(' ').map((w) => JSON.stringify(w)).join(' ')}); COMP_CWORD=$(( \${#COMP_WORDS[@]} - 1 ))`,
+      `COMP_WORDS=(${compWords
+        .split(' ')
+        .map((w) => JSON.stringify(w))
+        .join(' ')}); COMP_CWORD=$(( \${#COMP_WORDS[@]} - 1 ))`,
       '_wan_completion',
       'printf "%s\\n" "${COMPREPLY[@]}"',
     ].join('\n');
@@ -124,7 +132,10 @@ describe('the bash script, driven as bash would', () => {
 describe.skipIf(!HAS_FISH)('the fish script, asked with complete -C', () => {
   it.each([
     ['wan create -m wan2.2-t2v-plus --size 16', ['1632*1248\t1080P 4:3']],
-    ['wan --region singapore run -m wan2.1', ['wan2.1-t2v-plus\t720P, 5 s, silent', 'wan2.1-t2v-turbo\t480P/720P, 5 s, silent']],
+    [
+      'wan --region singapore run -m wan2.1',
+      ['wan2.1-t2v-plus\t720P, 5 s, silent', 'wan2.1-t2v-turbo\t480P/720P, 5 s, silent'],
+    ],
     ['wan wait x -o cl', ['clip.mp4']],
   ])('%j', async (line, expected) => {
     const file = await script('fish');

@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODELS } from '../../src/api/catalogue.js';
 import { runBin } from '../helpers/run-bin.js';
-import { sandboxFixture, type SandboxFixture } from '../helpers/sandbox.js';
+import { type SandboxFixture, sandboxFixture } from '../helpers/sandbox.js';
 
 const KEY = 'sk-test-SECRET-e2e-0123456789abcdef';
 let fx: SandboxFixture;
@@ -24,7 +24,9 @@ function noLeak(...texts: string[]) {
 
 describe('wan create / status against the sandbox', () => {
   it('prints the task id alone on stdout, and status follows it through its life', async () => {
-    const created = await runBin(['create', 'a red panda surfing', '--size', '832x480', '--duration', '10'], { env: env() });
+    const created = await runBin(['create', 'a red panda surfing', '--size', '832x480', '--duration', '10'], {
+      env: env(),
+    });
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
     const id = created.stdout.trim();
@@ -41,14 +43,22 @@ describe('wan create / status against the sandbox', () => {
     fx.clock.advance(60_000);
     const done = await runBin(['status', id, '--json'], { env: env() });
     const task = JSON.parse(done.stdout) as Record<string, unknown>;
-    expect(task).toMatchObject({ task_id: id, task_status: 'SUCCEEDED', orig_prompt: 'a red panda surfing', usage: { video_duration: 10, video_ratio: '832*480', video_count: 1 } });
+    expect(task).toMatchObject({
+      task_id: id,
+      task_status: 'SUCCEEDED',
+      orig_prompt: 'a red panda surfing',
+      usage: { video_duration: 10, video_ratio: '832*480', video_count: 1 },
+    });
     expect(typeof task.request_id).toBe('string');
     expect(String(task.video_url)).toMatch(/Expires=\d+&OSSAccessKeyId=.+&Signature=/);
     noLeak(created.stdout, created.stderr, pending.stdout, done.stdout, done.stderr);
   });
 
   it('--json create prints the whole request and answer', async () => {
-    const r = await runBin(['create', 'a cat', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '42', '--no-prompt-extend', '--json'], { env: env() });
+    const r = await runBin(
+      ['create', 'a cat', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '42', '--no-prompt-extend', '--json'],
+      { env: env() },
+    );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({
       task_status: 'PENDING',
@@ -60,10 +70,17 @@ describe('wan create / status against the sandbox', () => {
 
   it('sends the documented headers and only the fields that were set', async () => {
     const before = fx.sandbox.requests.length;
-    const r = await runBin(['create', 'a fox', '-m', 'wan2.7-t2v', '--resolution', '720P', '--ratio', '9:16'], { env: env({ WAN_WORKSPACE: 'llm-ws1' }) });
+    const r = await runBin(['create', 'a fox', '-m', 'wan2.7-t2v', '--resolution', '720P', '--ratio', '9:16'], {
+      env: env({ WAN_WORKSPACE: 'llm-ws1' }),
+    });
     expect(r.code).toBe(0);
     const [req] = fx.sandbox.requests.slice(before);
-    expect(req).toMatchObject({ listener: 'api', method: 'POST', path: '/api/v1/services/aigc/video-generation/video-synthesis', hasAuthorization: true });
+    expect(req).toMatchObject({
+      listener: 'api',
+      method: 'POST',
+      path: '/api/v1/services/aigc/video-generation/video-synthesis',
+      hasAuthorization: true,
+    });
     expect(req!.headers['x-dashscope-async']).toBe('enable');
     expect(req!.headers['content-type']).toMatch(/^application\/json/);
     expect(req!.headers['x-dashscope-workspace']).toBe('llm-ws1');
@@ -76,7 +93,11 @@ describe('wan create / status against the sandbox', () => {
     expect(r.code).toBe(0);
     expect(fx.sandbox.requests.length).toBe(before);
     const dry = JSON.parse(r.stdout) as { method: string; url: string; headers: Record<string, string>; body: unknown };
-    expect(dry).toMatchObject({ method: 'POST', url: `${fx.sandbox.baseUrl}/services/aigc/video-generation/video-synthesis`, body: { model: 'wan2.5-t2v-preview', input: { prompt: 'a cat' }, parameters: {} } });
+    expect(dry).toMatchObject({
+      method: 'POST',
+      url: `${fx.sandbox.baseUrl}/services/aigc/video-generation/video-synthesis`,
+      body: { model: 'wan2.5-t2v-preview', input: { prompt: 'a cat' }, parameters: {} },
+    });
     expect(dry.headers.authorization).toBe('Bearer ***');
     noLeak(r.stdout, r.stderr);
   });
@@ -99,11 +120,27 @@ describe('wan create / status against the sandbox', () => {
 
 describe('bad input exits 2 and sends nothing', () => {
   const cases: Array<[string, string[], RegExp]> = [
-    ['unknown model', ['create', 'x', '-m', 'wan9-t2v'], /--model: "wan9-t2v" is not a known model; allowed: wan2.6-t2v, wan2.5-t2v-preview/],
-    ['size not allowed', ['create', 'x', '-m', 'wanx2.1-t2v-plus', '-s', '832*480'], /--size: wanx2.1-t2v-plus does not make 832\*480; allowed: 1280\*720/],
-    ['size with capital X', ['create', 'x', '-s', '832X480', '--duration', '7'], /--duration: wan2.5-t2v-preview makes videos of 5 or 10 seconds; got 7/],
+    [
+      'unknown model',
+      ['create', 'x', '-m', 'wan9-t2v'],
+      /--model: "wan9-t2v" is not a known model; allowed: wan2.6-t2v, wan2.5-t2v-preview/,
+    ],
+    [
+      'size not allowed',
+      ['create', 'x', '-m', 'wanx2.1-t2v-plus', '-s', '832*480'],
+      /--size: wanx2.1-t2v-plus does not make 832\*480; allowed: 1280\*720/,
+    ],
+    [
+      'size with capital X',
+      ['create', 'x', '-s', '832X480', '--duration', '7'],
+      /--duration: wan2.5-t2v-preview makes videos of 5 or 10 seconds; got 7/,
+    ],
     ['size with a space', ['create', 'x', '-s', '1920*1080 '], /--size/],
-    ['resolution the model lacks', ['create', 'x', '-m', 'wan2.2-t2v-plus', '--resolution', '720P'], /--resolution: wan2.2-t2v-plus has no 720P/],
+    [
+      'resolution the model lacks',
+      ['create', 'x', '-m', 'wan2.2-t2v-plus', '--resolution', '720P'],
+      /--resolution: wan2.2-t2v-plus has no 720P/,
+    ],
     ['resolution not a tier', ['create', 'x', '--resolution', '4K'], /--resolution.*480P, 720P, 1080P/],
     ['duration not allowed', ['create', 'x', '-d', '7'], /--duration: .*5 or 10/],
     ['duration not a number', ['create', 'x', '-d', 'five'], /--duration/],
@@ -111,10 +148,22 @@ describe('bad input exits 2 and sends nothing', () => {
     ['seed too large', ['create', 'x', '--seed', '2147483648'], /--seed/],
     ['empty prompt', ['create', '  '], /prompt: the prompt is empty/],
     ['no prompt', ['create'], /missing prompt/],
-    ['audio on a silent model', ['create', 'x', '-m', 'wan2.2-t2v-plus', '--audio-url', 'https://a/b.mp3'], /--audio-url: .*silent/],
-    ['model not in region', ['--region', 'virginia', 'create', 'x', '-m', 'wan2.2-t2v-plus'], /--model: wan2.2-t2v-plus is not offered in virginia/],
+    [
+      'audio on a silent model',
+      ['create', 'x', '-m', 'wan2.2-t2v-plus', '--audio-url', 'https://a/b.mp3'],
+      /--audio-url: .*silent/,
+    ],
+    [
+      'model not in region',
+      ['--region', 'virginia', 'create', 'x', '-m', 'wan2.2-t2v-plus'],
+      /--model: wan2.2-t2v-plus is not offered in virginia/,
+    ],
     ['bad region', ['--region', 'mars', 'create', 'x'], /region/],
-    ['unknown option', ['create', 'x', '--sise', '832*480'], /^error: unknown option '--sise' \(did you mean --size\?\)\n$/],
+    [
+      'unknown option',
+      ['create', 'x', '--sise', '832*480'],
+      /^error: unknown option '--sise' \(did you mean --size\?\)\n$/,
+    ],
     ['unknown command', ['crate', 'x'], /unknown command 'crate'/],
     ['task id with a path', ['status', '../x'], /task id: "..\/x" is not a task id/],
     ['task id with encoded slash', ['status', 'a%2Fb'], /is not a task id/],
@@ -137,7 +186,9 @@ describe('bad input exits 2 and sends nothing', () => {
   it('bad input with --json is one JSON error line', async () => {
     const r = await runBin(['create', 'x', '-d', '7', '--json'], { env: env() });
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.stderr)).toEqual({ error: expect.objectContaining({ code: 'invalid_input', exit_code: 2, task_id: null }) });
+    expect(JSON.parse(r.stderr)).toEqual({
+      error: expect.objectContaining({ code: 'invalid_input', exit_code: 2, task_id: null }),
+    });
   });
 
   it('an over-long prompt is sent with a warning (the service truncates)', async () => {
@@ -152,7 +203,13 @@ describe('bad input exits 2 and sends nothing', () => {
     writeFileSync(path.join(dir, 'bin.txt'), Buffer.from([1, 0, 2]));
     writeFileSync(path.join(dir, 'big.txt'), 'x'.repeat(10 * 1024 * 1024));
     mkdirSync(path.join(dir, 'sub'));
-    for (const [file, message] of [['missing.txt', /does not exist/], ['sub', /is a directory/], ['empty.txt', /is empty/], ['bin.txt', /binary/], ['big.txt', /at most 100 KiB/]] as const) {
+    for (const [file, message] of [
+      ['missing.txt', /does not exist/],
+      ['sub', /is a directory/],
+      ['empty.txt', /is empty/],
+      ['bin.txt', /binary/],
+      ['big.txt', /at most 100 KiB/],
+    ] as const) {
       const before = fx.sandbox.requests.length;
       const r = await runBin(['create', '--prompt-file', file], { env: env(), cwd: dir });
       expect(r.code, file).toBe(2);
@@ -180,7 +237,9 @@ describe('authentication', () => {
   it('a rejected key: exit 3 with the service code and request id, key never shown', async () => {
     const strict = await sandboxFixture({ apiKey: 'sk-the-right-one' });
     try {
-      const r = await runBin(['create', 'a cat', '--json'], { env: { ...env(), DASHSCOPE_HTTP_BASE_URL: strict.sandbox.baseUrl } });
+      const r = await runBin(['create', 'a cat', '--json'], {
+        env: { ...env(), DASHSCOPE_HTTP_BASE_URL: strict.sandbox.baseUrl },
+      });
       expect(r.code).toBe(3);
       const { error } = JSON.parse(r.stderr) as { error: Record<string, unknown> };
       expect(error).toMatchObject({ code: 'InvalidApiKey', exit_code: 3 });

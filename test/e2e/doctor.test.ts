@@ -1,15 +1,26 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBin } from '../helpers/run-bin.js';
-import { sandboxFixture, type SandboxFixture } from '../helpers/sandbox.js';
 import { closedPort } from '../helpers/forward-proxy.js';
+import { runBin } from '../helpers/run-bin.js';
+import { type SandboxFixture, sandboxFixture } from '../helpers/sandbox.js';
 
 const KEY = 'sk-test-DOCTOR-e2e-0123456789abcdef';
-const CHECKS = ['config', 'api-key', 'key-format', 'endpoint', 'proxy', 'connection', 'key-accepted', 'clock', 'output-dir', 'disk-space'];
+const CHECKS = [
+  'config',
+  'api-key',
+  'key-format',
+  'endpoint',
+  'proxy',
+  'connection',
+  'key-accepted',
+  'clock',
+  'output-dir',
+  'disk-space',
+];
 
 interface Check {
   check: string;
@@ -74,12 +85,21 @@ describe('wan doctor', () => {
     const r = await runBin(['doctor'], { env: env(), cwd: fx.dir });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/✓ api-key +sk-…cdef from env DASHSCOPE_API_KEY/);
-    expect(r.stdout).toMatch(/✓ endpoint +http:\/\/127\.0\.0\.1:\d+\/api\/v1 — region beijing \(default\), base URL from env DASHSCOPE_HTTP_BASE_URL/);
+    expect(r.stdout).toMatch(
+      /✓ endpoint +http:\/\/127\.0\.0\.1:\d+\/api\/v1 — region beijing \(default\), base URL from env DASHSCOPE_HTTP_BASE_URL/,
+    );
     expect(r.stdout).toMatch(/✓ proxy +none/);
     // The fixture's clock stands still, so it falls a little behind the real one as tests run.
     expect(r.stdout).toMatch(/✓ clock +(within a second of|\d+ s ahead of) the server's clock/);
     expect(r.stdout).toMatch(/all 10 checks passed\n$/);
-    expect(fx.sandbox.requests.slice(before)).toMatchObject([{ listener: 'api', method: 'GET', path: '/api/v1/tasks/00000000-0000-0000-0000-000000000000', hasAuthorization: true }]);
+    expect(fx.sandbox.requests.slice(before)).toMatchObject([
+      {
+        listener: 'api',
+        method: 'GET',
+        path: '/api/v1/tasks/00000000-0000-0000-0000-000000000000',
+        hasAuthorization: true,
+      },
+    ]);
     expect(r.stdout + r.stderr).not.toContain(KEY);
   });
 
@@ -117,7 +137,10 @@ describe('wan doctor', () => {
     const started = Date.now();
     const r = await doctorJson([], { DASHSCOPE_HTTP_BASE_URL: `http://127.0.0.1:${port}/api/v1` });
     expect(r.code).toBe(1);
-    expect(r.by.connection).toMatchObject({ status: 'fail', detail: `cannot connect to 127.0.0.1:${port} (ECONNREFUSED)` });
+    expect(r.by.connection).toMatchObject({
+      status: 'fail',
+      detail: `cannot connect to 127.0.0.1:${port} (ECONNREFUSED)`,
+    });
     expect(r.by.connection!.fix).toMatch(/check the base URL/);
     expect(r.by['key-accepted']).toMatchObject({ status: 'skip' });
     expect(Date.now() - started).toBeLessThan(10_000);
@@ -129,7 +152,10 @@ describe('wan doctor', () => {
     await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
     const port = (mute.address() as AddressInfo).port;
     const started = Date.now();
-    const r = await doctorJson([], { DASHSCOPE_HTTP_BASE_URL: `http://127.0.0.1:${port}/api/v1`, WAN_REQUEST_TIMEOUT: '1s' });
+    const r = await doctorJson([], {
+      DASHSCOPE_HTTP_BASE_URL: `http://127.0.0.1:${port}/api/v1`,
+      WAN_REQUEST_TIMEOUT: '1s',
+    });
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(r.code).toBe(1);
     expect(r.by.connection).toMatchObject({ status: 'pass' });
@@ -169,7 +195,9 @@ describe('wan doctor', () => {
     try {
       const r = await runBin(['doctor'], { env: env(), cwd: fx.dir });
       expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/! clock +3[56]\d\d s behind the server's clock: video URLs expire by the server's clock/);
+      expect(r.stdout).toMatch(
+        /! clock +3[56]\d\d s behind the server's clock: video URLs expire by the server's clock/,
+      );
       expect(r.stdout).toMatch(/fix: synchronise the clock/);
       expect(r.stdout).toMatch(/10 checks: 0 failed, 1 warning\n$/);
     } finally {
@@ -209,8 +237,16 @@ describe('wan doctor', () => {
   });
 
   it('--quiet prints only what is not ✓', async () => {
-    const r = await runBin(['doctor', '-q'], { env: env({ DASHSCOPE_API_KEY: 'sk-abcdef 0123456789abcdef01234567' }), cwd: fx.dir });
+    const r = await runBin(['doctor', '-q'], {
+      env: env({ DASHSCOPE_API_KEY: 'sk-abcdef 0123456789abcdef01234567' }),
+      cwd: fx.dir,
+    });
     expect(r.code).toBe(1);
-    expect(r.stdout.split('\n').filter((l) => /^[✓✗!-] /.test(l)).map((l) => l.slice(0, 1))).toEqual(['✗']);
+    expect(
+      r.stdout
+        .split('\n')
+        .filter((l) => /^[✓✗!-] /.test(l))
+        .map((l) => l.slice(0, 1)),
+    ).toEqual(['✗']);
   });
 });

@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaultRule, SandboxFaults } from '../../src/sandbox/index.js';
 import { runBin } from '../helpers/run-bin.js';
-import { sandboxFixture, type SandboxFixture } from '../helpers/sandbox.js';
+import { type SandboxFixture, sandboxFixture } from '../helpers/sandbox.js';
 
 /**
  * Every fault × every command it can hit, run with the built binary against the sandbox: the exit
@@ -24,7 +24,9 @@ const TASK = { model: 'wan2.2-t2v-plus', input: { prompt: 'fault matrix' }, para
 const CREATE_ARGS = ['create', 'fault matrix', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '7'];
 
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)],
+  );
 }
 
 /** A finished task made straight through the API, before any fault is switched on. */
@@ -57,42 +59,246 @@ const rule = (spec: FaultRule): FaultRule[] => [spec];
 
 const cases: Case[] = [
   // create: retried only when it certainly created nothing
-  { name: '429 once, with Retry-After', command: 'create', faults: rule({ endpoint: 'create', kind: 'status', status: 429, retryAfter: 1, times: 1 }), exit: 0, creates: 2 },
-  { name: '429 every time', command: 'create', faults: rule({ endpoint: 'create', kind: 'status', status: 429 }), exit: 7, message: /429 Throttling\.RateQuota.*gave up after 2 attempts|429 Throttling/, creates: 2 },
-  { name: '500', command: 'create', faults: rule({ endpoint: 'create', kind: 'status', status: 500 }), exit: 1, message: /500 InternalError[\s\S]*may have been created/, creates: 1 },
-  { name: '502 HTML gateway page', command: 'create', faults: rule({ endpoint: 'create', kind: 'status', status: 502, html: true }), exit: 1, message: /502: the service answered HTTP 502 with a non-JSON body \(text\/html\)[\s\S]*may have been created/, creates: 1 },
-  { name: '503', command: 'create', faults: rule({ endpoint: 'create', kind: 'status', status: 503 }), exit: 1, message: /503[\s\S]*may have been created/, creates: 1 },
-  { name: '504', command: 'create', faults: rule({ endpoint: 'create', kind: 'status', status: 504 }), exit: 1, message: /504[\s\S]*may have been created/, creates: 1 },
-  { name: 'reset before the answer', command: 'create', faults: rule({ endpoint: 'create', kind: 'reset' }), exit: 7, message: /create task: cannot reach[\s\S]*may have been created/, creates: 1 },
-  { name: 'reset mid-answer', command: 'create', faults: rule({ endpoint: 'create', kind: 'reset', afterBytes: 10 }), exit: 7, message: /may have been created/, creates: 1 },
-  { name: 'answer shorter than its Content-Length', command: 'create', faults: rule({ endpoint: 'create', kind: 'short', afterBytes: 10 }), exit: 7, message: /may have been created/, creates: 1 },
+  {
+    name: '429 once, with Retry-After',
+    command: 'create',
+    faults: rule({ endpoint: 'create', kind: 'status', status: 429, retryAfter: 1, times: 1 }),
+    exit: 0,
+    creates: 2,
+  },
+  {
+    name: '429 every time',
+    command: 'create',
+    faults: rule({ endpoint: 'create', kind: 'status', status: 429 }),
+    exit: 7,
+    message: /429 Throttling\.RateQuota.*gave up after 2 attempts|429 Throttling/,
+    creates: 2,
+  },
+  {
+    name: '500',
+    command: 'create',
+    faults: rule({ endpoint: 'create', kind: 'status', status: 500 }),
+    exit: 1,
+    message: /500 InternalError[\s\S]*may have been created/,
+    creates: 1,
+  },
+  {
+    name: '502 HTML gateway page',
+    command: 'create',
+    faults: rule({ endpoint: 'create', kind: 'status', status: 502, html: true }),
+    exit: 1,
+    message: /502: the service answered HTTP 502 with a non-JSON body \(text\/html\)[\s\S]*may have been created/,
+    creates: 1,
+  },
+  {
+    name: '503',
+    command: 'create',
+    faults: rule({ endpoint: 'create', kind: 'status', status: 503 }),
+    exit: 1,
+    message: /503[\s\S]*may have been created/,
+    creates: 1,
+  },
+  {
+    name: '504',
+    command: 'create',
+    faults: rule({ endpoint: 'create', kind: 'status', status: 504 }),
+    exit: 1,
+    message: /504[\s\S]*may have been created/,
+    creates: 1,
+  },
+  {
+    name: 'reset before the answer',
+    command: 'create',
+    faults: rule({ endpoint: 'create', kind: 'reset' }),
+    exit: 7,
+    message: /create task: cannot reach[\s\S]*may have been created/,
+    creates: 1,
+  },
+  {
+    name: 'reset mid-answer',
+    command: 'create',
+    faults: rule({ endpoint: 'create', kind: 'reset', afterBytes: 10 }),
+    exit: 7,
+    message: /may have been created/,
+    creates: 1,
+  },
+  {
+    name: 'answer shorter than its Content-Length',
+    command: 'create',
+    faults: rule({ endpoint: 'create', kind: 'short', afterBytes: 10 }),
+    exit: 7,
+    message: /may have been created/,
+    creates: 1,
+  },
   // queries: retried on 408/429/5xx and connection errors
-  { name: '503 twice then fine', command: 'status', faults: rule({ endpoint: 'query', kind: 'status', status: 503, times: 2 }), exit: 0, env: { WAN_RETRIES: '3' } },
-  { name: '502 HTML once', command: 'status', faults: rule({ endpoint: 'query', kind: 'status', status: 502, html: true, times: 1 }), exit: 0 },
-  { name: '429 once with Retry-After', command: 'status', faults: rule({ endpoint: 'query', kind: 'status', status: 429, retryAfter: 1, times: 1 }), exit: 0 },
+  {
+    name: '503 twice then fine',
+    command: 'status',
+    faults: rule({ endpoint: 'query', kind: 'status', status: 503, times: 2 }),
+    exit: 0,
+    env: { WAN_RETRIES: '3' },
+  },
+  {
+    name: '502 HTML once',
+    command: 'status',
+    faults: rule({ endpoint: 'query', kind: 'status', status: 502, html: true, times: 1 }),
+    exit: 0,
+  },
+  {
+    name: '429 once with Retry-After',
+    command: 'status',
+    faults: rule({ endpoint: 'query', kind: 'status', status: 429, retryAfter: 1, times: 1 }),
+    exit: 0,
+  },
   { name: 'reset once', command: 'status', faults: rule({ endpoint: 'query', kind: 'reset', times: 1 }), exit: 0 },
-  { name: '500 every time', command: 'status', faults: rule({ endpoint: 'query', kind: 'status', status: 500 }), exit: 7, message: /query task: 500 InternalError.*gave up after 2 attempts/ },
-  { name: 'query 503 twice during a wait', command: 'wait', faults: rule({ endpoint: 'query', kind: 'status', status: 503, times: 2 }), exit: 0, file: 'identical', env: { WAN_RETRIES: '3' } },
-  { name: 'list 503 once', command: 'list', faults: rule({ endpoint: 'list', kind: 'status', status: 503, times: 1 }), exit: 0 },
-  { name: 'cancel 500 every time', command: 'cancel', faults: rule({ endpoint: 'cancel', kind: 'status', status: 500 }), exit: 7, message: /cancel task: 500/ },
+  {
+    name: '500 every time',
+    command: 'status',
+    faults: rule({ endpoint: 'query', kind: 'status', status: 500 }),
+    exit: 7,
+    message: /query task: 500 InternalError.*gave up after 2 attempts/,
+  },
+  {
+    name: 'query 503 twice during a wait',
+    command: 'wait',
+    faults: rule({ endpoint: 'query', kind: 'status', status: 503, times: 2 }),
+    exit: 0,
+    file: 'identical',
+    env: { WAN_RETRIES: '3' },
+  },
+  {
+    name: 'list 503 once',
+    command: 'list',
+    faults: rule({ endpoint: 'list', kind: 'status', status: 503, times: 1 }),
+    exit: 0,
+  },
+  {
+    name: 'cancel 500 every time',
+    command: 'cancel',
+    faults: rule({ endpoint: 'cancel', kind: 'status', status: 500 }),
+    exit: 7,
+    message: /cancel task: 500/,
+  },
   // the video host
-  { name: 'download reset after 20 kB', command: 'download', faults: rule({ endpoint: 'video', kind: 'reset', afterBytes: 20_000, times: 1 }), exit: 0, file: 'identical' },
-  { name: 'download body short of its length', command: 'download', faults: rule({ endpoint: 'video', kind: 'short', afterBytes: 20_000, times: 1 }), exit: 0, file: 'identical' },
-  { name: 'download 503 twice', command: 'download', faults: rule({ endpoint: 'video', kind: 'status', status: 503, times: 2 }), exit: 0, file: 'identical', env: { WAN_RETRIES: '3' } },
-  { name: 'download stalls once', command: 'download', faults: rule({ endpoint: 'video', kind: 'stall', afterBytes: 10_000, times: 1 }), exit: 0, file: 'identical', env: { WAN_STALL_TIMEOUT: '1s' } },
-  { name: 'download resets every time', command: 'download', faults: rule({ endpoint: 'video', kind: 'reset' }), exit: 7, message: /download video: cannot reach 127\.0\.0\.1:\d+/, file: 'absent' },
-  { name: 'download wrong checksum', command: 'download', faults: { wrongChecksum: true }, exit: 6, message: /CRC-64|checksum/i, file: 'absent' },
-  { name: 'download HTML with 200', command: 'download', faults: { htmlBody: true }, exit: 6, message: /html/i, file: 'absent' },
-  { name: 'download of an expired URL', command: 'download', faults: { expiredUrl: true }, exit: 6, message: /expired/, file: 'absent' },
-  { name: 'run through a cut download', command: 'run', faults: rule({ endpoint: 'video', kind: 'reset', afterBytes: 30_000, times: 1 }), exit: 0, file: 'identical', creates: 1 },
-  { name: 'run with a 429 on create and a 503 on query', command: 'run', faults: [{ endpoint: 'create', kind: 'status', status: 429, retryAfter: 1, times: 1 }, { endpoint: 'query', kind: 'status', status: 503, times: 1 }], exit: 0, file: 'identical', creates: 2 },
-  { name: 'run against a 500 on create', command: 'run', faults: rule({ endpoint: 'create', kind: 'status', status: 500 }), exit: 1, message: /may have been created/, creates: 1, file: 'absent' },
+  {
+    name: 'download reset after 20 kB',
+    command: 'download',
+    faults: rule({ endpoint: 'video', kind: 'reset', afterBytes: 20_000, times: 1 }),
+    exit: 0,
+    file: 'identical',
+  },
+  {
+    name: 'download body short of its length',
+    command: 'download',
+    faults: rule({ endpoint: 'video', kind: 'short', afterBytes: 20_000, times: 1 }),
+    exit: 0,
+    file: 'identical',
+  },
+  {
+    name: 'download 503 twice',
+    command: 'download',
+    faults: rule({ endpoint: 'video', kind: 'status', status: 503, times: 2 }),
+    exit: 0,
+    file: 'identical',
+    env: { WAN_RETRIES: '3' },
+  },
+  {
+    name: 'download stalls once',
+    command: 'download',
+    faults: rule({ endpoint: 'video', kind: 'stall', afterBytes: 10_000, times: 1 }),
+    exit: 0,
+    file: 'identical',
+    env: { WAN_STALL_TIMEOUT: '1s' },
+  },
+  {
+    name: 'download resets every time',
+    command: 'download',
+    faults: rule({ endpoint: 'video', kind: 'reset' }),
+    exit: 7,
+    message: /download video: cannot reach 127\.0\.0\.1:\d+/,
+    file: 'absent',
+  },
+  {
+    name: 'download wrong checksum',
+    command: 'download',
+    faults: { wrongChecksum: true },
+    exit: 6,
+    message: /CRC-64|checksum/i,
+    file: 'absent',
+  },
+  {
+    name: 'download HTML with 200',
+    command: 'download',
+    faults: { htmlBody: true },
+    exit: 6,
+    message: /html/i,
+    file: 'absent',
+  },
+  {
+    name: 'download of an expired URL',
+    command: 'download',
+    faults: { expiredUrl: true },
+    exit: 6,
+    message: /expired/,
+    file: 'absent',
+  },
+  {
+    name: 'run through a cut download',
+    command: 'run',
+    faults: rule({ endpoint: 'video', kind: 'reset', afterBytes: 30_000, times: 1 }),
+    exit: 0,
+    file: 'identical',
+    creates: 1,
+  },
+  {
+    name: 'run with a 429 on create and a 503 on query',
+    command: 'run',
+    faults: [
+      { endpoint: 'create', kind: 'status', status: 429, retryAfter: 1, times: 1 },
+      { endpoint: 'query', kind: 'status', status: 503, times: 1 },
+    ],
+    exit: 0,
+    file: 'identical',
+    creates: 2,
+  },
+  {
+    name: 'run against a 500 on create',
+    command: 'run',
+    faults: rule({ endpoint: 'create', kind: 'status', status: 500 }),
+    exit: 1,
+    message: /may have been created/,
+    creates: 1,
+    file: 'absent',
+  },
   // tasks that end without a video
   ...['DataInspectionFailed', 'IPInfringementSuspect', 'InternalError', 'InternalError.Timeout'].map(
-    (code): Case => ({ name: `task FAILED with ${code}`, command: 'run', faults: { failTask: { code, message: `injected ${code}` } }, exit: 4, message: new RegExp(`FAILED: ${code.replace('.', '\\.')}: injected`), creates: 1, file: 'absent' }),
+    (code): Case => ({
+      name: `task FAILED with ${code}`,
+      command: 'run',
+      faults: { failTask: { code, message: `injected ${code}` } },
+      exit: 4,
+      message: new RegExp(`FAILED: ${code.replace('.', '\\.')}: injected`),
+      creates: 1,
+      file: 'absent',
+    }),
   ),
-  { name: 'task UNKNOWN', command: 'run', faults: { unknownTasks: true }, exit: 4, message: /UNKNOWN.*older than 24 hours/, creates: 1, file: 'absent' },
-  { name: 'a server clock 90 s ahead', command: 'run', faults: { clockOffsetMs: 90_000 }, exit: 0, file: 'identical', creates: 1 },
+  {
+    name: 'task UNKNOWN',
+    command: 'run',
+    faults: { unknownTasks: true },
+    exit: 4,
+    message: /UNKNOWN.*older than 24 hours/,
+    creates: 1,
+    file: 'absent',
+  },
+  {
+    name: 'a server clock 90 s ahead',
+    command: 'run',
+    faults: { clockOffsetMs: 90_000 },
+    exit: 0,
+    file: 'identical',
+    creates: 1,
+  },
 ];
 
 describe('fault matrix', () => {
@@ -112,14 +318,26 @@ describe('fault matrix', () => {
       list: ['list'],
       cancel: ['cancel', id ?? ''],
     };
-    const r = await runBin(args[c.command], { cwd: work, env: { DASHSCOPE_HTTP_BASE_URL: fx.sandbox.baseUrl, DASHSCOPE_API_KEY: KEY, HOME: work, WAN_RETRIES: '2', ...c.env } });
+    const r = await runBin(args[c.command], {
+      cwd: work,
+      env: {
+        DASHSCOPE_HTTP_BASE_URL: fx.sandbox.baseUrl,
+        DASHSCOPE_API_KEY: KEY,
+        HOME: work,
+        WAN_RETRIES: '2',
+        ...c.env,
+      },
+    });
     const requests = fx.sandbox.requests.slice(before);
 
     expect(r.code, r.stderr).toBe(c.exit);
     if (c.message) expect(r.stderr).toMatch(c.message);
     if (c.exit !== 0) expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.stdout + r.stderr).not.toContain(KEY);
-    if (c.creates !== undefined) expect(requests.filter((q) => q.method === 'POST' && q.path.endsWith('/video-synthesis'))).toHaveLength(c.creates);
+    if (c.creates !== undefined)
+      expect(requests.filter((q) => q.method === 'POST' && q.path.endsWith('/video-synthesis'))).toHaveLength(
+        c.creates,
+      );
     const taskId = id ?? /task (\S+) created/.exec(r.stderr)?.[1];
     if (c.file === 'identical') expect(readFileSync(out).equals(await fx.sandbox.videoFor(taskId!))).toBe(true);
     if (c.file === 'absent') expect(existsSync(out)).toBe(false);

@@ -2,8 +2,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBin, type BinResult } from '../helpers/run-bin.js';
-import { sandboxFixture, type SandboxFixture } from '../helpers/sandbox.js';
+import { type BinResult, runBin } from '../helpers/run-bin.js';
+import { type SandboxFixture, sandboxFixture } from '../helpers/sandbox.js';
 import { json, stubServer } from '../helpers/stub-server.js';
 
 /**
@@ -40,30 +40,103 @@ const cases: Case[] = [
   { name: 'size 0*0', args: ['create', 'x', '-s', '0*0'], exit: 2, message: /--size/ },
   { name: 'size as a tier', args: ['create', 'x', '-s', '720P'], exit: 2, message: /--size/ },
   { name: 'empty model', args: ['create', 'x', '-m', ''], exit: 2, message: /--model/ },
-  { name: 'size and resolution together', args: ['create', 'x', '-s', '832*480', '--resolution', '480P'], exit: 2, message: /not both/ },
+  {
+    name: 'size and resolution together',
+    args: ['create', 'x', '-s', '832*480', '--resolution', '480P'],
+    exit: 2,
+    message: /not both/,
+  },
   { name: '-o with two tasks', args: ['wait', ID, ID, '-o', 'a.mp4'], exit: 2, message: /--output: -o names one file/ },
   { name: 'timeout of zero', args: ['wait', ID, '--timeout', '0s'], exit: 2, message: /--timeout/ },
   { name: 'timeout not a duration', args: ['wait', ID, '--timeout', 'banana'], exit: 2, message: /--timeout/ },
-  { name: 'interval under a second', args: ['wait', ID, '--interval', '500ms'], exit: 2, message: /--interval: must be at least 1s/ },
+  {
+    name: 'interval under a second',
+    args: ['wait', ID, '--interval', '500ms'],
+    exit: 2,
+    message: /--interval: must be at least 1s/,
+  },
   { name: 'resolution 4K', args: ['create', 'x', '--resolution', '4K'], exit: 2, message: /--resolution/ },
   { name: 'region mars', args: ['--region', 'mars', 'status', ID], exit: 2, message: /region/ },
-  { name: 'base URL with another scheme', args: ['--base-url', 'ftp://example.com/api/v1', 'status', ID], exit: 2, message: /--base-url/ },
-  { name: 'base URL with another path', args: ['--base-url', 'http://127.0.0.1:1/v2', 'status', ID], exit: 2, message: /--base-url/ },
+  {
+    name: 'base URL with another scheme',
+    args: ['--base-url', 'ftp://example.com/api/v1', 'status', ID],
+    exit: 2,
+    message: /--base-url/,
+  },
+  {
+    name: 'base URL with another path',
+    args: ['--base-url', 'http://127.0.0.1:1/v2', 'status', ID],
+    exit: 2,
+    message: /--base-url/,
+  },
   { name: 'extra arguments', args: ['status', ID, 'extra'], exit: 2, message: /too many arguments|unexpected/ },
   { name: 'a URL scheme download cannot fetch', args: ['download', 'file:///etc/passwd'], exit: 2, message: /http/ },
   // config files
-  { name: 'invalid JSON config', args: ['create', 'x'], exit: 2, message: /\.wanrc\.json.*JSON/, files: { '.wanrc.json': '{"model": ' } },
-  { name: 'invalid YAML config', args: ['create', 'x'], exit: 2, message: /\.wanrc\.yaml.*YAML/, files: { '.wanrc.yaml': 'model: [unclosed' } },
-  { name: 'unknown config key', args: ['create', 'x'], exit: 2, message: /"durration".*did you mean "duration"/, files: { '.wanrc.json': '{"durration": 5}' } },
-  { name: 'wrong config type', args: ['create', 'x'], exit: 2, message: /\.wanrc\.json.*duration/, files: { '.wanrc.json': '{"duration": "ten"}' } },
-  { name: 'unknown profile', args: ['--profile', 'nope', 'create', 'x'], exit: 2, message: /profile/, files: { '.wanrc.json': '{"profiles": {"ci": {}}}' } },
-  { name: '--config that does not exist', args: ['--config', 'missing.json', 'create', 'x'], exit: 2, message: /missing\.json/ },
+  {
+    name: 'invalid JSON config',
+    args: ['create', 'x'],
+    exit: 2,
+    message: /\.wanrc\.json.*JSON/,
+    files: { '.wanrc.json': '{"model": ' },
+  },
+  {
+    name: 'invalid YAML config',
+    args: ['create', 'x'],
+    exit: 2,
+    message: /\.wanrc\.yaml.*YAML/,
+    files: { '.wanrc.yaml': 'model: [unclosed' },
+  },
+  {
+    name: 'unknown config key',
+    args: ['create', 'x'],
+    exit: 2,
+    message: /"durration".*did you mean "duration"/,
+    files: { '.wanrc.json': '{"durration": 5}' },
+  },
+  {
+    name: 'wrong config type',
+    args: ['create', 'x'],
+    exit: 2,
+    message: /\.wanrc\.json.*duration/,
+    files: { '.wanrc.json': '{"duration": "ten"}' },
+  },
+  {
+    name: 'unknown profile',
+    args: ['--profile', 'nope', 'create', 'x'],
+    exit: 2,
+    message: /profile/,
+    files: { '.wanrc.json': '{"profiles": {"ci": {}}}' },
+  },
+  {
+    name: '--config that does not exist',
+    args: ['--config', 'missing.json', 'create', 'x'],
+    exit: 2,
+    message: /missing\.json/,
+  },
   // environment
   { name: 'WAN_REGION=mars', args: ['create', 'x'], exit: 2, message: /WAN_REGION/, env: { WAN_REGION: 'mars' } },
-  { name: 'base URL without a scheme', args: ['create', 'x'], exit: 2, message: /DASHSCOPE_HTTP_BASE_URL/, env: { DASHSCOPE_HTTP_BASE_URL: 'localhost:8080/api/v1' } },
-  { name: 'base URL with a path other than /api/v1', args: ['create', 'x'], exit: 2, message: /DASHSCOPE_HTTP_BASE_URL/, env: { DASHSCOPE_HTTP_BASE_URL: 'http://127.0.0.1:9/v1' } },
+  {
+    name: 'base URL without a scheme',
+    args: ['create', 'x'],
+    exit: 2,
+    message: /DASHSCOPE_HTTP_BASE_URL/,
+    env: { DASHSCOPE_HTTP_BASE_URL: 'localhost:8080/api/v1' },
+  },
+  {
+    name: 'base URL with a path other than /api/v1',
+    args: ['create', 'x'],
+    exit: 2,
+    message: /DASHSCOPE_HTTP_BASE_URL/,
+    env: { DASHSCOPE_HTTP_BASE_URL: 'http://127.0.0.1:9/v1' },
+  },
   { name: 'WAN_TIMEOUT=-1', args: ['wait', ID], exit: 2, message: /WAN_TIMEOUT/, env: { WAN_TIMEOUT: '-1' } },
-  { name: 'WAN_SANDBOX_PENDING not a duration', args: ['--sandbox', 'status', ID], exit: 2, message: /WAN_SANDBOX_PENDING/, env: { WAN_SANDBOX_PENDING: 'soon' } },
+  {
+    name: 'WAN_SANDBOX_PENDING not a duration',
+    args: ['--sandbox', 'status', ID],
+    exit: 2,
+    message: /WAN_SANDBOX_PENDING/,
+    env: { WAN_SANDBOX_PENDING: 'soon' },
+  },
   { name: 'WAN_RETRIES=0', args: ['status', ID], exit: 2, message: /WAN_RETRIES/, env: { WAN_RETRIES: '0' } },
   // task ids
   { name: 'task id ../x', args: ['status', '../x'], exit: 2, message: /not a task id/ },
@@ -81,7 +154,10 @@ describe('hostile and mistaken input', () => {
     const cwd = mkdtempSync(path.join(os.tmpdir(), 'wan-hostile-'));
     for (const [file, text] of Object.entries(c.files ?? {})) writeFileSync(path.join(cwd, file), text);
     const before = fx.sandbox.requests.length;
-    const r = await runBin(c.args, { cwd, env: { DASHSCOPE_HTTP_BASE_URL: fx.sandbox.baseUrl, DASHSCOPE_API_KEY: KEY, HOME: cwd, ...c.env } });
+    const r = await runBin(c.args, {
+      cwd,
+      env: { DASHSCOPE_HTTP_BASE_URL: fx.sandbox.baseUrl, DASHSCOPE_API_KEY: KEY, HOME: cwd, ...c.env },
+    });
     expect(r.code, r.stderr).toBe(c.exit);
     expect(r.stderr).toMatch(c.message);
     expect(r.stderr.trim().split('\n').length).toBeLessThanOrEqual(2);
@@ -135,10 +211,16 @@ describe('key files', () => {
 });
 
 describe('server answers wan must not trust', () => {
-  async function against(handler: Parameters<typeof stubServer>[0], args: string[], extraEnv: Record<string, string> = {}): Promise<BinResult & { requests: number }> {
+  async function against(
+    handler: Parameters<typeof stubServer>[0],
+    args: string[],
+    extraEnv: Record<string, string> = {},
+  ): Promise<BinResult & { requests: number }> {
     const stub = await stubServer(handler);
     try {
-      const r = await runBin(args, { env: { DASHSCOPE_HTTP_BASE_URL: stub.baseUrl, DASHSCOPE_API_KEY: KEY, WAN_RETRIES: '2', ...extraEnv } });
+      const r = await runBin(args, {
+        env: { DASHSCOPE_HTTP_BASE_URL: stub.baseUrl, DASHSCOPE_API_KEY: KEY, WAN_RETRIES: '2', ...extraEnv },
+      });
       expect(r.stdout + r.stderr).not.toContain(KEY);
       expect(r.stderr).not.toMatch(/\n\s+at /);
       return { ...r, requests: stub.requests.length };
@@ -154,14 +236,21 @@ describe('server answers wan must not trust', () => {
   });
 
   it('JSON of the wrong shape names the missing field', async () => {
-    const r = await against((_q, res) => json(res, 200, { request_id: 'r1', output: { task_status: 'RUNNING' } }), ['status', ID]);
+    const r = await against(
+      (_q, res) => json(res, 200, { request_id: 'r1', output: { task_status: 'RUNNING' } }),
+      ['status', ID],
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/field "output.task_id"/);
   });
 
   it('a video_url that is not http(s) is refused, nothing fetched', async () => {
     const r = await against(
-      (_q, res) => json(res, 200, { request_id: 'r1', output: { task_id: ID, task_status: 'SUCCEEDED', video_url: 'file:///etc/passwd' } }),
+      (_q, res) =>
+        json(res, 200, {
+          request_id: 'r1',
+          output: { task_id: ID, task_status: 'SUCCEEDED', video_url: 'file:///etc/passwd' },
+        }),
       ['download', ID, '-o', path.join(mkdtempSync(path.join(os.tmpdir(), 'wan-o-')), 'x.mp4')],
     );
     expect(r.code).toBe(1);
@@ -169,28 +258,41 @@ describe('server answers wan must not trust', () => {
   });
 
   it('a gigantic response is refused, not buffered', async () => {
-    const r = await against((_q, res) => json(res, 200, `{"request_id":"${'x'.repeat(6 * 1024 * 1024)}"}`), ['status', ID]);
+    const r = await against(
+      (_q, res) => json(res, 200, `{"request_id":"${'x'.repeat(6 * 1024 * 1024)}"}`),
+      ['status', ID],
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/larger than 4 MiB/);
   });
 
   it('an HTML gateway page (502) is retried, then reported with its status, not parsed', async () => {
-    const r = await against((_q, res) => {
-      res.writeHead(502, { 'content-type': 'text/html' });
-      res.end('<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>Tengine</center></body></html>');
-    }, ['status', ID]);
+    const r = await against(
+      (_q, res) => {
+        res.writeHead(502, { 'content-type': 'text/html' });
+        res.end(
+          '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>Tengine</center></body></html>',
+        );
+      },
+      ['status', ID],
+    );
     expect(r.code).toBe(7);
     expect(r.requests).toBe(2);
-    expect(r.stderr).toMatch(/query task: 502: the service answered HTTP 502 with a non-JSON body \(text\/html\): 502 Bad Gateway/);
+    expect(r.stderr).toMatch(
+      /query task: 502: the service answered HTTP 502 with a non-JSON body \(text\/html\): 502 Bad Gateway/,
+    );
   });
 
   it('a redirect is not followed, so the key never reaches another origin', async () => {
     const other = await stubServer((_q, res) => json(res, 200, {}));
     try {
-      const r = await against((_q, res) => {
-        res.writeHead(302, { location: `${other.url}/steal` });
-        res.end();
-      }, ['status', ID]);
+      const r = await against(
+        (_q, res) => {
+          res.writeHead(302, { location: `${other.url}/steal` });
+          res.end();
+        },
+        ['status', ID],
+      );
       expect(r.code).toBe(1);
       expect(other.requests).toHaveLength(0);
     } finally {
@@ -199,7 +301,11 @@ describe('server answers wan must not trust', () => {
   });
 
   it('a create answered 500 is not retried and says the task may exist', async () => {
-    const r = await against((_q, res) => json(res, 500, { code: 'InternalError', message: 'An internal error has occured', request_id: 'req-500' }), ['create', 'x']);
+    const r = await against(
+      (_q, res) =>
+        json(res, 500, { code: 'InternalError', message: 'An internal error has occured', request_id: 'req-500' }),
+      ['create', 'x'],
+    );
     expect(r.code).toBe(1);
     expect(r.requests).toBe(1);
     expect(r.stderr).toMatch(/may have been created.*req-500/);
@@ -207,17 +313,33 @@ describe('server answers wan must not trust', () => {
 
   it('a create throttled with 429 is retried after Retry-After, and succeeds once', async () => {
     let n = 0;
-    const r = await against((_q, res) => {
-      if (n++ === 0) return json(res, 429, { code: 'Throttling.RateQuota', message: 'Requests rate limit exceeded, please try again later.', request_id: 'r' }, { 'retry-after': '1' });
-      json(res, 200, { request_id: 'r2', output: { task_id: ID, task_status: 'PENDING' } });
-    }, ['create', 'x']);
+    const r = await against(
+      (_q, res) => {
+        if (n++ === 0)
+          return json(
+            res,
+            429,
+            {
+              code: 'Throttling.RateQuota',
+              message: 'Requests rate limit exceeded, please try again later.',
+              request_id: 'r',
+            },
+            { 'retry-after': '1' },
+          );
+        json(res, 200, { request_id: 'r2', output: { task_id: ID, task_status: 'PENDING' } });
+      },
+      ['create', 'x'],
+    );
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(ID);
     expect(r.requests).toBe(2);
   });
 
   it('a 401 on a query is an authentication failure', async () => {
-    const r = await against((_q, res) => json(res, 401, { code: 'InvalidApiKey', message: 'Invalid API-key provided.', request_id: 'r401' }), ['status', ID]);
+    const r = await against(
+      (_q, res) => json(res, 401, { code: 'InvalidApiKey', message: 'Invalid API-key provided.', request_id: 'r401' }),
+      ['status', ID],
+    );
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/InvalidApiKey.*r401/);
   });
@@ -228,7 +350,9 @@ describe('nothing to connect to', () => {
     const stub = await stubServer(() => {});
     const baseUrl = stub.baseUrl;
     await stub.close();
-    const r = await runBin(['status', ID], { env: { DASHSCOPE_HTTP_BASE_URL: baseUrl, DASHSCOPE_API_KEY: KEY, WAN_RETRIES: '2' } });
+    const r = await runBin(['status', ID], {
+      env: { DASHSCOPE_HTTP_BASE_URL: baseUrl, DASHSCOPE_API_KEY: KEY, WAN_RETRIES: '2' },
+    });
     expect(r.code).toBe(7);
     expect(r.stderr).toMatch(/cannot reach 127\.0\.0\.1:\d+.*ECONNREFUSED.*gave up after 2 attempts/);
   });

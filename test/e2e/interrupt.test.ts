@@ -1,9 +1,9 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBin } from '../helpers/run-bin.js';
-import { sandboxFixture, type SandboxFixture } from '../helpers/sandbox.js';
+import { type SandboxFixture, sandboxFixture } from '../helpers/sandbox.js';
 
 /** Real signals to the real process, in the middle of a (slowed-down) download. */
 const KEY = 'sk-test-SECRET-signals-0123456789abcdef';
@@ -21,7 +21,12 @@ function workDir(): string {
   return dir;
 }
 
-const env = (work: string) => ({ DASHSCOPE_HTTP_BASE_URL: fx.sandbox.baseUrl, DASHSCOPE_API_KEY: KEY, HOME: work, WAN_STATE_DIR: path.join(work, 'state') });
+const env = (work: string) => ({
+  DASHSCOPE_HTTP_BASE_URL: fx.sandbox.baseUrl,
+  DASHSCOPE_API_KEY: KEY,
+  HOME: work,
+  WAN_STATE_DIR: path.join(work, 'state'),
+});
 
 /** Sends `signal` once the download has begun and part of it is on disk. */
 function killWhenDownloading(signal: NodeJS.Signals, part: string) {
@@ -36,16 +41,26 @@ function killWhenDownloading(signal: NodeJS.Signals, part: string) {
   };
 }
 
-const slowVideo = () => fx.sandbox.setFaults({ rules: [{ endpoint: 'video', kind: 'slow', bytesPerSecond: 20_000, times: 1 }] });
+const slowVideo = () =>
+  fx.sandbox.setFaults({ rules: [{ endpoint: 'video', kind: 'slow', bytesPerSecond: 20_000, times: 1 }] });
 
 describe('interruption', () => {
   it('SIGINT during a download: exit 130, no file at the path, the .part resumes on the next run', async () => {
     const work = workDir();
     fx.sandbox.setFaults({});
-    const id = (await runBin(['create', 'signals', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '3'], { env: env(work), cwd: work })).stdout.trim();
+    const id = (
+      await runBin(['create', 'signals', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '3'], {
+        env: env(work),
+        cwd: work,
+      })
+    ).stdout.trim();
     slowVideo();
     const out = path.join(work, 'out.mp4');
-    const r = await runBin(['download', id, '-o', out], { env: env(work), cwd: work, onStart: killWhenDownloading('SIGINT', `${out}.part`) });
+    const r = await runBin(['download', id, '-o', out], {
+      env: env(work),
+      cwd: work,
+      onStart: killWhenDownloading('SIGINT', `${out}.part`),
+    });
     expect(r.code).toBe(130);
     expect(r.stderr).toMatch(/interrupted/);
     expect(r.stderr).toMatch(new RegExp(`resume with: wan wait ${id}`));
@@ -57,7 +72,10 @@ describe('interruption', () => {
     const again = await runBin(['download', id, '-o', out], { env: env(work), cwd: work });
     expect(again.code).toBe(0);
     expect(readFileSync(out).equals(await fx.sandbox.videoFor(id))).toBe(true);
-    const get = fx.videoRequests().slice(before).find((q) => q.method === 'GET')!;
+    const get = fx
+      .videoRequests()
+      .slice(before)
+      .find((q) => q.method === 'GET')!;
     expect(get.headers.range).toMatch(/^bytes=[1-9]\d*-$/);
   });
 
@@ -66,11 +84,27 @@ describe('interruption', () => {
     fx.sandbox.setFaults({});
     slowVideo();
     const out = path.join(work, 'run.mp4');
-    const r = await runBin(['run', 'killed mid-download', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '4', '-o', out, '--interval', '1s'], {
-      env: env(work),
-      cwd: work,
-      onStart: killWhenDownloading('SIGKILL', `${out}.part`),
-    });
+    const r = await runBin(
+      [
+        'run',
+        'killed mid-download',
+        '-m',
+        'wan2.2-t2v-plus',
+        '-s',
+        '832*480',
+        '--seed',
+        '4',
+        '-o',
+        out,
+        '--interval',
+        '1s',
+      ],
+      {
+        env: env(work),
+        cwd: work,
+        onStart: killWhenDownloading('SIGKILL', `${out}.part`),
+      },
+    );
     expect(r.signal).toBe('SIGKILL');
     const id = /task (\S+) created/.exec(r.stderr)![1]!;
     expect(existsSync(out)).toBe(false);
@@ -79,7 +113,12 @@ describe('interruption', () => {
     const resumed = await runBin(['download', id, '-o', out], { env: env(work), cwd: work });
     expect(resumed.code).toBe(0);
     expect(readFileSync(out).equals(await fx.sandbox.videoFor(id))).toBe(true);
-    expect(fx.videoRequests().slice(before).find((q) => q.method === 'GET')!.headers.range).toMatch(/^bytes=[1-9]\d*-$/);
+    expect(
+      fx
+        .videoRequests()
+        .slice(before)
+        .find((q) => q.method === 'GET')!.headers.range,
+    ).toMatch(/^bytes=[1-9]\d*-$/);
   });
 
   it('after a killed run, wan wait --pending finds and downloads the task from the journal', async () => {
@@ -87,11 +126,27 @@ describe('interruption', () => {
     fx.sandbox.setFaults({});
     slowVideo();
     const out = path.join(work, 'pending.mp4');
-    const r = await runBin(['run', 'pending after a crash', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '5', '-o', out, '--interval', '1s'], {
-      env: env(work),
-      cwd: work,
-      onStart: killWhenDownloading('SIGKILL', `${out}.part`),
-    });
+    const r = await runBin(
+      [
+        'run',
+        'pending after a crash',
+        '-m',
+        'wan2.2-t2v-plus',
+        '-s',
+        '832*480',
+        '--seed',
+        '5',
+        '-o',
+        out,
+        '--interval',
+        '1s',
+      ],
+      {
+        env: env(work),
+        cwd: work,
+        onStart: killWhenDownloading('SIGKILL', `${out}.part`),
+      },
+    );
     expect(r.signal).toBe('SIGKILL');
     const id = /task (\S+) created/.exec(r.stderr)![1]!;
     const creates = fx.apiRequests().filter((q) => q.method === 'POST').length;

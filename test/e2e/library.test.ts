@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sandboxFixture, type SandboxFixture } from '../helpers/sandbox.js';
+import { type SandboxFixture, sandboxFixture } from '../helpers/sandbox.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
@@ -33,7 +33,11 @@ describe('the library', () => {
     writeFileSync(path.join(project, 'example.mjs'), readmeExample());
     const { stdout, stderr } = await run(process.execPath, ['example.mjs'], {
       cwd: project,
-      env: { PATH: process.env.PATH, DASHSCOPE_API_KEY: 'sk-library-example', DASHSCOPE_HTTP_BASE_URL: fx.sandbox.baseUrl },
+      env: {
+        PATH: process.env.PATH,
+        DASHSCOPE_API_KEY: 'sk-library-example',
+        DASHSCOPE_HTTP_BASE_URL: fx.sandbox.baseUrl,
+      },
     });
     const [file, bytes, sha] = stdout.trim().split(' ');
     expect(file).toBe('panda.mp4');
@@ -44,9 +48,13 @@ describe('the library', () => {
 
   it("says zod's messages in English, unless the application chose another zod locale first", async () => {
     const zod = (file: string) => JSON.stringify(pathToFileURL(path.join(ROOT, 'node_modules/zod/v4', file)).href);
-    const check = "const { createTaskOptionsSchema } = await import('wan-cli');\nconsole.log(createTaskOptionsSchema.safeParse({ prompt: 5 }).error.issues[0].message);\n";
+    const check =
+      "const { createTaskOptionsSchema } = await import('wan-cli');\nconsole.log(createTaskOptionsSchema.safeParse({ prompt: 5 }).error.issues[0].message);\n";
     writeFileSync(path.join(project, 'english.mjs'), check);
-    writeFileSync(path.join(project, 'french.mjs'), `import { config } from ${zod('core/index.js')};\nimport fr from ${zod('locales/fr.js')};\nconfig(fr());\n${check}`);
+    writeFileSync(
+      path.join(project, 'french.mjs'),
+      `import { config } from ${zod('core/index.js')};\nimport fr from ${zod('locales/fr.js')};\nconfig(fr());\n${check}`,
+    );
     const english = await run(process.execPath, ['english.mjs'], { cwd: project });
     expect(english.stdout.trim()).toBe('Invalid input: expected string, received number');
     const french = await run(process.execPath, ['french.mjs'], { cwd: project });
@@ -58,21 +66,47 @@ describe('the library', () => {
     writeFileSync(path.join(project, 'example.ts'), readmeExample());
     writeFileSync(
       path.join(project, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: true, types: ['node'], typeRoots: [path.join(ROOT, 'node_modules/@types')] }, files: ['example.ts'] }),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: ['node'],
+          typeRoots: [path.join(ROOT, 'node_modules/@types')],
+        },
+        files: ['example.ts'],
+      }),
     );
-    await run(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: project });
+    await run(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {
+      cwd: project,
+    });
   });
 
   it('loads no terminal package, no config loader, and not undici until a request needs it', async () => {
     // A resolve hook sees every ESM import the entry point makes, however deep.
-    writeFileSync(path.join(project, 'hooks.mjs'), `export async function resolve(specifier, context, next) { if (!specifier.startsWith('.') && !specifier.startsWith('node:') && !specifier.startsWith('file:')) process.stderr.write('import ' + specifier + '\\n'); return next(specifier, context); }`);
-    writeFileSync(path.join(project, 'register.mjs'), `import { register } from 'node:module'; register('./hooks.mjs', import.meta.url);`);
-    writeFileSync(path.join(project, 'probe.mjs'), `const lib = await import('wan-cli'); console.log(typeof lib.WanClient);`);
-    const { stdout, stderr } = await run(process.execPath, ['--import', './register.mjs', 'probe.mjs'], { cwd: project });
+    writeFileSync(
+      path.join(project, 'hooks.mjs'),
+      `export async function resolve(specifier, context, next) { if (!specifier.startsWith('.') && !specifier.startsWith('node:') && !specifier.startsWith('file:')) process.stderr.write('import ' + specifier + '\\n'); return next(specifier, context); }`,
+    );
+    writeFileSync(
+      path.join(project, 'register.mjs'),
+      `import { register } from 'node:module'; register('./hooks.mjs', import.meta.url);`,
+    );
+    writeFileSync(
+      path.join(project, 'probe.mjs'),
+      `const lib = await import('wan-cli'); console.log(typeof lib.WanClient);`,
+    );
+    const { stdout, stderr } = await run(process.execPath, ['--import', './register.mjs', 'probe.mjs'], {
+      cwd: project,
+    });
     expect(stdout.trim()).toBe('function');
     const imported = [...stderr.matchAll(/^import (\S+)$/gm)].map((m) => m[1]);
     expect(imported).toContain('wan-cli');
-    for (const name of ['commander', 'chalk', 'ora', 'cli-progress', 'cosmiconfig', 'undici']) expect(imported).not.toContain(name);
+    for (const name of ['commander', 'chalk', 'ora', 'cli-progress', 'cosmiconfig', 'undici'])
+      expect(imported).not.toContain(name);
   });
 
   it("exports the CLI's proxy support as wan-cli/proxy", async () => {

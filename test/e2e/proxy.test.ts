@@ -6,9 +6,9 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { closedPort, type ForwardProxy, type ProxyLogEntry, startForwardProxy } from '../helpers/forward-proxy.js';
 import { runBin } from '../helpers/run-bin.js';
-import { sandboxFixture, type SandboxFixture } from '../helpers/sandbox.js';
-import { closedPort, startForwardProxy, type ForwardProxy, type ProxyLogEntry } from '../helpers/forward-proxy.js';
+import { type SandboxFixture, sandboxFixture } from '../helpers/sandbox.js';
 import { silentWav } from '../helpers/wav.js';
 
 // The sandbox listens on 127.0.0.1: undici's EnvHttpProxyAgent has no built-in bypass for
@@ -33,7 +33,13 @@ afterAll(async () => {
 beforeEach(() => proxy.reset());
 
 function env(extra: Record<string, string | undefined> = {}) {
-  return { DASHSCOPE_HTTP_BASE_URL: fx.sandbox.baseUrl, DASHSCOPE_API_KEY: KEY, HOME: fx.dir, WAN_POLL_INTERVAL: '1s', ...extra };
+  return {
+    DASHSCOPE_HTTP_BASE_URL: fx.sandbox.baseUrl,
+    DASHSCOPE_API_KEY: KEY,
+    HOME: fx.dir,
+    WAN_POLL_INTERVAL: '1s',
+    ...extra,
+  };
 }
 
 /** Everything of a request a proxy could read, except the API request's Authorization header. */
@@ -46,13 +52,26 @@ function visibleBesidesAuthorization(entry: ProxyLogEntry): string {
   return JSON.stringify({ ...entry, headers });
 }
 
-const sandboxLog = (from: number) => fx.sandbox.requests.slice(from).map((r) => `${r.listener} ${r.method} ${r.path}`).sort();
-const proxyLog = () => proxy.log.map((e) => `${e.target === apiHost ? 'api' : e.target === videoHost ? 'video' : e.target} ${e.method} ${new URL(e.url).pathname}`).sort();
+const sandboxLog = (from: number) =>
+  fx.sandbox.requests
+    .slice(from)
+    .map((r) => `${r.listener} ${r.method} ${r.path}`)
+    .sort();
+const proxyLog = () =>
+  proxy.log
+    .map(
+      (e) =>
+        `${e.target === apiHost ? 'api' : e.target === videoHost ? 'video' : e.target} ${e.method} ${new URL(e.url).pathname}`,
+    )
+    .sort();
 
 describe('HTTP_PROXY carries every request of wan run', () => {
   it('sends each API and video request through the proxy, and the key only in the API Authorization header', async () => {
     const before = fx.sandbox.requests.length;
-    const r = await runBin(['run', 'a paper boat', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '-o', 'proxied.mp4'], { env: env({ HTTP_PROXY: proxy.url }), cwd: fx.dir });
+    const r = await runBin(['run', 'a paper boat', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '-o', 'proxied.mp4'], {
+      env: env({ HTTP_PROXY: proxy.url }),
+      cwd: fx.dir,
+    });
     expect(r.stderr).not.toMatch(/error|warning/);
     expect(r.code).toBe(0);
     expect(existsSync(path.join(fx.dir, 'proxied.mp4'))).toBe(true);
@@ -65,13 +84,18 @@ describe('HTTP_PROXY carries every request of wan run', () => {
     expect(proxyLog().filter((l) => l.startsWith('video GET')).length).toBeGreaterThan(0);
 
     for (const entry of proxy.log) expect(visibleBesidesAuthorization(entry)).not.toContain(KEY);
-    expect(proxy.log.filter((e) => e.headers.authorization).length).toBe(proxy.log.filter((e) => e.target === apiHost).length);
+    expect(proxy.log.filter((e) => e.headers.authorization).length).toBe(
+      proxy.log.filter((e) => e.target === apiHost).length,
+    );
     expect(r.stdout + r.stderr).not.toContain(KEY);
   });
 
   it('NO_PROXY naming the sandbox host sends nothing through the proxy', async () => {
     const before = fx.sandbox.requests.length;
-    const r = await runBin(['run', 'a paper boat', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '-o', 'direct.mp4'], { env: env({ HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' }), cwd: fx.dir });
+    const r = await runBin(['run', 'a paper boat', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '-o', 'direct.mp4'], {
+      env: env({ HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' }),
+      cwd: fx.dir,
+    });
     expect(r.code).toBe(0);
     expect(proxy.log).toEqual([]);
     expect(fx.sandbox.requests.length).toBeGreaterThan(before);
@@ -79,7 +103,10 @@ describe('HTTP_PROXY carries every request of wan run', () => {
 
   it('a NO_PROXY entry with a port bypasses only that listener', async () => {
     const before = fx.sandbox.requests.length;
-    const r = await runBin(['run', 'a paper boat', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '-o', 'half.mp4'], { env: env({ HTTP_PROXY: proxy.url, no_proxy: apiHost }), cwd: fx.dir });
+    const r = await runBin(['run', 'a paper boat', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '-o', 'half.mp4'], {
+      env: env({ HTTP_PROXY: proxy.url, no_proxy: apiHost }),
+      cwd: fx.dir,
+    });
     expect(r.code).toBe(0);
     expect(Object.keys(proxy.countsByTarget())).toEqual([videoHost]);
     expect(proxyLog()).toEqual(sandboxLog(before).filter((l) => l.startsWith('video ')));
@@ -87,7 +114,9 @@ describe('HTTP_PROXY carries every request of wan run', () => {
 
   it('http_proxy (lower case) wins over HTTP_PROXY', async () => {
     const dead = await closedPort();
-    const r = await runBin(['status', ZERO_ID], { env: env({ HTTP_PROXY: `http://127.0.0.1:${dead}`, http_proxy: proxy.url }) });
+    const r = await runBin(['status', ZERO_ID], {
+      env: env({ HTTP_PROXY: `http://127.0.0.1:${dead}`, http_proxy: proxy.url }),
+    });
     expect(r.code).toBe(0);
     expect(proxyLog()).toEqual([`api GET /api/v1/tasks/${ZERO_ID}`]);
   });
@@ -97,7 +126,10 @@ describe('HTTP_PROXY carries uploads too', () => {
   it('wan upload: the policy GET to the API and the form POST to the upload host, the key only on the first', async () => {
     const file = path.join(fx.dir, 'voice.wav');
     writeFileSync(file, silentWav(4));
-    const r = await runBin(['upload', 'voice.wav', '-m', 'wan2.5-t2v-preview'], { env: env({ HTTP_PROXY: proxy.url }), cwd: fx.dir });
+    const r = await runBin(['upload', 'voice.wav', '-m', 'wan2.5-t2v-preview'], {
+      env: env({ HTTP_PROXY: proxy.url }),
+      cwd: fx.dir,
+    });
     expect(r.code).toBe(0);
     expect(proxyLog()).toEqual(['api GET /api/v1/uploads', 'video POST /dashscope-file-sandbox'].sort());
     const post = proxy.log.find((e) => e.method === 'POST')!;
@@ -106,14 +138,18 @@ describe('HTTP_PROXY carries uploads too', () => {
   });
 });
 
-
 describe('a proxy that does not work', () => {
   it('refusing connections: exit 7, naming the proxy, nothing reaches the service', async () => {
     const dead = await closedPort();
     const before = fx.sandbox.requests.length;
-    const r = await runBin(['run', 'a paper boat', '-o', 'never.mp4'], { env: env({ HTTP_PROXY: `http://alice:s3cret@127.0.0.1:${dead}`, WAN_RETRIES: '1' }), cwd: fx.dir });
+    const r = await runBin(['run', 'a paper boat', '-o', 'never.mp4'], {
+      env: env({ HTTP_PROXY: `http://alice:s3cret@127.0.0.1:${dead}`, WAN_RETRIES: '1' }),
+      cwd: fx.dir,
+    });
     expect(r.code).toBe(7);
-    expect(r.stderr).toMatch(new RegExp(`cannot connect to proxy http://alice:\\*\\*\\*@127\\.0\\.0\\.1:${dead} \\(HTTP_PROXY\\)`));
+    expect(r.stderr).toMatch(
+      new RegExp(`cannot connect to proxy http://alice:\\*\\*\\*@127\\.0\\.0\\.1:${dead} \\(HTTP_PROXY\\)`),
+    );
     expect(r.stderr).not.toContain('s3cret');
     expect(r.stderr).not.toMatch(/may have been created/);
     expect(fx.sandbox.requests.length).toBe(before);
@@ -122,7 +158,9 @@ describe('a proxy that does not work', () => {
 
   it('--json reports it as one JSON line with exit_code 7', async () => {
     const dead = await closedPort();
-    const r = await runBin(['status', ZERO_ID, '--json'], { env: env({ HTTPS_PROXY: `http://127.0.0.1:${dead}`, HTTP_PROXY: `http://127.0.0.1:${dead}`, WAN_RETRIES: '1' }) });
+    const r = await runBin(['status', ZERO_ID, '--json'], {
+      env: env({ HTTPS_PROXY: `http://127.0.0.1:${dead}`, HTTP_PROXY: `http://127.0.0.1:${dead}`, WAN_RETRIES: '1' }),
+    });
     expect(r.code).toBe(7);
     const error = (JSON.parse(r.stderr) as { error: { code: string; message: string; exit_code: number } }).error;
     expect(error).toMatchObject({ code: 'connection', exit_code: 7 });
@@ -139,7 +177,9 @@ describe('a proxy that does not work', () => {
 
   it('--sandbox never uses the proxy: its server is in the same process', async () => {
     const dead = await closedPort();
-    const r = await runBin(['--sandbox', 'status', ZERO_ID], { env: { HOME: fx.dir, HTTP_PROXY: `http://127.0.0.1:${dead}`, HTTPS_PROXY: `http://127.0.0.1:${dead}` } });
+    const r = await runBin(['--sandbox', 'status', ZERO_ID], {
+      env: { HOME: fx.dir, HTTP_PROXY: `http://127.0.0.1:${dead}`, HTTPS_PROXY: `http://127.0.0.1:${dead}` },
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
   });
@@ -162,14 +202,23 @@ describe('wan doctor through a proxy', () => {
     const dead = await closedPort();
     const r = await runBin(['doctor'], { env: env({ HTTP_PROXY: `http://127.0.0.1:${dead}` }), cwd: fx.dir });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(new RegExp(`✗ connection +${apiHost.replace(/\./g, '\\.')} through http://127\\.0\\.0\\.1:${dead}: cannot connect to 127\\.0\\.0\\.1:${dead} \\(ECONNREFUSED\\)`));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `✗ connection +${apiHost.replace(/\./g, '\\.')} through http://127\\.0\\.0\\.1:${dead}: cannot connect to 127\\.0\\.0\\.1:${dead} \\(ECONNREFUSED\\)`,
+      ),
+    );
     expect(r.stdout).toMatch(/fix: is the proxy running and reachable\? check HTTP_PROXY/);
     expect(r.stdout).toMatch(/- key-accepted +not tried/);
   });
 
   it('says NO_PROXY bypasses the API host', async () => {
-    const r = await runBin(['doctor', '--json'], { env: env({ HTTP_PROXY: proxy.url, NO_PROXY: 'localhost,127.0.0.1' }), cwd: fx.dir });
-    const proxyCheck = (JSON.parse(r.stdout) as Array<{ check: string; detail: string }>).find((c) => c.check === 'proxy')!;
+    const r = await runBin(['doctor', '--json'], {
+      env: env({ HTTP_PROXY: proxy.url, NO_PROXY: 'localhost,127.0.0.1' }),
+      cwd: fx.dir,
+    });
+    const proxyCheck = (JSON.parse(r.stdout) as Array<{ check: string; detail: string }>).find(
+      (c) => c.check === 'proxy',
+    )!;
     expect(proxyCheck.detail).toContain(`API ${apiHost}: direct (NO_PROXY entry "127.0.0.1")`);
     expect(proxy.log).toEqual([]);
   });
@@ -195,15 +244,41 @@ describe.skipIf(!openssl)('HTTPS_PROXY and an https API: a CONNECT tunnel', () =
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'wan-tls-'));
     caFile = path.join(dir, 'cert.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', caFile, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        caFile,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     const target = new URL(fx.sandbox.baseUrl);
-    front = https.createServer({ key: readFileSync(path.join(dir, 'key.pem')), cert: readFileSync(caFile) }, (req, res) => {
-      const upstream = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      });
-      req.pipe(upstream);
-    });
+    front = https.createServer(
+      { key: readFileSync(path.join(dir, 'key.pem')), cert: readFileSync(caFile) },
+      (req, res) => {
+        const upstream = http.request(
+          { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+          (up) => {
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            up.pipe(res);
+          },
+        );
+        req.pipe(upstream);
+      },
+    );
     await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
     frontUrl = `https://127.0.0.1:${(front.address() as AddressInfo).port}/api/v1`;
   });
@@ -227,7 +302,11 @@ describe.skipIf(!openssl)('HTTPS_PROXY and an https API: a CONNECT tunnel', () =
 
   it('wan doctor checks CONNECT and TLS through the proxy', async () => {
     const r = await runBin(['doctor'], { env: tlsEnv(), cwd: fx.dir });
-    expect(r.stdout).toMatch(new RegExp(`✓ connection +127\\.0\\.0\\.1:\\d+ through ${proxy.url.replace(/\./g, '\\.')} \\(TCP \\d+ ms, CONNECT \\d+ ms, TLS \\d+ ms\\)`));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `✓ connection +127\\.0\\.0\\.1:\\d+ through ${proxy.url.replace(/\./g, '\\.')} \\(TCP \\d+ ms, CONNECT \\d+ ms, TLS \\d+ ms\\)`,
+      ),
+    );
     expect(r.stdout).toMatch(/✓ key-accepted/);
     expect(r.code).toBe(0);
   });

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBin } from '../helpers/run-bin.js';
-import { sandboxFixture, type SandboxFixture } from '../helpers/sandbox.js';
+import { type SandboxFixture, sandboxFixture } from '../helpers/sandbox.js';
 import { silentWav } from '../helpers/wav.js';
 
 /** Task management: idempotency keys, list, cancel, upload and --audio, cost guard. */
@@ -19,7 +19,12 @@ afterAll(async () => fx.close());
 function fresh(): Record<string, string> {
   work = path.join(fx.dir, `case-${++n}`);
   mkdirSync(work);
-  return { DASHSCOPE_HTTP_BASE_URL: fx.sandbox.baseUrl, DASHSCOPE_API_KEY: KEY, HOME: work, WAN_STATE_DIR: path.join(work, 'state') };
+  return {
+    DASHSCOPE_HTTP_BASE_URL: fx.sandbox.baseUrl,
+    DASHSCOPE_API_KEY: KEY,
+    HOME: work,
+    WAN_STATE_DIR: path.join(work, 'state'),
+  };
 }
 const creates = () => fx.apiRequests().filter((q) => q.method === 'POST' && q.path.endsWith('/video-synthesis')).length;
 
@@ -47,7 +52,8 @@ describe('idempotency keys', () => {
     // The service's clock must move with this machine's for creation times to line up.
     const live = await sandboxFixture({ clock: { now: () => Date.now() } });
     const env = { ...fresh(), DASHSCOPE_HTTP_BASE_URL: live.sandbox.baseUrl };
-    const creates = () => live.apiRequests().filter((q) => q.method === 'POST' && q.path.endsWith('/video-synthesis')).length;
+    const creates = () =>
+      live.apiRequests().filter((q) => q.method === 'POST' && q.path.endsWith('/video-synthesis')).length;
     const fx = live;
     // The create is made but its answer is cut: the task exists, the client never saw its id.
     fx.sandbox.setFaults({ rules: [{ endpoint: 'create', kind: 'reset', afterBytes: 5, times: 1 }] });
@@ -65,18 +71,29 @@ describe('idempotency keys', () => {
 });
 
 describe('wan list', () => {
-  it('lists the account\'s tasks with the journal\'s prompt; --local lists the journal', async () => {
+  it("lists the account's tasks with the journal's prompt; --local lists the journal", async () => {
     const env = fresh();
     const id = (await runBin(['create', 'a listed heron', '-m', 'wan2.2-t2v-plus'], { env, cwd: work })).stdout.trim();
     const remote = await runBin(['list', '--json', '--all'], { env, cwd: work });
     expect(remote.code).toBe(0);
-    const rows = JSON.parse(remote.stdout) as Array<{ task_id: string; status: string; prompt: string | null; model_name: string }>;
-    expect(rows.find((r) => r.task_id === id)).toMatchObject({ status: 'PENDING', prompt: 'a listed heron', model_name: 'wan2.2-t2v-plus' });
+    const rows = JSON.parse(remote.stdout) as Array<{
+      task_id: string;
+      status: string;
+      prompt: string | null;
+      model_name: string;
+    }>;
+    expect(rows.find((r) => r.task_id === id)).toMatchObject({
+      status: 'PENDING',
+      prompt: 'a listed heron',
+      model_name: 'wan2.2-t2v-plus',
+    });
     const human = await runBin(['list', '--status', 'pending', '-m', 'wan2.2-t2v-plus'], { env, cwd: work });
     expect(human.stdout).toMatch(/^TASK ID\s+STATUS\s+MODEL/);
     expect(human.stdout).toContain(id);
     const local = await runBin(['list', '--local', '--json'], { env, cwd: work });
-    expect(JSON.parse(local.stdout)).toEqual([expect.objectContaining({ task_id: id, prompt: 'a listed heron', model: 'wan2.2-t2v-plus' })]);
+    expect(JSON.parse(local.stdout)).toEqual([
+      expect.objectContaining({ task_id: id, prompt: 'a listed heron', model: 'wan2.2-t2v-plus' }),
+    ]);
   });
 
   it.each([
@@ -125,7 +142,10 @@ describe('local audio', () => {
     const r = await runBin(['create', 'a singer', '--audio', 'voice.wav', '--json'], { env, cwd: work });
     expect(r.code, r.stderr).toBe(0);
     expect((JSON.parse(r.stdout) as { input: { audio_url: string } }).input.audio_url).toMatch(/^oss:\/\//);
-    const create = fx.apiRequests().filter((q) => q.method === 'POST').at(-1)!;
+    const create = fx
+      .apiRequests()
+      .filter((q) => q.method === 'POST')
+      .at(-1)!;
     expect(create.headers['x-dashscope-ossresourceresolve']).toBe('enable');
   });
 
@@ -161,7 +181,9 @@ describe('cost', () => {
   it('--dry-run and --json carry the estimate; --max-cost refuses above it and sends nothing', async () => {
     const env = fresh();
     const dry = await runBin(['create', 'x', '-s', '832*480', '-d', '10', '--dry-run', '--json'], { env, cwd: work });
-    expect(JSON.parse(dry.stdout)).toMatchObject({ estimated_cost: { amount: 3, currency: 'CNY', price_date: '2026-10-01' } });
+    expect(JSON.parse(dry.stdout)).toMatchObject({
+      estimated_cost: { amount: 3, currency: 'CNY', price_date: '2026-10-01' },
+    });
     const before = fx.sandbox.requests.length;
     const over = await runBin(['create', 'x', '--max-cost', '2'], { env, cwd: work });
     expect(over.code).toBe(2);
@@ -178,9 +200,16 @@ describe('cost', () => {
 describe('wan sweep', () => {
   it('downloads finished, undownloaded tasks from the journal, skips running ones, never waits', async () => {
     const env = fresh();
-    const done = (await runBin(['create', 'sweep me', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '9'], { env, cwd: work })).stdout.trim();
+    const done = (
+      await runBin(['create', 'sweep me', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '9'], { env, cwd: work })
+    ).stdout.trim();
     fx.clock.advance(120_001);
-    const running = (await runBin(['create', 'still going', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '9'], { env, cwd: work })).stdout.trim();
+    const running = (
+      await runBin(['create', 'still going', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '9'], {
+        env,
+        cwd: work,
+      })
+    ).stdout.trim();
     const r = await runBin(['sweep', '--output-dir', 'v'], { env, cwd: work });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe(path.join(work, 'v', `${done}.mp4`));

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runBin } from '../helpers/run-bin.js';
-import { sandboxFixture, type SandboxFixture } from '../helpers/sandbox.js';
+import { type SandboxFixture, sandboxFixture } from '../helpers/sandbox.js';
 
 const KEY = 'sk-test-SECRET-wait-0123456789abcdef';
 let fx: SandboxFixture;
@@ -20,7 +20,12 @@ beforeEach(() => {
   mkdirSync(work);
 });
 
-const env = (extra: Record<string, string> = {}) => ({ DASHSCOPE_HTTP_BASE_URL: fx.sandbox.baseUrl, DASHSCOPE_API_KEY: KEY, HOME: fx.dir, ...extra });
+const env = (extra: Record<string, string> = {}) => ({
+  DASHSCOPE_HTTP_BASE_URL: fx.sandbox.baseUrl,
+  DASHSCOPE_API_KEY: KEY,
+  HOME: fx.dir,
+  ...extra,
+});
 const wan = (args: string[], extra?: Record<string, string>) => runBin(args, { env: env(extra), cwd: work });
 
 async function createTask(prompt = `a heron ${n}`): Promise<string> {
@@ -35,7 +40,16 @@ function leftovers(): string[] {
 
 describe('wan run / wait / download: the happy path', () => {
   it('run creates, waits and saves a byte-identical MP4 with a sidecar', async () => {
-    const r = await wan(['run', 'a paper boat in the rain', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '-o', 'boat.mp4']);
+    const r = await wan([
+      'run',
+      'a paper boat in the rain',
+      '-m',
+      'wan2.2-t2v-plus',
+      '-s',
+      '832*480',
+      '-o',
+      'boat.mp4',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`${path.join(work, 'boat.mp4')}\n`);
     const id = /task (\S+) created/.exec(r.stderr)![1]!;
@@ -43,7 +57,14 @@ describe('wan run / wait / download: the happy path', () => {
     expect(bytes.equals(await fx.sandbox.videoFor(id))).toBe(true);
     expect(bytes.subarray(4, 8).toString()).toBe('ftyp');
     const sidecar = JSON.parse(readFileSync(path.join(work, 'boat.mp4.json'), 'utf8')) as Record<string, unknown>;
-    expect(sidecar).toMatchObject({ task_id: id, model: 'wan2.2-t2v-plus', prompt: 'a paper boat in the rain', size: '832*480', duration: 5, bytes: bytes.length });
+    expect(sidecar).toMatchObject({
+      task_id: id,
+      model: 'wan2.2-t2v-plus',
+      prompt: 'a paper boat in the rain',
+      size: '832*480',
+      duration: 5,
+      bytes: bytes.length,
+    });
     expect(JSON.stringify(sidecar)).not.toMatch(/Signature|Expires|sk-/);
     expect(leftovers()).toEqual([]);
     expect(r.stderr).not.toMatch(/\u001b\[/);
@@ -54,9 +75,25 @@ describe('wan run / wait / download: the happy path', () => {
   });
 
   it('run --json prints the task, the file and the cost estimate', async () => {
-    const r = await wan(['run', 'json run', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '1', '-o', 'j.mp4', '--json']);
+    const r = await wan([
+      'run',
+      'json run',
+      '-m',
+      'wan2.2-t2v-plus',
+      '-s',
+      '832*480',
+      '--seed',
+      '1',
+      '-o',
+      'j.mp4',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ task_status: 'SUCCEEDED', file: path.join(work, 'j.mp4'), estimated_cost: { amount: 0.7, currency: 'CNY' } });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      task_status: 'SUCCEEDED',
+      file: path.join(work, 'j.mp4'),
+      estimated_cost: { amount: 0.7, currency: 'CNY' },
+    });
     expect(r.stderr).toBe('');
   });
 
@@ -66,7 +103,12 @@ describe('wan run / wait / download: the happy path', () => {
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout) as Record<string, unknown>;
     const bytes = readFileSync(path.join(work, 'out.mp4'));
-    expect(result).toMatchObject({ task_id: id, task_status: 'SUCCEEDED', file: path.join(work, 'out.mp4'), bytes: bytes.length });
+    expect(result).toMatchObject({
+      task_id: id,
+      task_status: 'SUCCEEDED',
+      file: path.join(work, 'out.mp4'),
+      bytes: bytes.length,
+    });
     expect(result.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
     expect(r.stderr).toBe('');
   });
@@ -126,7 +168,10 @@ describe('every download is safe', () => {
     const r = await wan(['download', id, '-o', 'cut.mp4']);
     expect(r.code).toBe(0);
     expect(readFileSync(path.join(work, 'cut.mp4')).equals(await fx.sandbox.videoFor(id))).toBe(true);
-    const gets = fx.videoRequests().slice(before).filter((q) => q.method === 'GET');
+    const gets = fx
+      .videoRequests()
+      .slice(before)
+      .filter((q) => q.method === 'GET');
     expect(gets).toHaveLength(2);
     expect(gets[1]!.headers.range).toMatch(/^bytes=(\d+)-$/);
     expect(Number(/bytes=(\d+)-/.exec(gets[1]!.headers.range!)![1])).toBeGreaterThan(0);
@@ -142,7 +187,10 @@ describe('every download is safe', () => {
     const r = await wan(['download', id, '-o', 'again.mp4']);
     expect(r.code).toBe(0);
     expect(readFileSync(path.join(work, 'again.mp4')).equals(video)).toBe(true);
-    const get = fx.videoRequests().slice(before).find((q) => q.method === 'GET')!;
+    const get = fx
+      .videoRequests()
+      .slice(before)
+      .find((q) => q.method === 'GET')!;
     expect(get.headers.range).toBe('bytes=32768-');
   });
 
@@ -208,11 +256,15 @@ describe('every download is safe', () => {
 
 describe('tasks that end without a video', () => {
   it('FAILED: exit 4 with the code and message', async () => {
-    fx.sandbox.setFaults({ failTask: { code: 'DataInspectionFailed', message: 'Output data may contain inappropriate content.' } });
+    fx.sandbox.setFaults({
+      failTask: { code: 'DataInspectionFailed', message: 'Output data may contain inappropriate content.' },
+    });
     const id = await createTask();
     const r = await wan(['wait', id, '-o', 'x.mp4']);
     expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(new RegExp(`task ${id} FAILED: DataInspectionFailed: Output data may contain inappropriate content`));
+    expect(r.stderr).toMatch(
+      new RegExp(`task ${id} FAILED: DataInspectionFailed: Output data may contain inappropriate content`),
+    );
     expect(existsSync(path.join(work, 'x.mp4'))).toBe(false);
   });
 
@@ -220,7 +272,11 @@ describe('tasks that end without a video', () => {
     const r = await wan(['wait', '00000000-0000-4000-8000-000000000000', '--json']);
     expect(r.code).toBe(4);
     const { error } = JSON.parse(r.stderr) as { error: Record<string, unknown> };
-    expect(error).toMatchObject({ code: 'task_unknown', task_id: '00000000-0000-4000-8000-000000000000', exit_code: 4 });
+    expect(error).toMatchObject({
+      code: 'task_unknown',
+      task_id: '00000000-0000-4000-8000-000000000000',
+      exit_code: 4,
+    });
     expect(String(error.message)).toMatch(/older than 24 hours/);
   });
 
@@ -301,13 +357,17 @@ describe('GitHub Actions', () => {
     const id = await createTask();
     const ok = await wan(['wait', id, '-o', 'gh.mp4'], gh);
     expect(ok.code).toBe(0);
-    const sha = createHash('sha256').update(readFileSync(path.join(work, 'gh.mp4'))).digest('hex');
+    const sha = createHash('sha256')
+      .update(readFileSync(path.join(work, 'gh.mp4')))
+      .digest('hex');
     expect(readFileSync(outputs, 'utf8')).toBe(`task_id=${id}\nfile=${path.join(work, 'gh.mp4')}\nsha256=${sha}\n`);
     fx.sandbox.setFaults({ failTask: { code: 'InternalError', message: 'boom' } });
     const failed = await createTask();
     const bad = await wan(['wait', failed, '-o', 'gh2.mp4'], gh);
     expect(bad.code).toBe(4);
-    expect(bad.stderr).toMatch(new RegExp(`^::error title=wan: task ${failed}::InternalError: task ${failed} FAILED: InternalError: boom$`, 'm'));
+    expect(bad.stderr).toMatch(
+      new RegExp(`^::error title=wan: task ${failed}::InternalError: task ${failed} FAILED: InternalError: boom$`, 'm'),
+    );
     const table = readFileSync(summary, 'utf8');
     expect(table).toMatch(/\| task \| result \| details \|/);
     expect(table).toMatch(new RegExp(`\\| \`${id}\` \\| ✅ saved`));
@@ -321,7 +381,14 @@ describe('polling economy', () => {
     const live = await sandboxFixture({ clock: { now: () => Date.now() }, pendingMs: 0, runningMs: 4000 });
     try {
       const e = { ...env(), DASHSCOPE_HTTP_BASE_URL: live.sandbox.baseUrl };
-      const created = await Promise.all(Array.from({ length: 4 }, () => runBin(['create', 'economy', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '11'], { env: e, cwd: work })));
+      const created = await Promise.all(
+        Array.from({ length: 4 }, () =>
+          runBin(['create', 'economy', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '11'], {
+            env: e,
+            cwd: work,
+          }),
+        ),
+      );
       const ids = created.map((c) => c.stdout.trim());
       const before = live.sandbox.requests.length;
       const r = await runBin(['wait', ...ids, '--no-download', '--interval', '1s'], { env: e, cwd: work });

@@ -1,6 +1,6 @@
 import http from 'node:http';
-import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import net from 'node:net';
 
 /** What the proxy saw of one request: everything a real proxy operator could read. */
 export interface ProxyLogEntry {
@@ -29,7 +29,16 @@ export interface ForwardProxy {
 }
 
 // RFC 9110 §7.6.1: hop-by-hop headers are not forwarded.
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 /**
  * A minimal HTTP forward proxy on 127.0.0.1:0 for tests: absolute-URI requests to http targets are
@@ -47,14 +56,25 @@ export async function startForwardProxy(options: { refuseConnect?: number } = {}
       res.writeHead(400).end('absolute URI required');
       return;
     }
-    const entry: ProxyLogEntry = { kind: 'forward', method: req.method ?? '', target: url.host, url: url.href, headers: req.headers, body: '', tunnel: '' };
+    const entry: ProxyLogEntry = {
+      kind: 'forward',
+      method: req.method ?? '',
+      target: url.host,
+      url: url.href,
+      headers: req.headers,
+      body: '',
+      tunnel: '',
+    };
     log.push(entry);
     const headers: http.OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name)) headers[name] = value;
-    const upstream = http.request({ host: url.hostname, port: url.port || 80, method: req.method, path: url.pathname + url.search, headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
+    const upstream = http.request(
+      { host: url.hostname, port: url.port || 80, method: req.method, path: url.pathname + url.search, headers },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
     upstream.on('error', () => {
       if (!res.headersSent) res.writeHead(502).end('bad gateway');
       else res.destroy();
@@ -64,7 +84,15 @@ export async function startForwardProxy(options: { refuseConnect?: number } = {}
   });
   server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     const target = req.url ?? '';
-    const entry: ProxyLogEntry = { kind: 'connect', method: 'CONNECT', target, url: target, headers: req.headers, body: '', tunnel: head.toString('latin1') };
+    const entry: ProxyLogEntry = {
+      kind: 'connect',
+      method: 'CONNECT',
+      target,
+      url: target,
+      headers: req.headers,
+      body: '',
+      tunnel: head.toString('latin1'),
+    };
     log.push(entry);
     sockets.add(client);
     client.on('close', () => sockets.delete(client));

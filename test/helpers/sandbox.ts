@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
+import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/sandbox/index.js';
 
 /** One shared cache of generated videos for the whole run: encoding is the slow part. */
 export const VIDEO_CACHE = path.join(os.tmpdir(), 'wan-test-video-cache');

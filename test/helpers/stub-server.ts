@@ -14,7 +14,9 @@ export type StubHandler = (req: StubRequest, res: http.ServerResponse) => void;
  * A loopback HTTP server whose every answer a test writes by hand: for what the sandbox will not
  * say (bodies of the wrong shape, redirects, gigantic answers). Requests are recorded.
  */
-export async function stubServer(handler: StubHandler): Promise<{ url: string; baseUrl: string; requests: StubRequest[]; close(): Promise<void> }> {
+export async function stubServer(
+  handler: StubHandler,
+): Promise<{ url: string; baseUrl: string; requests: StubRequest[]; close(): Promise<void> }> {
   const requests: StubRequest[] = [];
   const server = http.createServer((req, res) => {
     let body = '';
@@ -39,7 +41,12 @@ export async function stubServer(handler: StubHandler): Promise<{ url: string; b
   };
 }
 
-export function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function json(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(typeof body === 'string' ? body : JSON.stringify(body));
 }

@@ -22,7 +22,16 @@ class Capture implements OutStream {
 }
 
 /** An IO for in-process command tests: captured streams, an explicit env, no real signals. */
-export function testIO(opts: { stdoutTTY?: boolean; stderrTTY?: boolean; env?: Record<string, string | undefined>; cwd?: string; home?: string; stdin?: string } = {}): TestIO {
+export function testIO(
+  opts: {
+    stdoutTTY?: boolean;
+    stderrTTY?: boolean;
+    env?: Record<string, string | undefined>;
+    cwd?: string;
+    home?: string;
+    stdin?: string;
+  } = {},
+): TestIO {
   const stdout = new Capture(Boolean(opts.stdoutTTY));
   const stderr = new Capture(Boolean(opts.stderrTTY));
   const controller = new AbortController();

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -15,13 +15,17 @@ const all = files(SRC).map((file) => ({ file: path.relative(SRC, file), text: re
 
 describe('architecture', () => {
   it('only output/system-io.ts touches the process streams, env and exit', () => {
-    const offenders = all.filter(({ file, text }) => file !== 'output/system-io.ts' && /process\.(exit|stdout|stderr|env\b)|console\./.test(text));
+    const offenders = all.filter(
+      ({ file, text }) => file !== 'output/system-io.ts' && /process\.(exit|stdout|stderr|env\b)|console\./.test(text),
+    );
     expect(offenders.map((o) => o.file)).toEqual([]);
   });
 
   it('the API core loads no terminal package and nothing of the CLI', () => {
     const core = all.filter(({ file }) => file.startsWith('api/'));
-    const offenders = core.filter(({ text }) => /from ['"](commander|chalk|ora|cli-progress)['"]|from ['"]\.\.\/(\.\.\/)?(output|commands|config)\//.test(text));
+    const offenders = core.filter(({ text }) =>
+      /from ['"](commander|chalk|ora|cli-progress)['"]|from ['"]\.\.\/(\.\.\/)?(output|commands|config)\//.test(text),
+    );
     expect(offenders.map((o) => o.file)).toEqual([]);
   });
 
@@ -32,18 +36,24 @@ describe('architecture', () => {
     const visit = (file: string) => {
       if (reached.has(file)) return;
       reached.add(file);
-      for (const [, spec] of byFile.get(file)!.matchAll(/^(?:import|export)(?! type)[^'"]*?from ['"](\.[^'"]+)['"]/gm)) {
+      for (const [, spec] of byFile
+        .get(file)!
+        .matchAll(/^(?:import|export)(?! type)[^'"]*?from ['"](\.[^'"]+)['"]/gm)) {
         visit(path.join(path.dirname(file), spec!).replace(/\.js$/, '.ts'));
       }
     };
     visit('index.ts');
     expect(reached.has('api/client.ts')).toBe(true); // the walk does follow the imports
-    const offenders = [...reached].filter((file) => /^import (?!type )[^'"]*from ['"]undici['"]/m.test(byFile.get(file)!));
+    const offenders = [...reached].filter((file) =>
+      /^import (?!type )[^'"]*from ['"]undici['"]/m.test(byFile.get(file)!),
+    );
     expect(offenders).toEqual([]);
   });
 
   it('the sandbox does not depend on the CLI', () => {
-    const offenders = all.filter(({ file, text }) => file.startsWith('sandbox/') && /from ['"]\.\.\/(output|commands)\//.test(text));
+    const offenders = all.filter(
+      ({ file, text }) => file.startsWith('sandbox/') && /from ['"]\.\.\/(output|commands)\//.test(text),
+    );
     expect(offenders.map((o) => o.file)).toEqual([]);
   });
 });

@@ -1,17 +1,17 @@
 import { constants } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { STATUS_CODES } from 'node:http';
 import { AbortedError } from '../errors/aborted-error.js';
 import { DownloadError } from '../errors/download-error.js';
 import { RETRYABLE_STATUSES } from '../retry.js';
 import { parseContentRange } from './content-range.js';
+import type { VideoResponse } from './direct-get.js';
 import { BLOCK, openPart } from './direct-io.js';
 import { describeNetworkFailure } from './network-failure.js';
 import { isExpiredOssError, parseOssError } from './oss-error.js';
-import { diskError, writeMeta, type PartMeta, type PartPaths, type PartState } from './part-file.js';
+import { diskError, type PartMeta, type PartPaths, type PartState, writeMeta } from './part-file.js';
 import { PartWriter } from './part-writer.js';
 import type { RunningDigest } from './running-digest.js';
-import type { VideoResponse } from './direct-get.js';
 import { describeUrl, expiredMessage, urlExpiry } from './signed-url.js';
 import type { ExpectedContent } from './verify.js';
 
@@ -53,7 +53,15 @@ export type AttemptOutcome =
   /** The `.part` does not belong to what the server serves now: delete it and start from 0. */
   | { kind: 'restart'; reason: string }
   /** Worth another try after a delay: a retryable status or a connection failure. */
-  | { kind: 'retry'; reason: string; status?: number; retryAfter?: string; timeout: boolean; progressed: boolean; cause?: unknown };
+  | {
+      kind: 'retry';
+      reason: string;
+      status?: number;
+      retryAfter?: string;
+      timeout: boolean;
+      progressed: boolean;
+      cause?: unknown;
+    };
 
 /**
  * One GET of the video, resuming from whatever the `.part` holds. Returns what to do next, or throws
@@ -89,7 +97,13 @@ export async function attemptDownload(ctx: AttemptContext, part: PartState): Pro
     // that ignores Range: the body is the whole object, so the `.part` is rewritten from 0.
     const total = contentLength(response);
     const meta = definedOnly({ etag, total, crc64 });
-    return receive(ctx, response, { start: 0, end: total, total, meta, info: { expected: { bytes: total, crc64 }, etag, contentType } });
+    return receive(ctx, response, {
+      start: 0,
+      end: total,
+      total,
+      meta,
+      info: { expected: { bytes: total, crc64 }, etag, contentType },
+    });
   }
   if (status === 206) {
     const range = parseContentRange(response.header('content-range'));
@@ -110,16 +124,32 @@ export async function attemptDownload(ctx: AttemptContext, part: PartState): Pro
     body.cancel();
     const range = parseContentRange(response.header('content-range'));
     const changed = etag !== undefined && part.meta?.etag !== undefined && etag !== part.meta.etag;
-    if (range?.kind === 'unsatisfied' && range.total === part.size && (part.meta?.total ?? part.size) === part.size && !changed) {
+    if (
+      range?.kind === 'unsatisfied' &&
+      range.total === part.size &&
+      (part.meta?.total ?? part.size) === part.size &&
+      !changed
+    ) {
       const expectedCrc = crc64 ?? part.meta?.crc64;
-      return { kind: 'complete', bytes: part.size, info: { expected: { bytes: range.total, crc64: expectedCrc }, etag: etag ?? part.meta?.etag } };
+      return {
+        kind: 'complete',
+        bytes: part.size,
+        info: { expected: { bytes: range.total, crc64: expectedCrc }, etag: etag ?? part.meta?.etag },
+      };
     }
     return { kind: 'restart', reason: `the server has no bytes after ${part.size} but the object is not that long` };
   }
   if (RETRYABLE_STATUSES.has(status)) {
     body.cancel();
     const retryAfter = response.header('retry-after');
-    return { kind: 'retry', reason: `${status} ${STATUS_CODES[status] ?? ''}`.trim(), status, ...(retryAfter ? { retryAfter } : {}), timeout: false, progressed: false };
+    return {
+      kind: 'retry',
+      reason: `${status} ${STATUS_CODES[status] ?? ''}`.trim(),
+      status,
+      ...(retryAfter ? { retryAfter } : {}),
+      timeout: false,
+      progressed: false,
+    };
   }
   throw await statusError(ctx, response);
 }
@@ -149,9 +179,10 @@ async function receive(ctx: AttemptContext, response: VideoResponse, plan: Recei
     // A resumed prefix is hashed from disk first (a no-op when this process wrote it); the body
     // waits in its slabs meanwhile.
     if (plan.start === 0) ctx.digest.reset();
-    else await ctx.digest.catchUp(ctx.paths.part, plan.start).catch((err: unknown) => {
-      throw diskError(`cannot read back ${ctx.paths.part}`, err);
-    });
+    else
+      await ctx.digest.catchUp(ctx.paths.part, plan.start).catch((err: unknown) => {
+        throw diskError(`cannot read back ${ctx.paths.part}`, err);
+      });
     ctx.onStart(plan.start, plan.total);
     ({ fh, direct } = await openPart(ctx.paths.part, plan.start, ctx.direct).catch((err: unknown) => {
       throw diskError(`cannot open ${ctx.paths.part}`, err);
@@ -171,7 +202,12 @@ async function receive(ctx: AttemptContext, response: VideoResponse, plan: Recei
     hash: (view) => ctx.digest.update(view),
     release: (view) => body.release(view),
     ...(direct
-      ? { direct: { aligned: (view: Buffer) => ctx.digest.isBlockAligned(view), buffered: () => (buffered ??= open(ctx.paths.part, constants.O_WRONLY)) } }
+      ? {
+          direct: {
+            aligned: (view: Buffer) => ctx.digest.isBlockAligned(view),
+            buffered: () => (buffered ??= open(ctx.paths.part, constants.O_WRONLY)),
+          },
+        }
       : {}),
   });
   let failure: unknown;
@@ -200,20 +236,30 @@ async function receive(ctx: AttemptContext, response: VideoResponse, plan: Recei
     return networkRetry(ctx, failure, progressed);
   }
   if (plan.end !== undefined && written < plan.end) {
-    return { kind: 'retry', reason: `the body ended after ${written - plan.start} of ${plan.end - plan.start} bytes`, timeout: false, progressed };
+    return {
+      kind: 'retry',
+      reason: `the body ended after ${written - plan.start} of ${plan.end - plan.start} bytes`,
+      timeout: false,
+      progressed,
+    };
   }
   if (plan.total !== undefined && written < plan.total) return { kind: 'partial' };
   return { kind: 'complete', bytes: written, info: plan.info };
 }
 
 /** Why a 206 cannot continue the `.part`, or undefined when it can. */
-function staleReason(part: PartState, range: ReturnType<typeof parseContentRange>, etag: string | undefined): string | undefined {
+function staleReason(
+  part: PartState,
+  range: ReturnType<typeof parseContentRange>,
+  etag: string | undefined,
+): string | undefined {
   if (range?.kind !== 'range') return undefined;
   if (range.start !== part.size) return `the server resumed at byte ${range.start} instead of ${part.size}`;
   if (range.total !== undefined && part.meta?.total !== undefined && range.total !== part.meta.total) {
     return `the object is now ${range.total} bytes, not ${part.meta.total}`;
   }
-  if (etag !== undefined && part.meta?.etag !== undefined && etag !== part.meta.etag) return 'the object changed (new ETag)';
+  if (etag !== undefined && part.meta?.etag !== undefined && etag !== part.meta.etag)
+    return 'the object changed (new ETag)';
   return undefined;
 }
 
@@ -225,7 +271,11 @@ async function statusError(ctx: AttemptContext, response: VideoResponse): Promis
     response.body.cancel(); // the connection is closed: a video GET has its own
     const location = response.header('location');
     const target = location ? ` to ${describeUrl(new URL(location, ctx.url).href)}` : '';
-    return new DownloadError('http', `download video: ${ctx.where} answered ${text} (redirect${target}); redirects are not followed`, ctx.host);
+    return new DownloadError(
+      'http',
+      `download video: ${ctx.where} answered ${text} (redirect${target}); redirects are not followed`,
+      ctx.host,
+    );
   }
   const oss = parseOssError(await response.body.text());
   if (status === 403 && isExpiredOssError(oss)) {
@@ -239,7 +289,9 @@ async function statusError(ctx: AttemptContext, response: VideoResponse): Promis
           : `the video URL ${ctx.where} has expired: Wan keeps results for 24 hours after the task ends, and the signed link cannot be renewed`;
     return new DownloadError('expired', message, ctx.host);
   }
-  const detail = oss ? `: ${[oss.code, oss.message].filter(Boolean).join(': ')}${oss.requestId ? ` (OSS request id ${oss.requestId})` : ''}` : '';
+  const detail = oss
+    ? `: ${[oss.code, oss.message].filter(Boolean).join(': ')}${oss.requestId ? ` (OSS request id ${oss.requestId})` : ''}`
+    : '';
   return new DownloadError('http', `download video: ${ctx.where} answered ${text}${detail}`, ctx.host);
 }
 
@@ -254,7 +306,9 @@ function throwIfAborted(ctx: AttemptContext): void {
 }
 
 export function abortedError(paths: PartPaths): AbortedError {
-  return new AbortedError(`download interrupted; ${paths.part} is kept and the next download to the same path resumes from it`);
+  return new AbortedError(
+    `download interrupted; ${paths.part} is kept and the next download to the same path resumes from it`,
+  );
 }
 
 function contentLength(response: VideoResponse): number | undefined {
@@ -263,5 +317,7 @@ function contentLength(response: VideoResponse): number | undefined {
 }
 
 function definedOnly<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
 }

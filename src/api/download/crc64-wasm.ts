@@ -45,7 +45,7 @@ export function crc64Tables(): Uint8Array {
   }
   const bytes = new Uint8Array(TABLE_BYTES);
   const view = new DataView(bytes.buffer);
-  table.forEach((value, i) => view.setBigUint64(i * 8, value, true));
+  for (const [i, value] of table.entries()) view.setBigUint64(i * 8, value, true);
   return bytes;
 }
 
@@ -65,8 +65,13 @@ export interface WasmCrc64 {
 
 /** An instance with its own memory: a copy buffer of `bufferBytes`, and `slabCount` slabs of `slabBytes`. */
 export function createWasmCrc64(bufferBytes = 1 << 20, slabCount = 0, slabBytes = 1 << 20): WasmCrc64 {
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(crc64WasmModule(bufferBytes + slabCount * slabBytes)));
-  const { update, memory } = instance.exports as { update(reg: bigint, ptr: number, len: number): bigint; memory: WebAssembly.Memory };
+  const instance = new WebAssembly.Instance(
+    new WebAssembly.Module(crc64WasmModule(bufferBytes + slabCount * slabBytes)),
+  );
+  const { update, memory } = instance.exports as {
+    update(reg: bigint, ptr: number, len: number): bigint;
+    memory: WebAssembly.Memory;
+  };
   // The memory never grows, so this ArrayBuffer (and every slab view of it) stays valid.
   const arena = memory.buffer;
   const heap = new Uint8Array(arena);
@@ -106,10 +111,20 @@ const set = (i: number) => [0x21, i];
 const i32 = (n: number) => [0x41, ...sleb(n)];
 const i64 = (n: number) => [0x42, ...sleb(n)];
 const i64Load = (alignLog2: number, offset: number) => [0x29, alignLog2, ...uleb(offset)];
-const I32_ADD = 0x6a, I32_AND = 0x71, I32_SHL = 0x74, I32_SHR_U = 0x76, I32_XOR = 0x73, I32_GE_U = 0x4f, I32_WRAP_I64 = 0xa7;
-const I64_XOR = 0x85, I64_SHR_U = 0x88, I32_LOAD8_U = [0x2d, 0, 0];
+const I32_ADD = 0x6a,
+  I32_AND = 0x71,
+  I32_SHL = 0x74,
+  I32_SHR_U = 0x76,
+  I32_XOR = 0x73,
+  I32_GE_U = 0x4f,
+  I32_WRAP_I64 = 0xa7;
+const I64_XOR = 0x85,
+  I64_SHR_U = 0x88,
+  I32_LOAD8_U = [0x2d, 0, 0];
 const I32_LOAD = (offset: number) => [0x28, 0, ...uleb(offset)];
-const BLOCK = [0x02, 0x40], LOOP = [0x03, 0x40], END_OP = 0x0b;
+const BLOCK = [0x02, 0x40],
+  LOOP = [0x03, 0x40],
+  END_OP = 0x0b;
 const BR = (depth: number) => [0x0c, depth];
 const BR_IF = (depth: number) => [0x0d, depth];
 

@@ -84,14 +84,19 @@ export async function directGet(url: string, options: GetOptions): Promise<Video
       }
       if (parser.complete) return false;
       lastRead = performance.now();
-      if (pauseAsked) disarm(); // not reading is not stalling
+      if (pauseAsked)
+        disarm(); // not reading is not stalling
       else if (parser.started && timer === undefined) watchStall();
       return !pauseAsked;
     };
 
     const socket: net.Socket = secure
       ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'] })
-      : net.connect({ host, port, onread: { buffer: () => body.readTarget(), callback: (n, buffer) => onRead(buffer, n) } });
+      : net.connect({
+          host,
+          port,
+          onread: { buffer: () => body.readTarget(), callback: (n, buffer) => onRead(buffer, n) },
+        });
     if (secure) {
       socket.on('data', (chunk: Buffer) => {
         if (!onRead(chunk, chunk.length)) socket.pause();
@@ -122,7 +127,11 @@ export async function directGet(url: string, options: GetOptions): Promise<Video
     function closed(): void {
       if (parser.complete) return;
       if (parser.finish() === 'complete') return;
-      fail(parser.started ? new GetError('WAN_BODY_CLOSED', 'connection closed before the body ended') : new GetError('WAN_NO_RESPONSE', 'connection closed before any response'));
+      fail(
+        parser.started
+          ? new GetError('WAN_BODY_CLOSED', 'connection closed before the body ended')
+          : new GetError('WAN_NO_RESPONSE', 'connection closed before any response'),
+      );
     }
 
     function fail(err: unknown): void {

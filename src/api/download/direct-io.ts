@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { open, statfs, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, open, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { PartState } from './part-file.js';
 
@@ -30,7 +30,11 @@ export async function canWriteDirect(path: string): Promise<boolean> {
 }
 
 /** The `.part` for writing from `start` (truncated when 0), with O_DIRECT when asked and possible. */
-export async function openPart(path: string, start: number, direct: boolean): Promise<{ fh: FileHandle; direct: boolean }> {
+export async function openPart(
+  path: string,
+  start: number,
+  direct: boolean,
+): Promise<{ fh: FileHandle; direct: boolean }> {
   // A resumed `.part` must still be there: it is not created again as a file full of holes.
   const flags = start === 0 ? constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC : constants.O_WRONLY;
   if (direct) {

@@ -3,12 +3,12 @@ import { AbortedError } from '../errors/aborted-error.js';
 import { ConnectionError, TimeoutError } from '../errors/connection-error.js';
 import { DownloadError } from '../errors/download-error.js';
 import { DEFAULT_RETRY, retryDelay } from '../retry.js';
-import { abortedError, attemptDownload, type AttemptContext, type AttemptOutcome } from './attempt.js';
+import { type AttemptContext, type AttemptOutcome, abortedError, attemptDownload } from './attempt.js';
 import { directGet } from './direct-get.js';
 import { canWriteDirect, resumableFrom } from './direct-io.js';
-import { RunningDigest } from './running-digest.js';
 import type { DownloadOptions, DownloadResult } from './options.js';
 import { discardPart, diskError, inspectPart, partPaths, removeMeta } from './part-file.js';
+import { RunningDigest } from './running-digest.js';
 import { describeUrl, expiredMessage, urlExpiry, urlHost } from './signed-url.js';
 import { checkTarget, commitPart } from './target.js';
 import { undiciGet } from './undici-get.js';
@@ -39,7 +39,8 @@ export async function downloadVideo(url: string, options: DownloadOptions): Prom
   const where = describeUrl(url);
   const host = urlHost(url);
   // Every check that needs no network comes first, so a doomed download makes no request.
-  if (!isHttpUrl(url)) throw new DownloadError('http', `cannot download ${where}: only http and https URLs are supported`, host);
+  if (!isHttpUrl(url))
+    throw new DownloadError('http', `cannot download ${where}: only http and https URLs are supported`, host);
   checkNotExpired(url, clock.now(), host);
   await checkTarget(options.to, options.force ?? false);
   const paths = partPaths(options.to);
@@ -65,7 +66,11 @@ export async function downloadVideo(url: string, options: DownloadOptions): Prom
   let restarts = 0;
   let resumedFrom: number | undefined;
   const report = (position: number, total: number | undefined) =>
-    options.onProgress?.({ transferredBytes: position, ...(total !== undefined ? { totalBytes: total } : {}), resumedFrom: resumedFrom ?? 0 });
+    options.onProgress?.({
+      transferredBytes: position,
+      ...(total !== undefined ? { totalBytes: total } : {}),
+      resumedFrom: resumedFrom ?? 0,
+    });
   const ctx: AttemptContext = {
     url,
     where,
@@ -121,7 +126,11 @@ export async function downloadVideo(url: string, options: DownloadOptions): Prom
     }
     if (outcome.kind === 'restart') {
       if (++restarts > MAX_RESTARTS) {
-        throw new DownloadError('http', `download video: ${where} keeps answering resumes inconsistently (${outcome.reason})`, host);
+        throw new DownloadError(
+          'http',
+          `download video: ${where} keeps answering resumes inconsistently (${outcome.reason})`,
+          host,
+        );
       }
       await discardPart(paths);
       digest.reset();
@@ -161,7 +170,12 @@ function isHttpUrl(url: string): boolean {
   }
 }
 
-function exhausted(outcome: Extract<AttemptOutcome, { kind: 'retry' }>, requests: number, where: string, host: string): Error {
+function exhausted(
+  outcome: Extract<AttemptOutcome, { kind: 'retry' }>,
+  requests: number,
+  where: string,
+  host: string,
+): Error {
   const gaveUp = `gave up after ${requests} attempt${requests === 1 ? '' : 's'}`;
   if (outcome.status !== undefined) {
     return new DownloadError('http', `download video: ${where} answered ${outcome.reason}; ${gaveUp}`, host);

@@ -32,7 +32,10 @@ export function describeNetworkFailure(err: unknown, url: string, stallTimeoutMs
     case 'WAN_NO_RESPONSE':
       return { detail: 'connection closed before any response', timeout: false };
     case 'WAN_BAD_RESPONSE':
-      return { detail: `not a valid HTTP response (${err instanceof Error ? err.message : String(err)})`, timeout: false };
+      return {
+        detail: `not a valid HTTP response (${err instanceof Error ? err.message : String(err)})`,
+        timeout: false,
+      };
     case 'ECONNRESET':
       return { detail: 'connection reset (ECONNRESET)', timeout: false };
     case 'ECONNREFUSED':

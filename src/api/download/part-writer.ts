@@ -206,7 +206,8 @@ export class PartWriter {
         at += whole;
       } catch (err) {
         // A filesystem that accepted O_DIRECT at open but not this write: the page cache from here on.
-        if (!(err instanceof DownloadError && (err.cause as NodeJS.ErrnoException | undefined)?.code === 'EINVAL')) throw err;
+        if (!(err instanceof DownloadError && (err.cause as NodeJS.ErrnoException | undefined)?.code === 'EINVAL'))
+          throw err;
         this.directFailed = true;
       }
     }
@@ -235,7 +236,12 @@ export class PartWriter {
 
   /** At most one flush in flight, so a slow disk never ties up more than one libuv thread. */
   private flushInBackground(): void {
-    if ((this.options.direct && !this.directFailed) || this.flushing || this.position - this.flushedAt < FLUSH_EVERY_BYTES) return;
+    if (
+      (this.options.direct && !this.directFailed) ||
+      this.flushing ||
+      this.position - this.flushedAt < FLUSH_EVERY_BYTES
+    )
+      return;
     this.flushing = true;
     this.flushedAt = this.position;
     this.fh.datasync().then(

@@ -95,7 +95,8 @@ export class ResponseParser {
     const all = Buffer.concat([this.pendingHead, buffer.subarray(start, end)]);
     const at = all.indexOf('\r\n\r\n', Math.max(0, earlier - 3));
     if (at < 0) {
-      if (all.length > MAX_HEAD_BYTES) throw new ResponseParseError(`response head larger than ${MAX_HEAD_BYTES} bytes`);
+      if (all.length > MAX_HEAD_BYTES)
+        throw new ResponseParseError(`response head larger than ${MAX_HEAD_BYTES} bytes`);
       this.pendingHead = all; // a copy: the caller reuses its buffer
       return end;
     }
@@ -154,7 +155,8 @@ type FramingFields = { 'transfer-encoding'?: string; 'content-length'?: string }
 function parseHead(text: string): { head: ResponseHead; framingFields: FramingFields } {
   const lines = text.split('\r\n');
   const status = /^HTTP\/1\.[01] (\d{3})(?: .*)?$/.exec(lines[0] ?? '');
-  if (!status) throw new ResponseParseError(`not an HTTP/1.1 status line: ${JSON.stringify((lines[0] ?? '').slice(0, 40))}`);
+  if (!status)
+    throw new ResponseParseError(`not an HTTP/1.1 status line: ${JSON.stringify((lines[0] ?? '').slice(0, 40))}`);
   const headers: Record<string, string> = {};
   const framingFields: FramingFields = {};
   for (const line of lines.slice(1)) {
@@ -163,7 +165,8 @@ function parseHead(text: string): { head: ResponseHead; framingFields: FramingFi
     const name = line.slice(0, colon).toLowerCase();
     const value = line.slice(colon + 1).trim();
     headers[name] ??= value;
-    if (name === 'transfer-encoding' || name === 'content-length') framingFields[name] = name in framingFields ? `${framingFields[name]}, ${value}` : value;
+    if (name === 'transfer-encoding' || name === 'content-length')
+      framingFields[name] = name in framingFields ? `${framingFields[name]}, ${value}` : value;
   }
   return { head: { status: Number(status[1]), headers }, framingFields };
 }
@@ -172,12 +175,14 @@ function parseHead(text: string): { head: ResponseHead; framingFields: FramingFi
 function framing(status: number, fields: FramingFields): { state: State; remaining: number } {
   if (status === 204 || status === 304) return { state: 'done', remaining: 0 };
   const coding = fields['transfer-encoding'];
-  if (coding !== undefined) return { state: /(?:^|,)\s*chunked\s*$/i.test(coding) ? 'chunk-size' : 'close', remaining: 0 };
+  if (coding !== undefined)
+    return { state: /(?:^|,)\s*chunked\s*$/i.test(coding) ? 'chunk-size' : 'close', remaining: 0 };
   const length = fields['content-length'];
   if (length === undefined) return { state: 'close', remaining: 0 };
   const values = new Set(length.split(',').map((v) => v.trim()));
   const [only] = values;
-  if (values.size !== 1 || !/^\d{1,16}$/.test(only!)) throw new ResponseParseError(`bad Content-Length: ${length.slice(0, 40)}`);
+  if (values.size !== 1 || !/^\d{1,16}$/.test(only!))
+    throw new ResponseParseError(`bad Content-Length: ${length.slice(0, 40)}`);
   const remaining = Number(only);
   return { state: remaining === 0 ? 'done' : 'length', remaining };
 }

@@ -215,7 +215,12 @@ export class SlabBody implements AsyncIterableIterator<Buffer> {
     // Views in `ready` were counted in `inUse` when they were queued.
     let view = this.ready.shift();
     const upTo = this.ended ? this.filled : this.filled - (this.filled % this.align);
-    if (!view && this.current && upTo > this.handed && (this.ended || this.timerFired || upTo - this.handed >= MIN_PIECE_BYTES)) {
+    if (
+      !view &&
+      this.current &&
+      upTo > this.handed &&
+      (this.ended || this.timerFired || upTo - this.handed >= MIN_PIECE_BYTES)
+    ) {
       view = this.current.subarray(this.handed, upTo);
       this.handed = upTo;
       this.inUse.set(this.current, (this.inUse.get(this.current) ?? 0) + 1);
@@ -249,7 +254,12 @@ export class SlabBody implements AsyncIterableIterator<Buffer> {
 
   /** The slab a handed-out view lies in. */
   private slabOf(view: Buffer): Buffer | undefined {
-    return this.all.find((slab) => slab.buffer === view.buffer && view.byteOffset >= slab.byteOffset && view.byteOffset < slab.byteOffset + slab.length);
+    return this.all.find(
+      (slab) =>
+        slab.buffer === view.buffer &&
+        view.byteOffset >= slab.byteOffset &&
+        view.byteOffset < slab.byteOffset + slab.length,
+    );
   }
 
   private notify(): void {

@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { link, open, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DownloadError } from '../errors/download-error.js';
@@ -10,15 +11,18 @@ import { code, diskError, type PartPaths } from './part-file.js';
 export async function checkTarget(to: string, force: boolean): Promise<void> {
   const dir = dirname(to);
   try {
-    if (!(await stat(dir)).isDirectory()) throw new DownloadError('disk', `cannot save to ${to}: ${dir} is not a directory`);
+    if (!(await stat(dir)).isDirectory())
+      throw new DownloadError('disk', `cannot save to ${to}: ${dir} is not a directory`);
   } catch (err) {
     if (err instanceof DownloadError) throw err;
     if (code(err) === 'ENOENT' || code(err) === 'ENOTDIR') {
-      throw new DownloadError('disk', `cannot save to ${to}: directory ${dir} does not exist`, undefined, { cause: err });
+      throw new DownloadError('disk', `cannot save to ${to}: directory ${dir} does not exist`, undefined, {
+        cause: err,
+      });
     }
     throw diskError(`cannot save to ${to}`, err);
   }
-  let existing;
+  let existing: Stats;
   try {
     existing = await stat(to);
   } catch (err) {

@@ -8,7 +8,10 @@ import { SlabBody } from './slab-body.js';
  * is copied into a SlabBody as it arrives, so the rest of the download works the same on both
  * routes. undici's own timeouts apply, except that the body stall limit is ours.
  */
-export async function undiciGet(url: string, options: Omit<GetOptions, 'connectTimeoutMs' | 'headersTimeoutMs'> & { dispatcher: Dispatcher }): Promise<VideoResponse> {
+export async function undiciGet(
+  url: string,
+  options: Omit<GetOptions, 'connectTimeoutMs' | 'headersTimeoutMs'> & { dispatcher: Dispatcher },
+): Promise<VideoResponse> {
   // maxRedirections 0 also turns off a redirect interceptor composed into the caller's dispatcher:
   // a redirect from the video host is reported, never followed.
   const requestOptions = {

@@ -16,7 +16,9 @@ export class ApiError extends WanError {
     readonly apiMessage: string,
     requestId?: string,
   ) {
-    super(`${operation}: ${status}${code ? ` ${code}` : ''}: ${apiMessage}${requestId ? ` (request id ${requestId})` : ''}`);
+    super(
+      `${operation}: ${status}${code ? ` ${code}` : ''}: ${apiMessage}${requestId ? ` (request id ${requestId})` : ''}`,
+    );
     this.requestId = requestId;
   }
 }

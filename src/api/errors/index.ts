@@ -1,12 +1,12 @@
-export { WanError } from './wan-error.js';
+export { AbortedError } from './aborted-error.js';
 export { ApiError } from './api-error.js';
 export { AuthError } from './auth-error.js';
-export { RateLimitError } from './rate-limit-error.js';
 export { ConnectionError, TimeoutError } from './connection-error.js';
-export { ResponseShapeError } from './response-shape-error.js';
+export { DownloadError, type DownloadFailure } from './download-error.js';
 export { InputError } from './input-error.js';
+export { MissingKeyError } from './missing-key-error.js';
+export { RateLimitError } from './rate-limit-error.js';
+export { ResponseShapeError } from './response-shape-error.js';
 export { TaskFailedError } from './task-failed-error.js';
 export { WaitTimeoutError } from './wait-timeout-error.js';
-export { DownloadError, type DownloadFailure } from './download-error.js';
-export { AbortedError } from './aborted-error.js';
-export { MissingKeyError } from './missing-key-error.js';
+export { WanError } from './wan-error.js';

@@ -20,7 +20,8 @@ export class TaskFailedError extends WanError {
       return `task ${taskId} is UNKNOWN: the id does not exist in this region, or the task is older than 24 hours (results are kept 24 hours)`;
     }
     if (status === 'CANCELED') return `task ${taskId} was CANCELED`;
-    if (status === 'PENDING' || status === 'RUNNING') return `task ${taskId} is still ${status} and has no video yet; wait for it with: wan wait ${taskId}`;
+    if (status === 'PENDING' || status === 'RUNNING')
+      return `task ${taskId} is still ${status} and has no video yet; wait for it with: wan wait ${taskId}`;
     return `task ${taskId} ${status}${code ? `: ${code}` : ''}${message ? `: ${message}` : ''}`;
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { estimateCost } from '../../../src/api/cost.js';
 import { findModel } from '../../../src/api/catalogue.js';
+import { estimateCost } from '../../../src/api/cost.js';
 
 describe('estimateCost', () => {
   it.each([
@@ -10,7 +10,11 @@ describe('estimateCost', () => {
     ['wanx2.1-t2v-turbo', 'singapore', '720P', 5, 1.3211],
     ['wan2.6-t2v', 'beijing', '720P', 15, 9],
   ] as const)('%s in %s at %s for %is costs %f CNY', (id, region, tier, seconds, amount) => {
-    expect(estimateCost(findModel(id)!, region, tier, seconds)).toEqual({ amount, currency: 'CNY', price_date: '2026-10-01' });
+    expect(estimateCost(findModel(id)!, region, tier, seconds)).toEqual({
+      amount,
+      currency: 'CNY',
+      price_date: '2026-10-01',
+    });
   });
   it('has no estimate where no price is published', () => {
     expect(estimateCost(findModel('wan2.6-t2v')!, 'virginia', '720P', 5)).toBeUndefined();

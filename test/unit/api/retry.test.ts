@@ -13,7 +13,9 @@ describe('retryDelay', () => {
   });
   it('retries connection errors with doubling, capped, full-jitter backoff', () => {
     const max = () => 0.999999;
-    expect([1, 2, 3, 4].map((a) => retryDelay(a, {}, { ...DEFAULT_RETRY, attempts: 10 }, now, max))).toEqual([499, 999, 1999, 3999]);
+    expect([1, 2, 3, 4].map((a) => retryDelay(a, {}, { ...DEFAULT_RETRY, attempts: 10 }, now, max))).toEqual([
+      499, 999, 1999, 3999,
+    ]);
     expect(retryDelay(9, {}, { ...DEFAULT_RETRY, attempts: 10 }, now, max)).toBe(7999);
   });
   it('stops after the last attempt', () => {
@@ -21,7 +23,9 @@ describe('retryDelay', () => {
   });
   it('honours Retry-After in seconds and as a date, capped at 60 s', () => {
     expect(retryDelay(1, { status: 429, retryAfter: '3' }, DEFAULT_RETRY, now, half)).toBe(3000);
-    expect(retryDelay(1, { status: 503, retryAfter: new Date(now + 10_000).toUTCString() }, DEFAULT_RETRY, now, half)).toBe(10_000);
+    expect(
+      retryDelay(1, { status: 503, retryAfter: new Date(now + 10_000).toUTCString() }, DEFAULT_RETRY, now, half),
+    ).toBe(10_000);
     expect(retryDelay(1, { status: 429, retryAfter: '3600' }, DEFAULT_RETRY, now, half)).toBe(60_000);
   });
   it('ignores a Retry-After it cannot read', () => {

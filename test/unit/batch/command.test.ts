@@ -1,10 +1,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../../src/main.js';
 import type { BatchReport } from '../../../src/batch/report.js';
+import { main } from '../../../src/main.js';
 import { fakeClock } from '../../helpers/fake-clock.js';
-import { sandboxFixture, type SandboxFixture } from '../../helpers/sandbox.js';
+import { type SandboxFixture, sandboxFixture } from '../../helpers/sandbox.js';
 import { testIO } from '../../helpers/test-io.js';
 
 /**
@@ -30,7 +30,11 @@ async function wan(args: string[], opts: { stderrTTY?: boolean; stdin?: string }
     stdin: opts.stdin,
     cwd: work,
     home: work,
-    env: { DASHSCOPE_HTTP_BASE_URL: fx.sandbox.baseUrl, DASHSCOPE_API_KEY: 'sk-test-batch', WAN_STATE_DIR: path.join(work, 'state') },
+    env: {
+      DASHSCOPE_HTTP_BASE_URL: fx.sandbox.baseUrl,
+      DASHSCOPE_API_KEY: 'sk-test-batch',
+      WAN_STATE_DIR: path.join(work, 'state'),
+    },
   });
   const code = await main(args, t.io, { clock: fakeClock(Date.now()) });
   return { code, stdout: t.out(), stderr: t.err() };
@@ -60,7 +64,8 @@ describe('wan batch (in-process)', () => {
   });
 
   it('--json from stdin: the report on stdout, nothing on stderr; a re-run creates nothing', async () => {
-    const jsonl = '{"prompt":"a heron in the reeds","output":"heron.mp4"}\n{"prompt":"a fox in the snow","key":"fox"}\n';
+    const jsonl =
+      '{"prompt":"a heron in the reeds","output":"heron.mp4"}\n{"prompt":"a fox in the snow","key":"fox"}\n';
     const before = creates();
     const r = await wan(['batch', '-', ...FLAGS, '--json'], { stdin: jsonl });
     expect(r.code, r.stderr).toBe(0);
@@ -77,7 +82,9 @@ describe('wan batch (in-process)', () => {
     const again = await wan(['batch', '-', ...FLAGS, '--json'], { stdin: jsonl });
     expect(again.code).toBe(0);
     expect(creates() - before).toBe(2);
-    expect((JSON.parse(again.stdout) as BatchReport).lines.map((l) => l.sha256)).toEqual(report.lines.map((l) => l.sha256));
+    expect((JSON.parse(again.stdout) as BatchReport).lines.map((l) => l.sha256)).toEqual(
+      report.lines.map((l) => l.sha256),
+    );
   });
 
   it('--dry-run prices and lists every line and sends nothing', async () => {

@@ -3,7 +3,9 @@ import { formatLineError, parseBatch } from '../../../src/batch/input.js';
 
 describe('parseBatch', () => {
   it('plain text: one prompt per line; blank lines and # comments skipped; line numbers kept', () => {
-    const parsed = parseBatch('# shots for the trailer\na red panda surfing\n\n   \n  a paper boat in the rain  \n#a comment\nCRLF line\r\n');
+    const parsed = parseBatch(
+      '# shots for the trailer\na red panda surfing\n\n   \n  a paper boat in the rain  \n#a comment\nCRLF line\r\n',
+    );
     expect(parsed.format).toBe('text');
     expect(parsed.errors).toEqual([]);
     expect(parsed.entries).toEqual([
@@ -25,8 +27,20 @@ describe('parseBatch', () => {
     expect(parsed.format).toBe('jsonl');
     expect(parsed.errors).toEqual([]);
     expect(parsed.entries.map((e) => e.line)).toEqual([3, 4, 5]);
-    expect(parsed.entries[0]!.fields).toEqual({ prompt: 'a heron', model: 'wan2.2-t2v-plus', size: '832*480', seed: 7, output: 'heron.mp4', key: 'k1' });
-    expect(parsed.entries[1]!.fields).toMatchObject({ duration: 10, promptExtend: false, shotType: 'multi', resolution: '720P' });
+    expect(parsed.entries[0]!.fields).toEqual({
+      prompt: 'a heron',
+      model: 'wan2.2-t2v-plus',
+      size: '832*480',
+      seed: 7,
+      output: 'heron.mp4',
+      key: 'k1',
+    });
+    expect(parsed.entries[1]!.fields).toMatchObject({
+      duration: 10,
+      promptExtend: false,
+      shotType: 'multi',
+      resolution: '720P',
+    });
   });
 
   it.each([
@@ -59,7 +73,9 @@ describe('parseBatch', () => {
   });
 
   it('formatLineError', () => {
-    expect(formatLineError({ line: 3, field: 'duration', message: 'expected a number' })).toBe('line 3: duration: expected a number');
+    expect(formatLineError({ line: 3, field: 'duration', message: 'expected a number' })).toBe(
+      'line 3: duration: expected a number',
+    );
     expect(formatLineError({ line: 4, message: 'not valid JSON' })).toBe('line 4: not valid JSON');
     expect(formatLineError({ line: 0, message: 'the batch has no prompts' })).toBe('the batch has no prompts');
   });

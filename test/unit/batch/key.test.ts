@@ -5,7 +5,11 @@ const body = { model: 'wan2.2-t2v-plus', input: { prompt: 'a heron' }, parameter
 
 describe('lineKey', () => {
   it('is stable across runs and does not depend on key order', () => {
-    const reordered = { parameters: { seed: 1, size: '832*480' }, input: { prompt: 'a heron' }, model: 'wan2.2-t2v-plus' };
+    const reordered = {
+      parameters: { seed: 1, size: '832*480' },
+      input: { prompt: 'a heron' },
+      model: 'wan2.2-t2v-plus',
+    };
     expect(lineKey('/data/b.jsonl', 3, body)).toBe(lineKey('/data/b.jsonl', 3, reordered));
     expect(lineKey('/data/b.jsonl', 3, body)).toMatch(/^batch-[0-9a-f]{32}$/);
     // Pinned: a change here would make every re-run of an existing batch pay again.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCreateRequest } from '../../../src/api/create-request.js';
 import { parseBatch } from '../../../src/batch/input.js';
-import { planBatch, type PlanInput } from '../../../src/batch/plan.js';
+import { type PlanInput, planBatch } from '../../../src/batch/plan.js';
 
 function plan(text: string, extra: Partial<PlanInput> = {}) {
   return planBatch({
@@ -17,10 +17,16 @@ function plan(text: string, extra: Partial<PlanInput> = {}) {
 
 describe('planBatch', () => {
   it('applies the flags to every line, a line overriding them, and names files', async () => {
-    const p = await plan('{"prompt":"a heron","seed":3}\n{"prompt":"a fox","model":"wan2.5-t2v-preview","resolution":"720P","output":"fox.mp4","key":"fox"}');
+    const p = await plan(
+      '{"prompt":"a heron","seed":3}\n{"prompt":"a fox","model":"wan2.5-t2v-preview","resolution":"720P","output":"fox.mp4","key":"fox"}',
+    );
     expect(p.errors).toEqual([]);
     expect(p.lines[0]).toMatchObject({ line: 1, file: '/out/001-a-heron.mp4' });
-    expect(p.lines[0]!.request.body).toEqual({ model: 'wan2.2-t2v-plus', input: { prompt: 'a heron' }, parameters: { size: '832*480', seed: 3 } });
+    expect(p.lines[0]!.request.body).toEqual({
+      model: 'wan2.2-t2v-plus',
+      input: { prompt: 'a heron' },
+      parameters: { size: '832*480', seed: 3 },
+    });
     expect(p.lines[0]!.key).toMatch(/^batch-/);
     // The line's resolution replaces the default size rather than conflicting with it.
     expect(p.lines[1]).toMatchObject({ line: 2, key: 'fox', file: '/out/fox.mp4' });
@@ -28,7 +34,9 @@ describe('planBatch', () => {
   });
 
   it('checks every line against the catalogue, naming line and field', async () => {
-    const p = await plan('{"prompt":"a","duration":7}\n{"prompt":"b"}\n{"prompt":"c","size":"1x1"}\n{"prompt":"d","shotType":"multi"}');
+    const p = await plan(
+      '{"prompt":"a","duration":7}\n{"prompt":"b"}\n{"prompt":"c","size":"1x1"}\n{"prompt":"d","shotType":"multi"}',
+    );
     expect(p.errors.map((e) => [e.line, e.field])).toEqual([
       [1, 'duration'],
       [3, 'size'],
@@ -39,7 +47,14 @@ describe('planBatch', () => {
 
   it('refuses duplicate keys and files, and outputs outside --output-dir', async () => {
     const p = await plan(
-      ['{"prompt":"a","key":"k"}', '{"prompt":"b","key":"k"}', '{"prompt":"c","output":"x.mp4"}', '{"prompt":"d","output":"x.mp4"}', '{"prompt":"e","output":"../e.mp4"}', '{"prompt":"f","output":"/tmp/f.mp4"}'].join('\n'),
+      [
+        '{"prompt":"a","key":"k"}',
+        '{"prompt":"b","key":"k"}',
+        '{"prompt":"c","output":"x.mp4"}',
+        '{"prompt":"d","output":"x.mp4"}',
+        '{"prompt":"e","output":"../e.mp4"}',
+        '{"prompt":"f","output":"/tmp/f.mp4"}',
+      ].join('\n'),
     );
     expect(p.errors.map((e) => `${e.line}:${e.field}`)).toEqual(['2:key', '4:output', '5:output', '6:output']);
     expect(p.errors[0]!.message).toMatch(/line 1/);

@@ -43,17 +43,44 @@ describe('nextLook', () => {
 
 describe('planPoll', () => {
   it('sleeps until the earliest look or the list interval, whichever is first', () => {
-    expect(planPoll([{ at: 3000, expected: true }, { at: 2500, expected: false }], 5000, 1000)).toEqual({ kind: 'sleep', until: 2500 });
+    expect(
+      planPoll(
+        [
+          { at: 3000, expected: true },
+          { at: 2500, expected: false },
+        ],
+        5000,
+        1000,
+      ),
+    ).toEqual({ kind: 'sleep', until: 2500 });
     expect(planPoll([{ at: 9000, expected: true }], 5000, 1000)).toEqual({ kind: 'sleep', until: 5000 });
   });
 
   it('one task whose expected end is up is asked for alone', () => {
-    expect(planPoll([{ at: 9000, expected: true }, { at: 2000, expected: true }], 5000, 2000)).toEqual({ kind: 'query', index: 1 });
+    expect(
+      planPoll(
+        [
+          { at: 9000, expected: true },
+          { at: 2000, expected: true },
+        ],
+        5000,
+        2000,
+      ),
+    ).toEqual({ kind: 'query', index: 1 });
   });
 
   it('a list when the interval is up, several tasks are due, or a task with no expected time is', () => {
     expect(planPoll([{ at: 2000, expected: true }], 2000, 2000)).toEqual({ kind: 'list' });
-    expect(planPoll([{ at: 1900, expected: true }, { at: 2000, expected: true }], 5000, 2000)).toEqual({ kind: 'list' });
+    expect(
+      planPoll(
+        [
+          { at: 1900, expected: true },
+          { at: 2000, expected: true },
+        ],
+        5000,
+        2000,
+      ),
+    ).toEqual({ kind: 'list' });
     expect(planPoll([{ at: 2000, expected: false }], 5000, 2000)).toEqual({ kind: 'list' });
   });
 });

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WanClient } from '../../../src/api/client.js';
 import { reconcileOrphans } from '../../../src/batch/reconcile.js';
 import { Journal, requestHash, type TaskEntry } from '../../../src/journal/index.js';
-import { startSandbox, type Sandbox } from '../../../src/sandbox/index.js';
+import { type Sandbox, startSandbox } from '../../../src/sandbox/index.js';
 
 /** Orphans as a SIGKILL during creates leaves them: an intent, no task id. */
 let dir: string;
@@ -16,7 +16,11 @@ let journal: Journal;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'wan-reconcile-'));
   // Finished at once: `orig_prompt` is shown only once a task has SUCCEEDED (§4.2).
-  sandbox = await startSandbox({ pendingMs: 0, runningMs: 0, script: (task) => (task.prompt.startsWith('slow') ? { pendingMs: 60_000 } : undefined) });
+  sandbox = await startSandbox({
+    pendingMs: 0,
+    runningMs: 0,
+    script: (task) => (task.prompt.startsWith('slow') ? { pendingMs: 60_000 } : undefined),
+  });
   client = new WanClient({ apiKey: 'sk-test', baseUrl: sandbox.baseUrl });
   journal = new Journal(join(dir, 'state'));
 });
@@ -28,8 +32,16 @@ afterEach(async () => {
 async function orphan(id: string, prompt: string, at: number): Promise<TaskEntry> {
   const request = client.prepareCreate({ prompt, model: 'wan2.2-t2v-plus', size: '832*480' });
   await journal.append({
-    type: 'intent', id, at: new Date(at).toISOString(), region: 'beijing', baseUrl: client.baseUrl, model: request.body.model,
-    prompt, parameters: request.body.parameters, requestHash: requestHash(request.body), idempotencyKey: `key-${id}`,
+    type: 'intent',
+    id,
+    at: new Date(at).toISOString(),
+    region: 'beijing',
+    baseUrl: client.baseUrl,
+    model: request.body.model,
+    prompt,
+    parameters: request.body.parameters,
+    requestHash: requestHash(request.body),
+    idempotencyKey: `key-${id}`,
   });
   return (await journal.entries()).find((e) => e.id === id)!;
 }
@@ -42,7 +54,16 @@ describe('reconcileOrphans', () => {
     const now = Date.now();
     // A task the journal knows (another line's): never a candidate.
     const known = await created('a heron');
-    await journal.append({ type: 'intent', id: 'k', region: 'beijing', baseUrl: client.baseUrl, model: 'wan2.2-t2v-plus', prompt: 'a heron', parameters: {}, requestHash: 'x' });
+    await journal.append({
+      type: 'intent',
+      id: 'k',
+      region: 'beijing',
+      baseUrl: client.baseUrl,
+      model: 'wan2.2-t2v-plus',
+      prompt: 'a heron',
+      parameters: {},
+      requestHash: 'x',
+    });
     await journal.append({ type: 'created', id: 'k', taskId: known.taskId, requestId: known.requestId });
     const a = await orphan('a', 'a heron', now - 50);
     const fox = await created('a fox');
@@ -50,8 +71,20 @@ describe('reconcileOrphans', () => {
     const b = await orphan('b', 'a fox', now - 40);
     const c = await orphan('c', 'a cat', now - 30); // its POST never arrived
 
-    const found = await reconcileOrphans([{ line: 1, entry: a }, { line: 2, entry: b }, { line: 3, entry: c }], deps());
-    expect(found).toEqual(new Map([[1, heron.taskId], [2, fox.taskId]]));
+    const found = await reconcileOrphans(
+      [
+        { line: 1, entry: a },
+        { line: 2, entry: b },
+        { line: 3, entry: c },
+      ],
+      deps(),
+    );
+    expect(found).toEqual(
+      new Map([
+        [1, heron.taskId],
+        [2, fox.taskId],
+      ]),
+    );
     const entries = new Map((await journal.entries()).map((e) => [e.id, e]));
     expect(entries.get('a')).toMatchObject({ taskId: heron.taskId, orphan: false });
     expect(entries.get('b')).toMatchObject({ taskId: fox.taskId, orphan: false });
@@ -64,7 +97,13 @@ describe('reconcileOrphans', () => {
     const two = await orphan('two', 'a heron', now - 10);
     const t1 = await created('a heron');
     const t2 = await created('a heron');
-    const found = await reconcileOrphans([{ line: 5, entry: two }, { line: 4, entry: one }], deps());
+    const found = await reconcileOrphans(
+      [
+        { line: 5, entry: two },
+        { line: 4, entry: one },
+      ],
+      deps(),
+    );
     expect(new Set(found.values())).toEqual(new Set([t1.taskId, t2.taskId]));
   });
 
@@ -75,8 +114,19 @@ describe('reconcileOrphans', () => {
     await pause();
     const b = await orphan('b', 'slow fox', Date.now());
     const tb = await created('slow fox');
-    const found = await reconcileOrphans([{ line: 2, entry: b }, { line: 1, entry: a }], deps());
-    expect(found).toEqual(new Map([[1, ta.taskId], [2, tb.taskId]]));
+    const found = await reconcileOrphans(
+      [
+        { line: 2, entry: b },
+        { line: 1, entry: a },
+      ],
+      deps(),
+    );
+    expect(found).toEqual(
+      new Map([
+        [1, ta.taskId],
+        [2, tb.taskId],
+      ]),
+    );
   });
 
   it('nothing to do, nothing asked', async () => {

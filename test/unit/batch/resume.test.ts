@@ -19,14 +19,31 @@ const at = '2026-11-24T08:00:00.000Z';
 
 function line(n: number): PlannedLine {
   const options = { prompt: `prompt ${n}`, model: 'wan2.2-t2v-plus', size: '832*480' };
-  return { line: n, prompt: options.prompt, key: `k${n}`, request: buildCreateRequest(options, 'beijing'), options, file: join(dir, `${n}.mp4`) };
+  return {
+    line: n,
+    prompt: options.prompt,
+    key: `k${n}`,
+    request: buildCreateRequest(options, 'beijing'),
+    options,
+    file: join(dir, `${n}.mp4`),
+  };
 }
 
 function entries(records: Array<Record<string, unknown>>) {
   const full = records.map((r) => ({ at, ...r }));
   return foldRecords(full as JournalRecord[]);
 }
-const intent = (id: string, key: string) => ({ type: 'intent', id, region: 'beijing', baseUrl: 'x', model: 'wan2.2-t2v-plus', prompt: 'p', parameters: {}, requestHash: 'h', idempotencyKey: key });
+const intent = (id: string, key: string) => ({
+  type: 'intent',
+  id,
+  region: 'beijing',
+  baseUrl: 'x',
+  model: 'wan2.2-t2v-plus',
+  prompt: 'p',
+  parameters: {},
+  requestHash: 'h',
+  idempotencyKey: key,
+});
 
 describe('resumeStates', () => {
   it('decides each line from the journal and the disk', async () => {
@@ -36,12 +53,22 @@ describe('resumeStates', () => {
     await writeFile(join(dir, '4.mp4.json'), JSON.stringify({ task_id: 't4', sha256: sha('video four') }));
     await writeFile(join(dir, '7.mp4'), 'not ours');
     const journal = entries([
-      intent('a', 'k1'), { type: 'created', id: 'a', taskId: 't1', requestId: 'r' }, { type: 'downloaded', id: 'a', taskId: 't1', file: 'x', bytes: 9, sha256: sha('video one') },
-      intent('b', 'k2'), { type: 'created', id: 'b', taskId: 't2', requestId: 'r' }, { type: 'status', id: 'b', taskId: 't2', status: 'RUNNING' },
-      intent('c', 'k3'), { type: 'created', id: 'c', taskId: 't3', requestId: 'r' }, { type: 'downloaded', id: 'c', taskId: 't3', file: 'x', bytes: 9, sha256: sha('video three') },
-      intent('d', 'k4'), { type: 'created', id: 'd', taskId: 't4', requestId: 'r' }, { type: 'status', id: 'd', taskId: 't4', status: 'SUCCEEDED' },
+      intent('a', 'k1'),
+      { type: 'created', id: 'a', taskId: 't1', requestId: 'r' },
+      { type: 'downloaded', id: 'a', taskId: 't1', file: 'x', bytes: 9, sha256: sha('video one') },
+      intent('b', 'k2'),
+      { type: 'created', id: 'b', taskId: 't2', requestId: 'r' },
+      { type: 'status', id: 'b', taskId: 't2', status: 'RUNNING' },
+      intent('c', 'k3'),
+      { type: 'created', id: 'c', taskId: 't3', requestId: 'r' },
+      { type: 'downloaded', id: 'c', taskId: 't3', file: 'x', bytes: 9, sha256: sha('video three') },
+      intent('d', 'k4'),
+      { type: 'created', id: 'd', taskId: 't4', requestId: 'r' },
+      { type: 'status', id: 'd', taskId: 't4', status: 'SUCCEEDED' },
       intent('e', 'k5'),
-      intent('f', 'k6'), { type: 'created', id: 'f', taskId: 't6', requestId: 'r' }, { type: 'status', id: 'f', taskId: 't6', status: 'FAILED' },
+      intent('f', 'k6'),
+      { type: 'created', id: 'f', taskId: 't6', requestId: 'r' },
+      { type: 'status', id: 'f', taskId: 't6', status: 'FAILED' },
     ]);
     const states = await resumeStates([1, 2, 3, 4, 5, 6, 7, 8].map(line), journal, false);
     expect([...states].map(([n, s]) => [n, s.kind])).toEqual([

@@ -107,7 +107,9 @@ describe('Scheduler', () => {
     await clock.run(Promise.all([a.acquire(), b.acquire()]));
     a.throttle(3000);
     const times: Record<string, number> = {};
-    await clock.run(Promise.all([a.acquire().then(() => (times.a = clock.now())), b.acquire().then(() => (times.b = clock.now()))]));
+    await clock.run(
+      Promise.all([a.acquire().then(() => (times.a = clock.now())), b.acquire().then(() => (times.b = clock.now()))]),
+    );
     expect(times).toEqual({ a: 3000, b: 3000 });
     expect(backoff.hits).toBe(1);
   });

@@ -23,10 +23,14 @@ export function virtualClock(start = 0): Clock & { run<T>(until: Promise<T>): Pr
         if (signal?.aborted) return reject(new AbortedError());
         const timer: Timer = { at: now + Math.max(0, ms), seq: seq++, resolve };
         timers.push(timer);
-        signal?.addEventListener('abort', () => {
-          timers.splice(timers.indexOf(timer), 1);
-          reject(new AbortedError());
-        }, { once: true });
+        signal?.addEventListener(
+          'abort',
+          () => {
+            timers.splice(timers.indexOf(timer), 1);
+            reject(new AbortedError());
+          },
+          { once: true },
+        );
       });
     },
     async run<T>(until: Promise<T>): Promise<T> {

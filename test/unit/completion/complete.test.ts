@@ -12,7 +12,19 @@ const values = (line: string, options = {}) => complete(program, words(line), op
 describe('complete: commands and flags come from the Commander program', () => {
   it('offers every visible command (hidden ones not)', () => {
     const commands = values('');
-    for (const name of ['run', 'create', 'status', 'wait', 'download', 'models', 'config', 'doctor', 'completion', 'help']) expect(commands).toContain(name);
+    for (const name of [
+      'run',
+      'create',
+      'status',
+      'wait',
+      'download',
+      'models',
+      'config',
+      'doctor',
+      'completion',
+      'help',
+    ])
+      expect(commands).toContain(name);
     expect(commands).not.toContain('__complete');
     expect(commands).not.toContain('help-topic');
     expect(values('do').sort()).toEqual(['doctor', 'download']);
@@ -39,7 +51,9 @@ describe('complete: commands and flags come from the Commander program', () => {
   });
 
   it('gives descriptions to show beside the values', () => {
-    expect(completionFor(program, words('doc')).candidates).toEqual([{ value: 'doctor', description: expect.stringMatching(/^check the setup/) as unknown }]);
+    expect(completionFor(program, words('doc')).candidates).toEqual([
+      { value: 'doctor', description: expect.stringMatching(/^check the setup/) as unknown },
+    ]);
   });
 });
 
@@ -56,7 +70,16 @@ describe('complete: values from the catalogue, for the model on the line', () =>
 
   it('sizes of wan2.2-t2v-plus after -m wan2.2-t2v-plus --size', () => {
     expect(values('create -m wan2.2-t2v-plus --size ')).toEqual(MODELS.find((m) => m.id === 'wan2.2-t2v-plus')!.sizes);
-    expect(values('create -m wan2.2-t2v-plus --size ')).toEqual(['832*480', '480*832', '624*624', '1920*1080', '1080*1920', '1440*1440', '1632*1248', '1248*1632']);
+    expect(values('create -m wan2.2-t2v-plus --size ')).toEqual([
+      '832*480',
+      '480*832',
+      '624*624',
+      '1920*1080',
+      '1080*1920',
+      '1440*1440',
+      '1632*1248',
+      '1248*1632',
+    ]);
   });
 
   it('sizes in every spelling of the option and of the model flag', () => {
@@ -64,7 +87,13 @@ describe('complete: values from the catalogue, for the model on the line', () =>
     expect(values('create --model wan2.2-t2v-plus -s ')).toEqual(sizes);
     expect(values('create --model=wan2.2-t2v-plus -s ')).toEqual(sizes);
     expect(values('create -mwan2.2-t2v-plus -s 8')).toEqual(['832*480']);
-    expect(values('create -m wan2.2-t2v-plus --size=1')).toEqual(['--size=1920*1080', '--size=1080*1920', '--size=1440*1440', '--size=1632*1248', '--size=1248*1632']);
+    expect(values('create -m wan2.2-t2v-plus --size=1')).toEqual([
+      '--size=1920*1080',
+      '--size=1080*1920',
+      '--size=1440*1440',
+      '--size=1632*1248',
+      '--size=1248*1632',
+    ]);
   });
 
   it('sizes written WxH once an x is typed, and matched through a shell backslash', () => {
@@ -73,7 +102,22 @@ describe('complete: values from the catalogue, for the model on the line', () =>
   });
 
   it('durations of wan2.6', () => {
-    expect(values('create -m wan2.6-t2v --duration ')).toEqual(['2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '13', '14', '15']);
+    expect(values('create -m wan2.6-t2v --duration ')).toEqual([
+      '2',
+      '3',
+      '4',
+      '5',
+      '6',
+      '7',
+      '8',
+      '9',
+      '10',
+      '11',
+      '12',
+      '13',
+      '14',
+      '15',
+    ]);
     expect(values('run -m wan2.6-t2v -d 1')).toEqual(['10', '11', '12', '13', '14', '15']);
   });
 

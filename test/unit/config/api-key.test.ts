@@ -2,7 +2,7 @@ import { chmod, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { maskKey, resolveConfig, type ResolvedConfig } from '../../../src/config/index.js';
+import { maskKey, type ResolvedConfig, resolveConfig } from '../../../src/config/index.js';
 import { configError, fixture, resolveIn } from './fixtures.js';
 
 const ENV_KEY = 'sk-fromenvironment00000000000000007';
@@ -27,15 +27,37 @@ describe('resolveConfig: API key', () => {
   it.each<[string, Parameters<typeof resolveIn>[1] & {}, string, string]>([
     [
       'DASHSCOPE_API_KEY beats everything',
-      { cwd: fixture('key-config'), home: keyHome, flags: { profile: 'team' }, env: { DASHSCOPE_API_KEY: `  ${ENV_KEY}\n`, DASHSCOPE_API_KEY_FILE_PATH: fixture('key-file', 'custom', 'key.txt') } },
+      {
+        cwd: fixture('key-config'),
+        home: keyHome,
+        flags: { profile: 'team' },
+        env: {
+          DASHSCOPE_API_KEY: `  ${ENV_KEY}\n`,
+          DASHSCOPE_API_KEY_FILE_PATH: fixture('key-file', 'custom', 'key.txt'),
+        },
+      },
       ENV_KEY,
       'env DASHSCOPE_API_KEY',
     ],
-    ['the profile apiKey beats the top level', { cwd: fixture('key-config'), home: keyHome, flags: { profile: 'team' } }, PROFILE_KEY, `config ${keyConfig} (profiles.team.apiKey)`],
-    ['a profile without apiKey falls back to the top level', { cwd: fixture('key-config'), home: keyHome, flags: { profile: 'nokey' } }, TOP_KEY, `config ${keyConfig} (apiKey)`],
+    [
+      'the profile apiKey beats the top level',
+      { cwd: fixture('key-config'), home: keyHome, flags: { profile: 'team' } },
+      PROFILE_KEY,
+      `config ${keyConfig} (profiles.team.apiKey)`,
+    ],
+    [
+      'a profile without apiKey falls back to the top level',
+      { cwd: fixture('key-config'), home: keyHome, flags: { profile: 'nokey' } },
+      TOP_KEY,
+      `config ${keyConfig} (apiKey)`,
+    ],
     [
       'config apiKey beats the key files',
-      { cwd: fixture('key-config'), home: keyHome, env: { DASHSCOPE_API_KEY_FILE_PATH: fixture('key-file', 'custom', 'key.txt') } },
+      {
+        cwd: fixture('key-config'),
+        home: keyHome,
+        env: { DASHSCOPE_API_KEY_FILE_PATH: fixture('key-file', 'custom', 'key.txt') },
+      },
       TOP_KEY,
       `config ${keyConfig} (apiKey)`,
     ],
@@ -45,7 +67,12 @@ describe('resolveConfig: API key', () => {
       NAMED_FILE_KEY,
       `file ${fixture('key-file', 'custom', 'key.txt')}`,
     ],
-    ['~/.dashscope/api_key, trailing newline trimmed', { cwd: fixture('key-file'), home: keyHome, env: { DASHSCOPE_API_KEY: '' } }, DEFAULT_FILE_KEY, `file ${defaultKeyFile}`],
+    [
+      '~/.dashscope/api_key, trailing newline trimmed',
+      { cwd: fixture('key-file'), home: keyHome, env: { DASHSCOPE_API_KEY: '' } },
+      DEFAULT_FILE_KEY,
+      `file ${defaultKeyFile}`,
+    ],
   ])('%s', async (_name, opts, key, source) => {
     const config = await resolveIn('key-file', opts);
     expect(config.apiKey).toBe(key);
@@ -68,7 +95,11 @@ describe('resolveConfig: API key', () => {
       [empty, `API key file ${empty} (named by DASHSCOPE_API_KEY_FILE_PATH) is empty; skipped`],
       [missing, `cannot read API key file ${missing} (named by DASHSCOPE_API_KEY_FILE_PATH): ENOENT; skipped`],
     ] as const) {
-      const config = await resolveIn('key-file', { cwd: fixture('key-file'), home: keyHome, env: { DASHSCOPE_API_KEY_FILE_PATH: named } });
+      const config = await resolveIn('key-file', {
+        cwd: fixture('key-file'),
+        home: keyHome,
+        env: { DASHSCOPE_API_KEY_FILE_PATH: named },
+      });
       expect(config.apiKey).toBe(DEFAULT_FILE_KEY);
       expect(config.warnings).toContain(warning);
     }
@@ -100,9 +131,16 @@ describe.skipIf(process.platform === 'win32')('resolveConfig: permissions of fil
 
   it.each([0o644, 0o640, 0o604])('a config file with apiKey and mode %o gets a chmod warning', async (mode) => {
     const file = await copyWithMode(fixture('key-config', '.wanrc.json'), `insecure-${mode.toString(8)}.json`, mode);
-    const config = await resolveConfig({ flags: { config: file }, env: { DASHSCOPE_API_KEY: ENV_KEY }, cwd: dir, home: dir });
+    const config = await resolveConfig({
+      flags: { config: file },
+      env: { DASHSCOPE_API_KEY: ENV_KEY },
+      cwd: dir,
+      home: dir,
+    });
     const shown = mode.toString(8).padStart(3, '0');
-    expect(config.warnings).toEqual([`${file} holds an API key but is readable by others (mode ${shown}); run: chmod 600 ${file}`]);
+    expect(config.warnings).toEqual([
+      `${file} holds an API key but is readable by others (mode ${shown}); run: chmod 600 ${file}`,
+    ]);
     expectNoKeyOutside(config);
   });
 
@@ -123,7 +161,9 @@ describe.skipIf(process.platform === 'win32')('resolveConfig: permissions of fil
     const file = await copyWithMode(fixture('key-file', 'custom', 'key.txt'), 'api_key', 0o640);
     const config = await resolveConfig({ flags: {}, env: { DASHSCOPE_API_KEY_FILE_PATH: file }, cwd: dir, home: dir });
     expect(config.apiKey).toBe(NAMED_FILE_KEY);
-    expect(config.warnings).toEqual([`${file} holds an API key but is readable by others (mode 640); run: chmod 600 ${file}`]);
+    expect(config.warnings).toEqual([
+      `${file} holds an API key but is readable by others (mode 640); run: chmod 600 ${file}`,
+    ]);
   });
 });
 
@@ -138,7 +178,9 @@ describe('resolveConfig: the key never appears in errors or warnings', () => {
 
   it('a DashScope-style key pasted into another field is masked', async () => {
     const error = await configError(resolveIn('nested', { env: { WAN_REGION: ENV_KEY } }));
-    expect(error.message).toBe(`WAN_REGION: "${maskKey(ENV_KEY)}" is not a region; allowed: beijing, singapore, virginia`);
+    expect(error.message).toBe(
+      `WAN_REGION: "${maskKey(ENV_KEY)}" is not a region; allowed: beijing, singapore, virginia`,
+    );
   });
 
   it('a key of any shape from DASHSCOPE_API_KEY is masked', async () => {
@@ -165,7 +207,9 @@ describe('resolveConfig: the key never appears in errors or warnings', () => {
   });
 
   it('warns when the key would go over plain http to a remote host', async () => {
-    const config = await resolveIn('nested', { env: { DASHSCOPE_API_KEY: ENV_KEY, DASHSCOPE_HTTP_BASE_URL: 'http://example.com/api/v1' } });
+    const config = await resolveIn('nested', {
+      env: { DASHSCOPE_API_KEY: ENV_KEY, DASHSCOPE_HTTP_BASE_URL: 'http://example.com/api/v1' },
+    });
     expect(config.warnings).toEqual([
       'http://example.com/api/v1 uses plain http, so the API key would cross the network unencrypted; use https',
     ]);

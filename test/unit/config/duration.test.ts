@@ -22,20 +22,34 @@ describe('parseDuration', () => {
     expect(parseDuration(input, '--timeout')).toBe(ms);
   });
 
-  it.each<string | number>(['', 'abc', '-5', '-5s', '10 m', '1d', '5sec', '30m1h', 's', '1h1h', 'ms', -1, Number.NaN, Infinity])(
-    'rejects %j, naming what',
-    (input) => {
-      let caught: unknown;
-      try {
-        parseDuration(input, 'WAN_TIMEOUT');
-      } catch (error) {
-        caught = error;
-      }
-      expect(caught).toBeInstanceOf(ConfigError);
-      const error = caught as ConfigError;
-      expect(error.message).toMatch(/^WAN_TIMEOUT: .* is not a duration; use e\.g\. 500ms, 90s, 10m, 1h30m or a number of seconds$/);
-      expect(error.source).toBe('WAN_TIMEOUT');
-      expect(error.name).toBe('ConfigError');
-    },
-  );
+  it.each<string | number>([
+    '',
+    'abc',
+    '-5',
+    '-5s',
+    '10 m',
+    '1d',
+    '5sec',
+    '30m1h',
+    's',
+    '1h1h',
+    'ms',
+    -1,
+    Number.NaN,
+    Infinity,
+  ])('rejects %j, naming what', (input) => {
+    let caught: unknown;
+    try {
+      parseDuration(input, 'WAN_TIMEOUT');
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const error = caught as ConfigError;
+    expect(error.message).toMatch(
+      /^WAN_TIMEOUT: .* is not a duration; use e\.g\. 500ms, 90s, 10m, 1h30m or a number of seconds$/,
+    );
+    expect(error.source).toBe('WAN_TIMEOUT');
+    expect(error.name).toBe('ConfigError');
+  });
 });

@@ -14,7 +14,11 @@ describe('resolveConfig: bad config files', () => {
   it('invalid YAML names the file and position, and quotes none of it', async () => {
     const file = fixture('invalid-yaml', '.wanrc.yaml');
     const error = await configError(resolveIn('invalid-yaml'));
-    expect(error.message).toMatch(new RegExp(`^${file.replace(/[.\\]/g, '\\$&')}: invalid YAML: bad indentation of a mapping entry \\(line 3, column \\d+\\)$`));
+    expect(error.message).toMatch(
+      new RegExp(
+        `^${file.replace(/[.\\]/g, '\\$&')}: invalid YAML: bad indentation of a mapping entry \\(line 3, column \\d+\\)$`,
+      ),
+    );
     expect(error.message).not.toContain('sk-');
   });
 
@@ -57,7 +61,10 @@ describe('resolveConfig: bad config files', () => {
 
   it.each([
     ['typo.yaml', 'key "profile" is not a config key (did you mean "profiles"?)'],
-    ['typo-inside.json', 'key "profiles.ci.negative_prompt" is not a config key (did you mean "negativePrompt"?); also unknown: "foo"'],
+    [
+      'typo-inside.json',
+      'key "profiles.ci.negative_prompt" is not a config key (did you mean "negativePrompt"?); also unknown: "foo"',
+    ],
   ])('unknown keys are found at any level (%s)', async (name, message) => {
     const file = fixture('bad-profile', name);
     const error = await configError(resolveIn('bad-profile', { flags: { config: name } }));
@@ -67,7 +74,9 @@ describe('resolveConfig: bad config files', () => {
   it('package.json settings are named under "wan"', async () => {
     const file = fixture('package-json-bad', 'package.json');
     const error = await configError(resolveIn('package-json-bad'));
-    expect(error.message).toBe(`${file}: key "wan.region": "mars" is not a region; allowed: beijing, singapore, virginia`);
+    expect(error.message).toBe(
+      `${file}: key "wan.region": "mars" is not a region; allowed: beijing, singapore, virginia`,
+    );
     expect(error.key).toBe('wan.region');
   });
 });
@@ -75,7 +84,11 @@ describe('resolveConfig: bad config files', () => {
 describe('resolveConfig: flags and environment are validated like the file', () => {
   it.each<[string, ConfigFlags, string]>([
     ['region', { region: 'mars' }, '--region: "mars" is not a region; allowed: beijing, singapore, virginia'],
-    ['model', { model: 'wan2.6-t2' }, '--model: "wan2.6-t2" is not a known model (did you mean "wan2.6-t2v"?); allowed: '],
+    [
+      'model',
+      { model: 'wan2.6-t2' },
+      '--model: "wan2.6-t2" is not a known model (did you mean "wan2.6-t2v"?); allowed: ',
+    ],
     ['size', { size: '100x100' }, '--size: "100*100" is not a size; allowed: 832*480, 480*832, 624*624, 1280*720'],
     ['resolution', { resolution: '4K' }, '--resolution: "4K" is not a resolution; allowed: 480P, 720P, 1080P'],
     ['ratio', { ratio: '21:9' }, '--ratio: "21:9" is not a ratio; allowed: 16:9, 9:16, 1:1, 4:3, 3:4'],
@@ -85,11 +98,31 @@ describe('resolveConfig: flags and environment are validated like the file', () 
     ['seed negative', { seed: '-1' }, '--seed: expected an integer from 0 to 2147483647, got "-1"'],
     ['seed too big', { seed: '2147483648' }, '--seed: expected an integer from 0 to 2147483647, got 2147483648'],
     ['poll interval too short', { pollInterval: '500ms' }, '--interval: must be at least 1s, got "500ms"'],
-    ['timeout junk', { timeout: 'soon' }, '--timeout: "soon" is not a duration; use e.g. 500ms, 90s, 10m, 1h30m or a number of seconds'],
-    ['base URL without scheme', { baseUrl: 'dashscope.aliyuncs.com/api/v1' }, '--base-url: "dashscope.aliyuncs.com/api/v1" must start with http:// or https://'],
-    ['base URL other path', { baseUrl: 'https://example.com/v1' }, '--base-url: "https://example.com/v1" must end in /api/v1'],
-    ['base URL with query', { baseUrl: 'https://example.com/api/v1?x=1' }, '--base-url: "https://example.com/api/v1?x=1" must not have a query or fragment'],
-    ['workspace with space', { workspace: 'my ws' }, '--workspace: "my ws" is not a workspace id (visible ASCII, no spaces)'],
+    [
+      'timeout junk',
+      { timeout: 'soon' },
+      '--timeout: "soon" is not a duration; use e.g. 500ms, 90s, 10m, 1h30m or a number of seconds',
+    ],
+    [
+      'base URL without scheme',
+      { baseUrl: 'dashscope.aliyuncs.com/api/v1' },
+      '--base-url: "dashscope.aliyuncs.com/api/v1" must start with http:// or https://',
+    ],
+    [
+      'base URL other path',
+      { baseUrl: 'https://example.com/v1' },
+      '--base-url: "https://example.com/v1" must end in /api/v1',
+    ],
+    [
+      'base URL with query',
+      { baseUrl: 'https://example.com/api/v1?x=1' },
+      '--base-url: "https://example.com/api/v1?x=1" must not have a query or fragment',
+    ],
+    [
+      'workspace with space',
+      { workspace: 'my ws' },
+      '--workspace: "my ws" is not a workspace id (visible ASCII, no spaces)',
+    ],
   ])('%s', async (_name, flags, message) => {
     const error = await configError(resolveIn('nested', { flags }));
     expect(error.message.startsWith(message)).toBe(true);
@@ -106,8 +139,16 @@ describe('resolveConfig: flags and environment are validated like the file', () 
     ['WAN_MODEL', { WAN_MODEL: 'gpt' }, 'WAN_MODEL: "gpt" is not a known model; allowed: wan2.6-t2v, '],
     ['WAN_TIMEOUT', { WAN_TIMEOUT: '-5m' }, 'WAN_TIMEOUT: "-5m" is not a duration'],
     ['WAN_POLL_INTERVAL', { WAN_POLL_INTERVAL: '0' }, 'WAN_POLL_INTERVAL: must be at least 1s, got "0"'],
-    ['DASHSCOPE_HTTP_BASE_URL', { DASHSCOPE_HTTP_BASE_URL: 'ftp://example.com/api/v1' }, 'DASHSCOPE_HTTP_BASE_URL: "ftp://example.com/api/v1" must start with http:// or https://'],
-    ['DASHSCOPE_HTTP_BASE_URL', { DASHSCOPE_HTTP_BASE_URL: 'https://example.com/' }, 'DASHSCOPE_HTTP_BASE_URL: "https://example.com/" must end in /api/v1, not "/"'],
+    [
+      'DASHSCOPE_HTTP_BASE_URL',
+      { DASHSCOPE_HTTP_BASE_URL: 'ftp://example.com/api/v1' },
+      'DASHSCOPE_HTTP_BASE_URL: "ftp://example.com/api/v1" must start with http:// or https://',
+    ],
+    [
+      'DASHSCOPE_HTTP_BASE_URL',
+      { DASHSCOPE_HTTP_BASE_URL: 'https://example.com/' },
+      'DASHSCOPE_HTTP_BASE_URL: "https://example.com/" must end in /api/v1, not "/"',
+    ],
   ])('bad %s names the variable', async (name, env, message) => {
     const error = await configError(resolveIn('nested', { env }));
     expect(error.message.startsWith(message)).toBe(true);

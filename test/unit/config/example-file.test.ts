@@ -11,7 +11,16 @@ describe('.wanrc.example', () => {
 
   it('loads as it is, with its documented values', async () => {
     const config = await resolveConfig({ flags: {}, env: {}, cwd: dir, home: dir });
-    expect(config.values).toMatchObject({ region: 'beijing', model: 'wan2.5-t2v-preview', pollInterval: 5000, timeout: 1_800_000, connectTimeout: 10_000, requestTimeout: 60_000, stallTimeout: 30_000, retries: 5 });
+    expect(config.values).toMatchObject({
+      region: 'beijing',
+      model: 'wan2.5-t2v-preview',
+      pollInterval: 5000,
+      timeout: 1_800_000,
+      connectTimeout: 10_000,
+      requestTimeout: 60_000,
+      stallTimeout: 30_000,
+      retries: 5,
+    });
     expect(config.warnings).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
-import { ConfigError, resolveConfig, type ConfigFlags, type ResolvedConfig } from '../../../src/config/index.js';
+import { ConfigError, type ConfigFlags, type ResolvedConfig, resolveConfig } from '../../../src/config/index.js';
 
 const ROOT = fileURLToPath(new URL('../../fixtures/config/', import.meta.url));
 

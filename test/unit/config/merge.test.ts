@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, mergeConfig, type ConfigLayer, type ConfigValues, type SourceKind } from '../../../src/config/index.js';
+import {
+  type ConfigLayer,
+  type ConfigValues,
+  DEFAULTS,
+  mergeConfig,
+  type SourceKind,
+} from '../../../src/config/index.js';
 
 // Layers are passed lowest priority first; later layers win.
 const FILE = '/p/.wanrc.json';
@@ -25,7 +31,9 @@ const kindOf: Record<Present, SourceKind> = { file: 'file', profile: 'file', env
 
 function layers(present: Present[]): ConfigLayer[] {
   const order: Present[] = ['file', 'profile', 'env', 'flag'];
-  return order.filter((p) => present.includes(p)).map((p) => ({ kind: kindOf[p], detail: detailOf[p], values: sample[p] }));
+  return order
+    .filter((p) => present.includes(p))
+    .map((p) => ({ kind: kindOf[p], detail: detailOf[p], values: sample[p] }));
 }
 
 describe('mergeConfig precedence: flag > env > file profile > file > default', () => {
@@ -35,7 +43,13 @@ describe('mergeConfig precedence: flag > env > file profile > file > default', (
     ['file beats default', 'region', ['file'], 'singapore', { kind: 'file', detail: FILE }],
     ['profile beats file', 'region', ['file', 'profile'], 'virginia', { kind: 'file', detail: PROFILE }],
     ['env beats profile', 'region', ['file', 'profile', 'env'], 'beijing', { kind: 'env', detail: 'WAN_REGION' }],
-    ['flag beats everything', 'region', ['file', 'profile', 'env', 'flag'], 'singapore', { kind: 'flag', detail: '--region' }],
+    [
+      'flag beats everything',
+      'region',
+      ['file', 'profile', 'env', 'flag'],
+      'singapore',
+      { kind: 'flag', detail: '--region' },
+    ],
     ['flag beats file without env', 'timeout', ['file', 'flag'], 240_000, { kind: 'flag', detail: '--timeout' }],
     ['env beats default', 'timeout', ['env'], 180_000, { kind: 'env', detail: 'WAN_TIMEOUT' }],
     ['default timeout', 'timeout', [], DEFAULTS.timeout, { kind: 'default' }],
@@ -45,8 +59,20 @@ describe('mergeConfig precedence: flag > env > file profile > file > default', (
     // env sets no seed, so the profile's stays
     ['env without the key leaves profile', 'seed', ['file', 'profile', 'env'], 2, { kind: 'file', detail: PROFILE }],
     ['no layer sets seed', 'seed', [], undefined, undefined],
-    ['outputDir from flag', 'outputDir', ['file', 'env', 'flag'], '/cwd/flag-out', { kind: 'flag', detail: '--output-dir' }],
-    ['outputDir from env', 'outputDir', ['file', 'profile', 'env'], '/cwd/env-out', { kind: 'env', detail: 'WAN_OUTPUT_DIR' }],
+    [
+      'outputDir from flag',
+      'outputDir',
+      ['file', 'env', 'flag'],
+      '/cwd/flag-out',
+      { kind: 'flag', detail: '--output-dir' },
+    ],
+    [
+      'outputDir from env',
+      'outputDir',
+      ['file', 'profile', 'env'],
+      '/cwd/env-out',
+      { kind: 'env', detail: 'WAN_OUTPUT_DIR' },
+    ],
   ])('%s (%s)', (_name, key, present, value, source) => {
     const merged = mergeConfig(layers(present));
     expect(merged.values[key]).toEqual(value);

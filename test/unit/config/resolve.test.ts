@@ -72,13 +72,22 @@ describe('resolveConfig: finding and reading the config file', () => {
   it('reads the "wan" key of package.json', async () => {
     const config = await resolveIn('package-json');
     expect(config.configFile).toBe(fixture('package-json', 'package.json'));
-    expect(config.values).toMatchObject({ region: 'singapore', model: 'wan2.7-t2v', resolution: '720P', ratio: '9:16' });
+    expect(config.values).toMatchObject({
+      region: 'singapore',
+      model: 'wan2.7-t2v',
+      resolution: '720P',
+      ratio: '9:16',
+    });
   });
 
   it('imports wan.config.mjs and normalises its base URL', async () => {
     const config = await resolveIn('config-mjs');
     expect(config.configFile).toBe(fixture('config-mjs', 'wan.config.mjs'));
-    expect(config.values).toMatchObject({ model: 'wan2.2-t2v-plus', timeout: 300_000, baseUrl: 'http://127.0.0.1:8089/api/v1' });
+    expect(config.values).toMatchObject({
+      model: 'wan2.2-t2v-plus',
+      timeout: 300_000,
+      baseUrl: 'http://127.0.0.1:8089/api/v1',
+    });
     expect(config.baseUrl).toBe('http://127.0.0.1:8089/api/v1');
     expect(config.warnings).toEqual([]);
   });
@@ -90,7 +99,10 @@ describe('resolveConfig: finding and reading the config file', () => {
   });
 
   it('stops the upward search at home', async () => {
-    const config = await resolveIn('nested', { cwd: fixture('nested', 'a', 'b', 'c'), home: fixture('nested', 'a', 'b') });
+    const config = await resolveIn('nested', {
+      cwd: fixture('nested', 'a', 'b', 'c'),
+      home: fixture('nested', 'a', 'b'),
+    });
     expect(config.configFile).toBeUndefined();
   });
 
@@ -146,7 +158,10 @@ describe('resolveConfig: finding and reading the config file', () => {
 
     it.each([
       ['missing.json', /^--config: .*missing\.json: no such file$/],
-      ['settings.toml', /^--config: .*settings\.toml: unsupported file type "\.toml"; use \.json, \.yaml, \.yml, \.js, \.cjs, \.mjs or no extension$/],
+      [
+        'settings.toml',
+        /^--config: .*settings\.toml: unsupported file type "\.toml"; use \.json, \.yaml, \.yml, \.js, \.cjs, \.mjs or no extension$/,
+      ],
       ['.', /^--config: .*explicit is not a file$/],
       ['', /^--config: expected a file path$/],
     ])('%j is a ConfigError', async (file, message) => {
@@ -208,7 +223,9 @@ describe('resolveConfig: profiles', () => {
     [{ env: { WAN_PROFILE: 'constructor' } }, 'WAN_PROFILE'],
   ])('an unknown profile is a ConfigError listing the profiles (%j)', async (opts, source) => {
     const error = await configError(resolveIn('profiles', opts));
-    expect(error.message).toMatch(new RegExp(`^${source}: profile "\\w+" is not in ${file.replace(/[.\\]/g, '\\$&')}; defined: ci, cheap$`));
+    expect(error.message).toMatch(
+      new RegExp(`^${source}: profile "\\w+" is not in ${file.replace(/[.\\]/g, '\\$&')}; defined: ci, cheap$`),
+    );
     expect(error.source).toBe(source);
   });
 

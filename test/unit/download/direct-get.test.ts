@@ -119,7 +119,8 @@ function pattern(size: number): Buffer {
   return out;
 }
 
-const okHead = (length: number, extra = '') => `HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\nContent-Length: ${length}\r\n${extra}\r\n`;
+const okHead = (length: number, extra = '') =>
+  `HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\nContent-Length: ${length}\r\n${extra}\r\n`;
 
 describe('directGet: responses', () => {
   it('reads a Content-Length body and exposes status and headers', async () => {
@@ -144,7 +145,9 @@ describe('directGet: responses', () => {
   it('header() gives the first value of a repeated field, as VideoResponse documents', async () => {
     const server = await rawServer(async ({ socket, request }) => {
       await request;
-      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\nX-Twice: a\r\nX-Twice: b\r\n\r\nhello');
+      socket.write(
+        'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\nX-Twice: a\r\nX-Twice: b\r\n\r\nhello',
+      );
     });
     const response = await directGet(server.url(), options());
     response.body.cancel();
@@ -260,8 +263,14 @@ describe('directGet: the request', () => {
       await request;
       socket.end('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
     });
-    const path = '/dashscope-result/1d/20250601/task-123.mp4?Expires=1748779200&OSSAccessKeyId=LTAI5tKEY&Signature=a%2Bb%2Fc%3D';
-    const response = await directGet(`${server.url(path)}#fragment`, options({ headers: { 'user-agent': 'wan-cli', 'accept-encoding': 'identity', range: 'bytes=5-', 'if-range': '"etag"' } }));
+    const path =
+      '/dashscope-result/1d/20250601/task-123.mp4?Expires=1748779200&OSSAccessKeyId=LTAI5tKEY&Signature=a%2Bb%2Fc%3D';
+    const response = await directGet(
+      `${server.url(path)}#fragment`,
+      options({
+        headers: { 'user-agent': 'wan-cli', 'accept-encoding': 'identity', range: 'bytes=5-', 'if-range': '"etag"' },
+      }),
+    );
     expect(response.status).toBe(200);
     const sent = await server.connections[0]!.request;
     expect(sent).toBe(
@@ -301,7 +310,9 @@ describe('directGet: the request', () => {
 
   it('refuses a header value with a line break, without connecting', async () => {
     const server = await rawServer(() => {});
-    const err = await rejection(directGet(server.url(), options({ headers: { 'if-range': '"a"\r\nAuthorization: x' } })));
+    const err = await rejection(
+      directGet(server.url(), options({ headers: { 'if-range': '"a"\r\nAuthorization: x' } })),
+    );
     expect(err.code).toBe('WAN_BAD_REQUEST');
     await sleep(20);
     expect(server.connections).toHaveLength(0);
@@ -315,7 +326,10 @@ describe('directGet: failures', () => {
     const err = await rejection(directGet(server.url(), options({ headersTimeoutMs: 100 })));
     expect(err.code).toBe('WAN_HEADERS_TIMEOUT');
     expect(Date.now() - started).toBeGreaterThanOrEqual(90);
-    expect(describeNetworkFailure(err, server.url(), 1000)).toEqual({ detail: 'no response headers in time', timeout: true });
+    expect(describeNetworkFailure(err, server.url(), 1000)).toEqual({
+      detail: 'no response headers in time',
+      timeout: true,
+    });
     await server.connections[0]!.closed;
   });
 
@@ -334,7 +348,10 @@ describe('directGet: failures', () => {
     vi.spyOn(net, 'connect').mockImplementation((() => never) as typeof net.connect);
     const err = await rejection(directGet('http://192.0.2.1:81/video.mp4', options({ connectTimeoutMs: 50 })));
     expect(err.code).toBe('WAN_CONNECT_TIMEOUT');
-    expect(describeNetworkFailure(err, 'http://192.0.2.1:81/video.mp4', 1000)).toEqual({ detail: 'connect timed out', timeout: true });
+    expect(describeNetworkFailure(err, 'http://192.0.2.1:81/video.mp4', 1000)).toEqual({
+      detail: 'connect timed out',
+      timeout: true,
+    });
     expect(never.destroyed).toBe(true);
   });
 
@@ -349,7 +366,10 @@ describe('directGet: failures', () => {
     const { data, error } = await collect(response.body);
     expect(error?.code).toBe('WAN_BODY_TIMEOUT');
     expect(data.equals(sent)).toBe(true);
-    expect(describeNetworkFailure(error, server.url(), 100)).toEqual({ detail: 'no data received for 0.1 s (stalled)', timeout: true });
+    expect(describeNetworkFailure(error, server.url(), 100)).toEqual({
+      detail: 'no data received for 0.1 s (stalled)',
+      timeout: true,
+    });
     await server.connections[0]!.closed;
   });
 
@@ -375,7 +395,10 @@ describe('directGet: failures', () => {
     const { data, error } = await collect(response.body);
     expect(error?.code).toBe('WAN_BODY_CLOSED');
     expect(data.equals(sent)).toBe(true);
-    expect(describeNetworkFailure(error, server.url(), 1000)).toEqual({ detail: 'connection closed before the body ended', timeout: false });
+    expect(describeNetworkFailure(error, server.url(), 1000)).toEqual({
+      detail: 'connection closed before the body ended',
+      timeout: false,
+    });
   });
 
   it('fails a chunked body with WAN_BODY_CLOSED when the connection ends before the last chunk', async () => {
@@ -396,7 +419,10 @@ describe('directGet: failures', () => {
     });
     const err = await rejection(directGet(server.url(), options()));
     expect(err.code).toBe('WAN_NO_RESPONSE');
-    expect(describeNetworkFailure(err, server.url(), 1000)).toEqual({ detail: 'connection closed before any response', timeout: false });
+    expect(describeNetworkFailure(err, server.url(), 1000)).toEqual({
+      detail: 'connection closed before any response',
+      timeout: false,
+    });
   });
 
   it('rejects with WAN_NO_RESPONSE when the server closes in the middle of the head', async () => {
@@ -491,7 +517,21 @@ describe('directGet: https', () => {
       dir = mkdtempSync(join(tmpdir(), 'wan-direct-get-tls-'));
       execFileSync(
         'openssl',
-        ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-subj',
+          '/CN=localhost',
+          '-days',
+          '1',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+        ],
         { stdio: 'ignore', timeout: 20_000 },
       );
       key = readFileSync(join(dir, 'key.pem'));

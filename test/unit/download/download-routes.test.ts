@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Agent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { crc64 } from '../../../src/api/crc64.js';
-import { downloadVideo, type DownloadOptions } from '../../../src/api/download/index.js';
+import { type DownloadOptions, downloadVideo } from '../../../src/api/download/index.js';
 import { fakeClock, startVideoServer, type VideoServer } from './video-server.js';
 
 let server: VideoServer;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { crc64 } from '../../../src/api/crc64.js';
-import { downloadVideo, type DownloadOptions, type DownloadProgress } from '../../../src/api/download/index.js';
+import { type DownloadOptions, type DownloadProgress, downloadVideo } from '../../../src/api/download/index.js';
 import { AbortedError, ConnectionError, DownloadError, TimeoutError } from '../../../src/api/errors/index.js';
 import { fakeClock, makeVideo, startVideoServer, VIDEO_PATH, type VideoServer } from './video-server.js';
 
@@ -83,8 +83,14 @@ describe('downloadVideo: the happy path', () => {
     });
     expect(existsSync(`${to}.part`)).toBe(false);
     expect(existsSync(`${to}.part.json`)).toBe(false);
-    expect(progress.at(-1)).toEqual({ transferredBytes: server.video.length, totalBytes: server.video.length, resumedFrom: 0 });
-    expect(progress.map((p) => p.transferredBytes)).toEqual([...progress.map((p) => p.transferredBytes)].sort((a, b) => a - b));
+    expect(progress.at(-1)).toEqual({
+      transferredBytes: server.video.length,
+      totalBytes: server.video.length,
+      resumedFrom: 0,
+    });
+    expect(progress.map((p) => p.transferredBytes)).toEqual(
+      [...progress.map((p) => p.transferredBytes)].sort((a, b) => a - b),
+    );
   });
 
   it('sends no Authorization and no Cookie, asks for identity encoding, and follows the signed path', async () => {
@@ -142,11 +148,14 @@ describe('downloadVideo: checks made before any request', () => {
     expect(server.requests).toHaveLength(0);
   });
 
-  it.each(['ftp://example.com/video.mp4', 'file:///etc/passwd', 'not a url'])('refuses %s without a request', async (url) => {
-    const err = await failure(downloadVideo(url, { to, clock }));
-    expect((err as DownloadError).kind).toBe('http');
-    expect(server.requests).toHaveLength(0);
-  });
+  it.each(['ftp://example.com/video.mp4', 'file:///etc/passwd', 'not a url'])(
+    'refuses %s without a request',
+    async (url) => {
+      const err = await failure(downloadVideo(url, { to, clock }));
+      expect((err as DownloadError).kind).toBe('http');
+      expect(server.requests).toHaveLength(0);
+    },
+  );
 
   it('does nothing when the signal is already aborted', async () => {
     const err = await failure(download({ signal: AbortSignal.abort() }));
@@ -262,7 +271,12 @@ describe('downloadVideo: resuming', () => {
     const result = await download();
     expect(server.requests.map((r) => r.status)).toEqual([416]);
     expect(server.requests[0]!.headers.range).toBe(`bytes=${server.video.length}-`);
-    expect(result).toMatchObject({ bytes: server.video.length, resumedFrom: server.video.length, attempts: 1, sha256: sha256(server.video) });
+    expect(result).toMatchObject({
+      bytes: server.video.length,
+      resumedFrom: server.video.length,
+      attempts: 1,
+      sha256: sha256(server.video),
+    });
     await expectSaved(server.video);
   });
 
@@ -378,7 +392,8 @@ describe('downloadVideo: HTTP errors and retries', () => {
   });
 
   it('reports 404 with the OSS code and message and the URL without its query', async () => {
-    const body = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><RequestId>ABC123</RequestId></Error>';
+    const body =
+      '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><RequestId>ABC123</RequestId></Error>';
     server.plan({ kind: 'status', status: 404, body });
     const err = await failure(download());
     expect((err as DownloadError).kind).toBe('http');
@@ -391,7 +406,11 @@ describe('downloadVideo: HTTP errors and retries', () => {
   });
 
   it('reports a redirect instead of following it', async () => {
-    server.plan({ kind: 'status', status: 302, headers: { location: 'https://elsewhere.example/x.mp4?Signature=zzz' } });
+    server.plan({
+      kind: 'status',
+      status: 302,
+      headers: { location: 'https://elsewhere.example/x.mp4?Signature=zzz' },
+    });
     const err = await failure(download());
     expect((err as DownloadError).kind).toBe('http');
     expect(err.message).toContain('302');
@@ -421,7 +440,9 @@ describe('downloadVideo: HTTP errors and retries', () => {
 
   it('gives up with ConnectionError when the connection keeps failing', async () => {
     server.plan(...Array.from({ length: 10 }, () => ({ kind: 'reset' as const })));
-    const err = await failure(download({ retry: { attempts: 3, baseDelayMs: 100, maxDelayMs: 1000, maxRetryAfterMs: 1000 } }));
+    const err = await failure(
+      download({ retry: { attempts: 3, baseDelayMs: 100, maxDelayMs: 1000, maxRetryAfterMs: 1000 } }),
+    );
     expect(err).toBeInstanceOf(ConnectionError);
     expect(err).not.toBeInstanceOf(TimeoutError);
     const conn = err as ConnectionError;
@@ -436,7 +457,9 @@ describe('downloadVideo: HTTP errors and retries', () => {
 
   it('gives up with an http error when the status stays 503', async () => {
     server.plan(...Array.from({ length: 10 }, () => ({ kind: 'status' as const, status: 503 })));
-    const err = await failure(download({ retry: { attempts: 2, baseDelayMs: 100, maxDelayMs: 1000, maxRetryAfterMs: 1000 } }));
+    const err = await failure(
+      download({ retry: { attempts: 2, baseDelayMs: 100, maxDelayMs: 1000, maxRetryAfterMs: 1000 } }),
+    );
     expect((err as DownloadError).kind).toBe('http');
     expect(err.message).toContain('503');
     expect(server.requests).toHaveLength(2);
@@ -452,7 +475,9 @@ describe('downloadVideo: HTTP errors and retries', () => {
 
   it('reports a stall that never ends as TimeoutError', async () => {
     server.plan(...Array.from({ length: 3 }, () => ({ kind: 'stall' as const, after: 0 })));
-    const err = await failure(download({ stallTimeoutMs: 100, retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 10, maxRetryAfterMs: 10 } }));
+    const err = await failure(
+      download({ stallTimeoutMs: 100, retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 10, maxRetryAfterMs: 10 } }),
+    );
     expect(err).toBeInstanceOf(TimeoutError);
     expect(err.message).toContain('stalled');
   });

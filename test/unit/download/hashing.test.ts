@@ -1,9 +1,9 @@
-import { randomBytes, createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { crc64, Crc64 } from '../../../src/api/crc64.js';
+import { Crc64, crc64 } from '../../../src/api/crc64.js';
 import { createWasmCrc64 } from '../../../src/api/download/crc64-wasm.js';
 import { RunningDigest } from '../../../src/api/download/running-digest.js';
 

@@ -13,9 +13,12 @@ describe('parseContentRange', () => {
     expect(parseContentRange(header)).toEqual(parsed);
   });
 
-  it.each([undefined, '', 'bytes 5-4/10', 'bytes 0-10/10', 'items 0-1/2', 'bytes=0-1/2', 'bytes 0-1/2, 3-4/5'])('rejects %s', (header) => {
-    expect(parseContentRange(header)).toBeUndefined();
-  });
+  it.each([undefined, '', 'bytes 5-4/10', 'bytes 0-10/10', 'items 0-1/2', 'bytes=0-1/2', 'bytes 0-1/2, 3-4/5'])(
+    'rejects %s',
+    (header) => {
+      expect(parseContentRange(header)).toBeUndefined();
+    },
+  );
 });
 
 describe('parseOssError', () => {
@@ -23,18 +26,28 @@ describe('parseOssError', () => {
     '<?xml version="1.0" encoding="UTF-8"?>\n<Error>\n  <Code>AccessDenied</Code>\n  <Message>Request has expired.</Message>\n  <RequestId>6555F3A2B8D1E83431A3C1E9</RequestId>\n</Error>';
 
   it('reads Code, Message and RequestId', () => {
-    expect(parseOssError(expired)).toEqual({ code: 'AccessDenied', message: 'Request has expired.', requestId: '6555F3A2B8D1E83431A3C1E9' });
+    expect(parseOssError(expired)).toEqual({
+      code: 'AccessDenied',
+      message: 'Request has expired.',
+      requestId: '6555F3A2B8D1E83431A3C1E9',
+    });
     expect(isExpiredOssError(parseOssError(expired))).toBe(true);
   });
 
   it('tells other AccessDenied errors apart from expiry', () => {
-    const other = parseOssError('<Error><Code>AccessDenied</Code><Message>You have no right to access this object.</Message></Error>');
+    const other = parseOssError(
+      '<Error><Code>AccessDenied</Code><Message>You have no right to access this object.</Message></Error>',
+    );
     expect(isExpiredOssError(other)).toBe(false);
-    expect(isExpiredOssError(parseOssError('<Error><Code>SignatureDoesNotMatch</Code><Message>expired?</Message></Error>'))).toBe(false);
+    expect(
+      isExpiredOssError(parseOssError('<Error><Code>SignatureDoesNotMatch</Code><Message>expired?</Message></Error>')),
+    ).toBe(false);
   });
 
   it('decodes entities and ignores bodies that are not OSS errors', () => {
-    expect(parseOssError('<Error><Code>X</Code><Message>a &lt;b&gt; &amp; c</Message></Error>')?.message).toBe('a <b> & c');
+    expect(parseOssError('<Error><Code>X</Code><Message>a &lt;b&gt; &amp; c</Message></Error>')?.message).toBe(
+      'a <b> & c',
+    );
     expect(parseOssError('<html>502 Bad Gateway</html>')).toBeUndefined();
     expect(parseOssError('')).toBeUndefined();
   });

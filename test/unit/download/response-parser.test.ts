@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ResponseParseError, ResponseParser, type ResponseHead } from '../../../src/api/download/response-parser.js';
+import { type ResponseHead, ResponseParseError, ResponseParser } from '../../../src/api/download/response-parser.js';
 
 /** Records what the parser reports; body bytes are copied (the ranges are only valid during the call). */
 function recorder() {
@@ -48,7 +48,9 @@ describe('ResponseParser: framing', () => {
     const r = recorder();
     expect(r.parser.started).toBe(false);
     r.feed(`${HEAD}hello world`);
-    expect(r.events.heads).toEqual([{ status: 200, headers: { 'content-type': 'video/mp4', 'content-length': '11', etag: '"abc"' } }]);
+    expect(r.events.heads).toEqual([
+      { status: 200, headers: { 'content-type': 'video/mp4', 'content-length': '11', etag: '"abc"' } },
+    ]);
     expect(r.bodyText()).toBe('hello world');
     expect(r.events.ends).toBe(1);
     expect(r.parser.started).toBe(true);
@@ -82,7 +84,7 @@ describe('ResponseParser: framing', () => {
 
   it('reads a chunked body fed byte by byte, upper- and lower-case hex sizes', () => {
     const r = recorder();
-    const data = Buffer.alloc(0x1aF, 0x61);
+    const data = Buffer.alloc(0x1af, 0x61);
     const wire = Buffer.concat([
       Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n1aF\r\n'),
       data,
@@ -162,7 +164,10 @@ describe('ResponseParser: framing', () => {
 
   it('skips 100 and 103 interim responses, in the same read and across reads', () => {
     const r = recorder();
-    r.feed('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\nHTTP/1.1 2', '06 Partial Content\r\nContent-Length: 3\r\n\r\nxyz');
+    r.feed(
+      'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\nHTTP/1.1 2',
+      '06 Partial Content\r\nContent-Length: 3\r\n\r\nxyz',
+    );
     expect(r.events.heads).toEqual([{ status: 206, headers: { 'content-length': '3' } }]);
     expect(r.bodyText()).toBe('xyz');
     expect(r.events.ends).toBe(1);
@@ -208,7 +213,10 @@ describe('ResponseParser: the head in any number of pieces', () => {
   const head =
     'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 206 Partial Content\r\nContent-Range: bytes 5-15/100\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nContent-Length: 11\r\n\r\n';
   const wire = Buffer.from(`${head}hello world`, 'latin1');
-  const expected: ResponseHead = { status: 206, headers: { 'content-range': 'bytes 5-15/100', 'set-cookie': 'a=1', 'content-length': '11' } };
+  const expected: ResponseHead = {
+    status: 206,
+    headers: { 'content-range': 'bytes 5-15/100', 'set-cookie': 'a=1', 'content-length': '11' },
+  };
 
   it('gives the same head and body fed byte by byte', () => {
     const r = recorder();

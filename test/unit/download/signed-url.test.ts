@@ -11,7 +11,8 @@ describe('urlExpiry', () => {
   });
 
   it('reads x-oss-date + x-oss-expires from a V4 signed URL', () => {
-    const v4 = 'https://b.oss-cn-beijing.aliyuncs.com/v.mp4?x-oss-signature-version=OSS4-HMAC-SHA256&x-oss-date=20250601T120000Z&x-oss-expires=86400&x-oss-signature=abc';
+    const v4 =
+      'https://b.oss-cn-beijing.aliyuncs.com/v.mp4?x-oss-signature-version=OSS4-HMAC-SHA256&x-oss-date=20250601T120000Z&x-oss-expires=86400&x-oss-signature=abc';
     expect(urlExpiry(v4)).toEqual(new Date('2025-06-02T12:00:00Z'));
   });
 
@@ -26,7 +27,9 @@ describe('urlExpiry', () => {
 
 describe('describeUrl', () => {
   it('keeps origin and path, drops the signed query', () => {
-    expect(describeUrl(SIGNED)).toBe('https://dashscope-result-bj.oss-cn-beijing.aliyuncs.com/1d/7f/20250601/abc/task-1.mp4');
+    expect(describeUrl(SIGNED)).toBe(
+      'https://dashscope-result-bj.oss-cn-beijing.aliyuncs.com/1d/7f/20250601/abc/task-1.mp4',
+    );
   });
 
   it('drops user info and fragments too', () => {

@@ -22,7 +22,11 @@ const ODD_SIZES = [1, 7, 4093, 65_537, 262_143, 262_145, 999_999, 1_048_577, 3, 
  * Pushes `source` in pieces of ODD_SIZES through a scratch buffer that is wiped after each push
  * (SlabBody must copy), honouring back-pressure unless `ignorePause`.
  */
-async function produce(body: SlabBody, source: Buffer, options: { ignorePause?: boolean } = {}): Promise<{ pauses: number }> {
+async function produce(
+  body: SlabBody,
+  source: Buffer,
+  options: { ignorePause?: boolean } = {},
+): Promise<{ pauses: number }> {
   const scratch = Buffer.alloc(3 * MiB);
   let offset = 0;
   let pauses = 0;
@@ -449,7 +453,12 @@ describe('SlabBody: text()', () => {
 
 describe('SlabBody: reading in place (readTarget + keep)', () => {
   /** Reads `wire` as a socket would: each read lands in readTarget(); `frame` says which bytes are body. */
-  async function readInPlace(body: SlabBody, wire: Buffer, readSize: number, frame: (at: number, n: number) => [number, number][]): Promise<void> {
+  async function readInPlace(
+    body: SlabBody,
+    wire: Buffer,
+    readSize: number,
+    frame: (at: number, n: number) => [number, number][],
+  ): Promise<void> {
     let target = body.readTarget();
     for (let at = 0; at < wire.length; ) {
       const n = Math.min(readSize, target.length, wire.length - at);
@@ -495,7 +504,11 @@ describe('SlabBody: reading in place (readTarget + keep)', () => {
     const body = new SlabBody();
     const payload = pattern(3 * MiB + 7);
     // Every read carries 10 framing bytes, then body bytes.
-    const wire = Buffer.concat(Array.from({ length: Math.ceil(payload.length / 50_000) }, (_, i) => Buffer.concat([Buffer.alloc(10, 0xaa), payload.subarray(i * 50_000, (i + 1) * 50_000)])));
+    const wire = Buffer.concat(
+      Array.from({ length: Math.ceil(payload.length / 50_000) }, (_, i) =>
+        Buffer.concat([Buffer.alloc(10, 0xaa), payload.subarray(i * 50_000, (i + 1) * 50_000)]),
+      ),
+    );
     // The body bytes of a read of wire[at, at + n), as ranges of the read.
     const frame = (at: number, n: number): [number, number][] => {
       const ranges: [number, number][] = [];

@@ -116,7 +116,8 @@ export async function startVideoServer(size = 3 * 1024 * 1024 + 123): Promise<Vi
     if (state.crcHeader !== undefined) common['x-oss-hash-crc64ecma'] = state.crcHeader;
     const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
     const ifRange = req.headers['if-range'];
-    const useRange = range !== null && step.kind !== 'ignore-range' && (ifRange === undefined || ifRange === state.etag);
+    const useRange =
+      range !== null && step.kind !== 'ignore-range' && (ifRange === undefined || ifRange === state.etag);
     let status = 200;
     let body = video;
     const headers = { ...common };

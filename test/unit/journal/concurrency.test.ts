@@ -41,7 +41,24 @@ beforeAll(async () => {
   const out = join(dir, 'out');
   const tsc = spawnSync(
     process.execPath,
-    [join(ROOT, 'node_modules/typescript/bin/tsc'), '--outDir', out, '--rootDir', join(ROOT, 'src'), '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--strict', '--skipLibCheck', '--types', 'node', join(ROOT, 'src/journal/index.ts')],
+    [
+      join(ROOT, 'node_modules/typescript/bin/tsc'),
+      '--outDir',
+      out,
+      '--rootDir',
+      join(ROOT, 'src'),
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--target',
+      'es2022',
+      '--strict',
+      '--skipLibCheck',
+      '--types',
+      'node',
+      join(ROOT, 'src/journal/index.ts'),
+    ],
     { cwd: ROOT, encoding: 'utf8' },
   );
   if (tsc.status !== 0) throw new Error(`tsc failed:\n${tsc.stdout}${tsc.stderr}`);
@@ -57,11 +74,17 @@ afterAll(async () => {
 });
 
 function startChild(stateDir: string, worker: number) {
-  const child = spawn(process.execPath, [join(dir, 'child.mjs'), modulePath, stateDir, String(worker), String(APPENDS)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [join(dir, 'child.mjs'), modulePath, stateDir, String(worker), String(APPENDS)],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d));
   const ready = new Promise<void>((ok) => child.stdout.once('data', () => ok()));
-  const done = new Promise<void>((ok, fail) => child.on('close', (code) => (code === 0 ? ok() : fail(new Error(`child ${worker} exited ${code}: ${stderr}`)))));
+  const done = new Promise<void>((ok, fail) =>
+    child.on('close', (code) => (code === 0 ? ok() : fail(new Error(`child ${worker} exited ${code}: ${stderr}`)))),
+  );
   return { child, ready, done };
 }
 
@@ -87,7 +110,9 @@ describe('concurrent appends from several processes', () => {
     }
     const ids = records.map((r) => r.id).sort();
     expect(new Set(ids).size).toBe(ids.length);
-    const expected = Array.from({ length: PROCESSES }, (_, w) => Array.from({ length: APPENDS }, (_, n) => `${w}-${n}`)).flat().sort();
+    const expected = Array.from({ length: PROCESSES }, (_, w) => Array.from({ length: APPENDS }, (_, n) => `${w}-${n}`))
+      .flat()
+      .sort();
     expect(ids).toEqual(expected);
     expect(await new Journal(stateDir).orphans()).toHaveLength(PROCESSES * APPENDS);
   }, 60_000);

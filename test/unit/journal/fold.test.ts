@@ -1,10 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { foldRecords, isPending, type IntentRecord, type JournalRecord } from '../../../src/journal/index.js';
+import { foldRecords, type IntentRecord, isPending, type JournalRecord } from '../../../src/journal/index.js';
 
 const at = (s: number) => new Date(Date.UTC(2025, 0, 1, 0, 0, s)).toISOString();
 
 function intent(id: string, s = 0): IntentRecord {
-  return { type: 'intent', id, at: at(s), region: 'cn-beijing', baseUrl: 'https://dashscope.aliyuncs.com/api/v1', model: 'wan2.2-t2v-plus', prompt: 'a boat', parameters: {}, requestHash: 'h' };
+  return {
+    type: 'intent',
+    id,
+    at: at(s),
+    region: 'cn-beijing',
+    baseUrl: 'https://dashscope.aliyuncs.com/api/v1',
+    model: 'wan2.2-t2v-plus',
+    prompt: 'a boat',
+    parameters: {},
+    requestHash: 'h',
+  };
 }
 
 describe('foldRecords', () => {
@@ -13,7 +23,15 @@ describe('foldRecords', () => {
       intent('a', 0),
       { type: 'created', id: 'a', at: at(1), taskId: 't-1', requestId: 'r-1', submitTime: '2025-01-01 08:00:01.000' },
       { type: 'status', id: 'a', at: at(2), taskId: 't-1', status: 'RUNNING' },
-      { type: 'status', id: 'a', at: at(3), taskId: 't-1', status: 'SUCCEEDED', endTime: '2025-01-01 08:00:03.000', videoExpiresAt: at(86_403) },
+      {
+        type: 'status',
+        id: 'a',
+        at: at(3),
+        taskId: 't-1',
+        status: 'SUCCEEDED',
+        endTime: '2025-01-01 08:00:03.000',
+        videoExpiresAt: at(86_403),
+      },
       { type: 'downloaded', id: 'a', at: at(4), taskId: 't-1', file: 'out.mp4', bytes: 123, sha256: 'ab' },
     ]);
     expect(rest).toEqual([]);
@@ -38,7 +56,15 @@ describe('foldRecords', () => {
       intent('uncertain', 1),
       { type: 'create-failed', id: 'uncertain', at: at(2), certain: false, message: 'socket hang up after sending' },
       intent('certain', 3),
-      { type: 'create-failed', id: 'certain', at: at(4), certain: true, code: 'InvalidParameter', message: 'bad size', requestId: 'r-9' },
+      {
+        type: 'create-failed',
+        id: 'certain',
+        at: at(4),
+        certain: true,
+        code: 'InvalidParameter',
+        message: 'bad size',
+        requestId: 'r-9',
+      },
       intent('created', 5),
       { type: 'created', id: 'created', at: at(6), taskId: 't-2', requestId: 'r-2' },
     ]);
@@ -76,9 +102,22 @@ describe('foldRecords', () => {
     const [entry] = foldRecords([
       intent('a'),
       { type: 'status', id: 'a', at: at(1), taskId: 't', status: 'PENDING', message: 'queued' },
-      { type: 'status', id: 'a', at: at(2), taskId: 't', status: 'FAILED', code: 'DataInspectionFailed', message: 'inappropriate content' },
+      {
+        type: 'status',
+        id: 'a',
+        at: at(2),
+        taskId: 't',
+        status: 'FAILED',
+        code: 'DataInspectionFailed',
+        message: 'inappropriate content',
+      },
     ]);
-    expect(entry).toMatchObject({ taskId: 't', status: 'FAILED', code: 'DataInspectionFailed', message: 'inappropriate content' });
+    expect(entry).toMatchObject({
+      taskId: 't',
+      status: 'FAILED',
+      code: 'DataInspectionFailed',
+      message: 'inappropriate content',
+    });
     expect(isPending(entry!)).toBe(false);
   });
 

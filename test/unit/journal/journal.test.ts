@@ -74,18 +74,39 @@ describe('Journal', () => {
     await journal.append(intent('timed-out'));
     await journal.append({ type: 'create-failed', id: 'timed-out', certain: false, message: 'timeout after send' });
     await journal.append(intent('rejected'));
-    await journal.append({ type: 'create-failed', id: 'rejected', certain: true, code: 'InvalidParameter', message: 'bad size' });
+    await journal.append({
+      type: 'create-failed',
+      id: 'rejected',
+      certain: true,
+      code: 'InvalidParameter',
+      message: 'bad size',
+    });
     expect((await journal.orphans()).map((e) => e.id)).toEqual(['died-during-post', 'timed-out']);
   });
 
   it('pending() keeps running and succeeded-not-downloaded tasks, not downloaded or dead ones', async () => {
-    const statuses: Record<string, string | undefined> = { fresh: undefined, running: 'RUNNING', succeeded: 'SUCCEEDED', downloaded: 'SUCCEEDED', failed: 'FAILED', canceled: 'CANCELED', unknown: 'UNKNOWN' };
+    const statuses: Record<string, string | undefined> = {
+      fresh: undefined,
+      running: 'RUNNING',
+      succeeded: 'SUCCEEDED',
+      downloaded: 'SUCCEEDED',
+      failed: 'FAILED',
+      canceled: 'CANCELED',
+      unknown: 'UNKNOWN',
+    };
     for (const [id, status] of Object.entries(statuses)) {
       await journal.append(intent(id));
       await journal.append({ type: 'created', id, taskId: `t-${id}`, requestId: 'r' });
       if (status) await journal.append({ type: 'status', id, taskId: `t-${id}`, status });
     }
-    await journal.append({ type: 'downloaded', id: 'downloaded', taskId: 't-downloaded', file: 'x.mp4', bytes: 1, sha256: 'aa' });
+    await journal.append({
+      type: 'downloaded',
+      id: 'downloaded',
+      taskId: 't-downloaded',
+      file: 'x.mp4',
+      bytes: 1,
+      sha256: 'aa',
+    });
     await journal.append(intent('orphan'));
     expect((await journal.pending()).map((e) => e.id)).toEqual(['fresh', 'running', 'succeeded']);
   });
@@ -116,7 +137,13 @@ describe('Journal', () => {
 
     it('does not read a last line until its newline is there (it may be another process still writing)', async () => {
       await journal.append(intent('a'));
-      const complete = JSON.stringify({ type: 'created', id: 'a', at: '2025-01-01T00:00:01.000Z', taskId: 't-1', requestId: 'r' });
+      const complete = JSON.stringify({
+        type: 'created',
+        id: 'a',
+        at: '2025-01-01T00:00:01.000Z',
+        taskId: 't-1',
+        requestId: 'r',
+      });
       await appendFile(journal.file, complete);
       expect((await journal.entries())[0]!.taskId).toBeUndefined();
       await appendFile(journal.file, '\n');
@@ -125,7 +152,10 @@ describe('Journal', () => {
 
     it('skips garbage lines in the middle and keeps everything around them', async () => {
       await journal.append(intent('a'));
-      await appendFile(journal.file, 'not json\n{"type":"status"}\n{"type":"from-the-future","id":"a"}\n\n\u0000\u0000\u0000\n{"type":"created","id":"a"\n');
+      await appendFile(
+        journal.file,
+        'not json\n{"type":"status"}\n{"type":"from-the-future","id":"a"}\n\n\u0000\u0000\u0000\n{"type":"created","id":"a"\n',
+      );
       await journal.append({ type: 'created', id: 'a', taskId: 't-1', requestId: 'r-1' });
       await journal.append(intent('b'));
       expect((await journal.entries()).map((e) => [e.id, e.taskId ?? null])).toEqual([
@@ -136,7 +166,10 @@ describe('Journal', () => {
 
     it('ignores fields it does not know (a newer wan wrote them)', async () => {
       await journal.append(intent('a'));
-      await appendFile(journal.file, `${JSON.stringify({ type: 'created', id: 'a', at: '2025-01-01T00:00:09.000Z', taskId: 't', requestId: 'r', newField: 1 })}\n`);
+      await appendFile(
+        journal.file,
+        `${JSON.stringify({ type: 'created', id: 'a', at: '2025-01-01T00:00:09.000Z', taskId: 't', requestId: 'r', newField: 1 })}\n`,
+      );
       expect((await journal.entries())[0]).not.toHaveProperty('newField');
       expect((await journal.entries())[0]!.taskId).toBe('t');
     });
@@ -183,7 +216,10 @@ describe('Journal', () => {
       ['the negative prompt', intent('a', { negativePrompt: key })],
       ['a parameter', intent('a', { parameters: { nested: { deep: [key] } } })],
       ['the output path', intent('a', { output: `/tmp/${key}.mp4` })],
-      ['a service message', { type: 'status' as const, id: 'a', taskId: 't', status: 'FAILED', message: `Invalid key ${key}` }],
+      [
+        'a service message',
+        { type: 'status' as const, id: 'a', taskId: 't', status: 'FAILED', message: `Invalid key ${key}` },
+      ],
     ])('refuses a key-looking string in %s and writes nothing', async (_where, record) => {
       const err = await failure(journal.append(record));
       expect(err).toMatchObject({ name: 'JournalError', kind: 'secret' });

@@ -16,11 +16,37 @@ beforeAll(async () => {
   for (let i = 0; i < TASKS; i++) {
     const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
     const records: JournalRecord[] = [
-      { type: 'intent', id, at: at(i), region: 'ap-southeast-1', baseUrl: 'https://dashscope-intl.aliyuncs.com/api/v1', model: 'wan2.2-t2v-plus', prompt: `a paper boat drifting down a rainy street, cinematic, shot ${i}`, parameters: { size: '832*480', duration: 5, prompt_extend: true }, requestHash: 'e'.repeat(64) },
+      {
+        type: 'intent',
+        id,
+        at: at(i),
+        region: 'ap-southeast-1',
+        baseUrl: 'https://dashscope-intl.aliyuncs.com/api/v1',
+        model: 'wan2.2-t2v-plus',
+        prompt: `a paper boat drifting down a rainy street, cinematic, shot ${i}`,
+        parameters: { size: '832*480', duration: 5, prompt_extend: true },
+        requestHash: 'e'.repeat(64),
+      },
       { type: 'created', id, at: at(i + 1), taskId: `task-${i}`, requestId: `req-${i}` },
       { type: 'status', id, at: at(i + 2), taskId: `task-${i}`, status: 'RUNNING' },
-      { type: 'status', id, at: at(i + 3), taskId: `task-${i}`, status: 'SUCCEEDED', endTime: '2025-01-01 08:00:00.000', videoExpiresAt: at(i + 86_400) },
-      { type: 'downloaded', id, at: at(i + 4), taskId: `task-${i}`, file: `/videos/${i}.mp4`, bytes: 1_234_567, sha256: 'f'.repeat(64) },
+      {
+        type: 'status',
+        id,
+        at: at(i + 3),
+        taskId: `task-${i}`,
+        status: 'SUCCEEDED',
+        endTime: '2025-01-01 08:00:00.000',
+        videoExpiresAt: at(i + 86_400),
+      },
+      {
+        type: 'downloaded',
+        id,
+        at: at(i + 4),
+        taskId: `task-${i}`,
+        file: `/videos/${i}.mp4`,
+        bytes: 1_234_567,
+        sha256: 'f'.repeat(64),
+      },
     ];
     for (const r of records) lines.push(JSON.stringify(r));
   }

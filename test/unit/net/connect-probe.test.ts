@@ -1,9 +1,9 @@
-import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectProbeError, probeConnect } from '../../../src/net/connect-probe.js';
 import { proxyPlan, routeFor } from '../../../src/net/proxy.js';
-import { closedPort, startForwardProxy, type ForwardProxy } from '../../helpers/forward-proxy.js';
+import { closedPort, type ForwardProxy, startForwardProxy } from '../../helpers/forward-proxy.js';
 
 let tcp: net.Server;
 let silent: net.Server;
@@ -33,12 +33,20 @@ afterAll(async () => {
   await new Promise<void>((resolve) => silent.close(() => resolve()));
 });
 
-const fail = (promise: Promise<unknown>) => promise.then(() => undefined, (err: unknown) => err as ConnectProbeError);
+const fail = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (err: unknown) => err as ConnectProbeError,
+  );
 
 describe('probeConnect', () => {
   it('times a direct TCP connect (no DNS for an IP address)', async () => {
     const port = await listen(tcp);
-    const timing = await probeConnect(new URL(`http://127.0.0.1:${port}/api/v1`), { kind: 'direct' }, { timeoutMs: 2000 });
+    const timing = await probeConnect(
+      new URL(`http://127.0.0.1:${port}/api/v1`),
+      { kind: 'direct' },
+      { timeoutMs: 2000 },
+    );
     expect(timing.dnsMs).toBeUndefined();
     expect(timing.tcpMs).toBeGreaterThanOrEqual(0);
     expect(timing.tlsMs).toBeUndefined();
@@ -46,14 +54,22 @@ describe('probeConnect', () => {
 
   it('reports a refused connection as the tcp step', async () => {
     const port = await closedPort();
-    const error = await fail(probeConnect(new URL(`https://127.0.0.1:${port}/api/v1`), { kind: 'direct' }, { timeoutMs: 2000 }));
+    const error = await fail(
+      probeConnect(new URL(`https://127.0.0.1:${port}/api/v1`), { kind: 'direct' }, { timeoutMs: 2000 }),
+    );
     expect(error).toBeInstanceOf(ConnectProbeError);
-    expect(error).toMatchObject({ step: 'tcp', code: 'ECONNREFUSED', message: `cannot connect to 127.0.0.1:${port} (ECONNREFUSED)` });
+    expect(error).toMatchObject({
+      step: 'tcp',
+      code: 'ECONNREFUSED',
+      message: `cannot connect to 127.0.0.1:${port} (ECONNREFUSED)`,
+    });
   });
 
   it('reports a failed TLS handshake as the tls step', async () => {
     const port = tcp.listening ? (tcp.address() as AddressInfo).port : await listen(tcp);
-    const error = await fail(probeConnect(new URL(`https://127.0.0.1:${port}/api/v1`), { kind: 'direct' }, { timeoutMs: 2000 }));
+    const error = await fail(
+      probeConnect(new URL(`https://127.0.0.1:${port}/api/v1`), { kind: 'direct' }, { timeoutMs: 2000 }),
+    );
     expect(error).toMatchObject({ step: 'tls' });
   });
 
@@ -79,7 +95,9 @@ describe('probeConnect', () => {
   it('reports a proxy that refuses CONNECT as the proxy step', async () => {
     const refusing = await startForwardProxy({ refuseConnect: 407 });
     const url = new URL('https://dashscope.aliyuncs.com/api/v1');
-    const error = await fail(probeConnect(url, routeFor(proxyPlan({ HTTPS_PROXY: refusing.url }), url), { timeoutMs: 2000 }));
+    const error = await fail(
+      probeConnect(url, routeFor(proxyPlan({ HTTPS_PROXY: refusing.url }), url), { timeoutMs: 2000 }),
+    );
     expect(error).toMatchObject({ step: 'proxy', code: 'HTTP_407' });
     expect(error?.message).toMatch(/refused CONNECT dashscope\.aliyuncs\.com:443: 407/);
     await refusing.close();
@@ -89,7 +107,9 @@ describe('probeConnect', () => {
     const port = await listen(silent);
     const url = new URL('https://dashscope.aliyuncs.com/api/v1');
     const started = Date.now();
-    const error = await fail(probeConnect(url, routeFor(proxyPlan({ HTTPS_PROXY: `http://127.0.0.1:${port}` }), url), { timeoutMs: 300 }));
+    const error = await fail(
+      probeConnect(url, routeFor(proxyPlan({ HTTPS_PROXY: `http://127.0.0.1:${port}` }), url), { timeoutMs: 300 }),
+    );
     expect(error).toMatchObject({ step: 'timeout', code: 'ETIMEDOUT' });
     expect(Date.now() - started).toBeLessThan(2000);
   });
@@ -98,7 +118,12 @@ describe('probeConnect', () => {
     const port = silent.listening ? (silent.address() as AddressInfo).port : await listen(silent);
     const controller = new AbortController();
     const url = new URL('https://dashscope.aliyuncs.com/api/v1');
-    const probe = fail(probeConnect(url, routeFor(proxyPlan({ HTTPS_PROXY: `http://127.0.0.1:${port}` }), url), { timeoutMs: 5000, signal: controller.signal }));
+    const probe = fail(
+      probeConnect(url, routeFor(proxyPlan({ HTTPS_PROXY: `http://127.0.0.1:${port}` }), url), {
+        timeoutMs: 5000,
+        signal: controller.signal,
+      }),
+    );
     controller.abort(new Error('interrupted'));
     expect((await probe)?.message).toBe('interrupted');
   });

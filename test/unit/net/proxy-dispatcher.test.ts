@@ -4,7 +4,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { proxyPlan, routeFor } from '../../../src/net/proxy.js';
 import { createProxyDispatcher, proxyDispatcher, proxyError } from '../../../src/net/proxy-dispatcher.js';
-import { closedPort, startForwardProxy, type ForwardProxy } from '../../helpers/forward-proxy.js';
+import { closedPort, type ForwardProxy, startForwardProxy } from '../../helpers/forward-proxy.js';
 
 const TIMEOUTS = { connectMs: 2000, headersMs: 2000, bodyMs: 2000 };
 let proxy: ForwardProxy;
@@ -41,18 +41,21 @@ describe('proxyDispatcher', () => {
   });
 
   // The description wan doctor gives (routeFor) must be what the agent does.
-  it.each(['', '127.0.0.1', 'localhost', '*', '127.0.0.2', `127.0.0.1:PORT`, '127.0.0.1:1', '.0.0.1'])('agrees with routeFor for NO_PROXY=%j', async (value) => {
-    for (const host of ['127.0.0.1', 'localhost']) {
-      proxy.reset();
-      const env = { HTTP_PROXY: proxy.url, NO_PROXY: value.replace('PORT', String(port)) };
-      const url = `http://${host}:${port}/x`;
-      const dispatcher = proxyDispatcher(env, TIMEOUTS)!;
-      await (await request(url, { dispatcher })).body.text();
-      await dispatcher.close();
-      const proxied = proxy.log.length === 1;
-      expect({ host, proxied }).toEqual({ host, proxied: routeFor(proxyPlan(env), url).kind === 'proxy' });
-    }
-  });
+  it.each(['', '127.0.0.1', 'localhost', '*', '127.0.0.2', `127.0.0.1:PORT`, '127.0.0.1:1', '.0.0.1'])(
+    'agrees with routeFor for NO_PROXY=%j',
+    async (value) => {
+      for (const host of ['127.0.0.1', 'localhost']) {
+        proxy.reset();
+        const env = { HTTP_PROXY: proxy.url, NO_PROXY: value.replace('PORT', String(port)) };
+        const url = `http://${host}:${port}/x`;
+        const dispatcher = proxyDispatcher(env, TIMEOUTS)!;
+        await (await request(url, { dispatcher })).body.text();
+        await dispatcher.close();
+        const proxied = proxy.log.length === 1;
+        expect({ host, proxied }).toEqual({ host, proxied: routeFor(proxyPlan(env), url).kind === 'proxy' });
+      }
+    },
+  );
 
   it('names the proxy (not the target) when the proxy refuses connections, keeping the error code', async () => {
     const dead = await closedPort();
@@ -61,14 +64,22 @@ describe('proxyDispatcher', () => {
       () => undefined,
       (err: unknown) => err as Error & { code?: string },
     );
-    expect(error?.message).toMatch(new RegExp(`^cannot connect to proxy http://alice:\\*\\*\\*@127\\.0\\.0\\.1:${dead} \\(HTTP_PROXY\\): connect ECONNREFUSED`));
+    expect(error?.message).toMatch(
+      new RegExp(
+        `^cannot connect to proxy http://alice:\\*\\*\\*@127\\.0\\.0\\.1:${dead} \\(HTTP_PROXY\\): connect ECONNREFUSED`,
+      ),
+    );
     expect(error?.message).not.toContain('s3cret');
     expect(error?.code).toBe('ECONNREFUSED');
     await dispatcher.close();
   });
 
-  it('applies the client\'s header timeout through the proxy (not undici\'s 5 minutes)', async () => {
-    const dispatcher = createProxyDispatcher(proxyPlan({ HTTP_PROXY: proxy.url })!, { connectMs: 2000, headersMs: 300, bodyMs: 300 });
+  it("applies the client's header timeout through the proxy (not undici's 5 minutes)", async () => {
+    const dispatcher = createProxyDispatcher(proxyPlan({ HTTP_PROXY: proxy.url })!, {
+      connectMs: 2000,
+      headersMs: 300,
+      bodyMs: 300,
+    });
     const started = Date.now();
     const error = await request(`http://127.0.0.1:${port}/hang`, { dispatcher }).then(
       () => undefined,
@@ -98,10 +109,20 @@ describe('proxyError', () => {
   const server = { url: 'http://proxy.corp:3128', shown: 'http://proxy.corp:3128', variable: 'HTTPS_PROXY' };
 
   it('says "cannot connect to proxy" only when the failed address is the proxy\'s', () => {
-    const lookup = Object.assign(new Error('getaddrinfo ENOTFOUND proxy.corp'), { code: 'ENOTFOUND', hostname: 'proxy.corp' });
-    expect(proxyError(lookup, server).message).toBe('cannot connect to proxy http://proxy.corp:3128 (HTTPS_PROXY): getaddrinfo ENOTFOUND proxy.corp');
-    const other = Object.assign(new Error('getaddrinfo ENOTFOUND api.example'), { code: 'ENOTFOUND', hostname: 'api.example' });
-    expect(proxyError(other, server).message).toBe('getaddrinfo ENOTFOUND api.example (through proxy http://proxy.corp:3128 (HTTPS_PROXY))');
+    const lookup = Object.assign(new Error('getaddrinfo ENOTFOUND proxy.corp'), {
+      code: 'ENOTFOUND',
+      hostname: 'proxy.corp',
+    });
+    expect(proxyError(lookup, server).message).toBe(
+      'cannot connect to proxy http://proxy.corp:3128 (HTTPS_PROXY): getaddrinfo ENOTFOUND proxy.corp',
+    );
+    const other = Object.assign(new Error('getaddrinfo ENOTFOUND api.example'), {
+      code: 'ENOTFOUND',
+      hostname: 'api.example',
+    });
+    expect(proxyError(other, server).message).toBe(
+      'getaddrinfo ENOTFOUND api.example (through proxy http://proxy.corp:3128 (HTTPS_PROXY))',
+    );
   });
 
   it('keeps code, name and cause, and leaves an abort reason alone', () => {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config/index.js';
-import { ignoredProxyVariables, proxyPlan, routeFor, showProxyUrl, unsupportedNoProxyEntries } from '../../../src/net/proxy.js';
+import {
+  ignoredProxyVariables,
+  proxyPlan,
+  routeFor,
+  showProxyUrl,
+  unsupportedNoProxyEntries,
+} from '../../../src/net/proxy.js';
 
 describe('proxyPlan', () => {
   it('is undefined when no proxy variable is set, or only empty ones', () => {
@@ -8,22 +14,33 @@ describe('proxyPlan', () => {
     expect(proxyPlan({ HTTP_PROXY: '', https_proxy: '  ', NO_PROXY: 'localhost' })).toBeUndefined();
   });
 
-  it('HTTP_PROXY alone serves https targets too (undici\'s rule)', () => {
+  it("HTTP_PROXY alone serves https targets too (undici's rule)", () => {
     const plan = proxyPlan({ HTTP_PROXY: 'http://proxy.corp:3128' })!;
     expect(plan.http).toMatchObject({ url: 'http://proxy.corp:3128', variable: 'HTTP_PROXY' });
     expect(plan.https).toBe(plan.http);
-    expect(routeFor(plan, 'https://dashscope.aliyuncs.com/api/v1')).toMatchObject({ kind: 'proxy', proxy: { variable: 'HTTP_PROXY' } });
+    expect(routeFor(plan, 'https://dashscope.aliyuncs.com/api/v1')).toMatchObject({
+      kind: 'proxy',
+      proxy: { variable: 'HTTP_PROXY' },
+    });
   });
 
   it('HTTPS_PROXY alone leaves http targets direct', () => {
     const plan = proxyPlan({ HTTPS_PROXY: 'http://proxy.corp:3128' })!;
     expect(plan.http).toBeUndefined();
     expect(routeFor(plan, 'http://127.0.0.1:8080/api/v1')).toEqual({ kind: 'direct' });
-    expect(routeFor(plan, 'https://dashscope.aliyuncs.com/api/v1')).toMatchObject({ kind: 'proxy', proxy: { variable: 'HTTPS_PROXY' } });
+    expect(routeFor(plan, 'https://dashscope.aliyuncs.com/api/v1')).toMatchObject({
+      kind: 'proxy',
+      proxy: { variable: 'HTTPS_PROXY' },
+    });
   });
 
   it('lower case wins over upper case, as in undici and curl', () => {
-    const plan = proxyPlan({ HTTPS_PROXY: 'http://upper:1', https_proxy: 'http://lower:2', NO_PROXY: 'a.example', no_proxy: 'b.example' })!;
+    const plan = proxyPlan({
+      HTTPS_PROXY: 'http://upper:1',
+      https_proxy: 'http://lower:2',
+      NO_PROXY: 'a.example',
+      no_proxy: 'b.example',
+    })!;
     expect(plan.https).toMatchObject({ url: 'http://lower:2', variable: 'https_proxy' });
     expect(plan).toMatchObject({ noProxy: 'b.example', noProxyVariable: 'no_proxy' });
   });
@@ -62,7 +79,9 @@ describe('proxyPlan', () => {
 });
 
 describe('routeFor and NO_PROXY (the rules of undici 7 EnvHttpProxyAgent)', () => {
-  const route = (noProxy: string, url: string) => routeFor(proxyPlan({ HTTPS_PROXY: 'http://proxy:3128', HTTP_PROXY: 'http://proxy:3128', NO_PROXY: noProxy }), url).kind;
+  const route = (noProxy: string, url: string) =>
+    routeFor(proxyPlan({ HTTPS_PROXY: 'http://proxy:3128', HTTP_PROXY: 'http://proxy:3128', NO_PROXY: noProxy }), url)
+      .kind;
 
   it.each([
     ['', 'https://dashscope.aliyuncs.com/api/v1', 'proxy'],
@@ -88,7 +107,12 @@ describe('routeFor and NO_PROXY (the rules of undici 7 EnvHttpProxyAgent)', () =
   });
 
   it('names the entry and variable that bypassed the proxy', () => {
-    expect(routeFor(proxyPlan({ HTTPS_PROXY: 'http://proxy:3128', no_proxy: 'x.example,.aliyuncs.com' }), 'https://dashscope.aliyuncs.com')).toEqual({
+    expect(
+      routeFor(
+        proxyPlan({ HTTPS_PROXY: 'http://proxy:3128', no_proxy: 'x.example,.aliyuncs.com' }),
+        'https://dashscope.aliyuncs.com',
+      ),
+    ).toEqual({
       kind: 'bypass',
       entry: '.aliyuncs.com',
       variable: 'no_proxy',

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { CommanderError } from 'commander';
+import { describe, expect, it } from 'vitest';
 import {
   AbortedError,
   ApiError,
@@ -14,8 +14,8 @@ import {
   TimeoutError,
   WaitTimeoutError,
 } from '../../../src/api/errors/index.js';
-import { ConfigError } from '../../../src/config/index.js';
 import { UsageError } from '../../../src/commands/usage-error.js';
+import { ConfigError } from '../../../src/config/index.js';
 import { classifyError, reportError } from '../../../src/output/report-error.js';
 import { Ui } from '../../../src/output/ui.js';
 import { testIO } from '../../helpers/test-io.js';
@@ -33,25 +33,91 @@ const cases: Array<[string, unknown, number, string, RegExp]> = [
   ['usage', new UsageError('bad', '--size'), 2, 'usage', /^--size: bad$/],
   ['input', new InputError('size', 'wan2.2 does not make 1*1'), 2, 'invalid_input', /^--size: wan2.2/],
   ['config', new ConfigError('/x/.wanrc.json: key "durration" is not a config key'), 2, 'invalid_config', /durration/],
-  ['commander', new CommanderError(1, 'commander.unknownOption', "error: unknown option '--sise'"), 2, 'usage', /^unknown option '--sise'$/],
+  [
+    'commander',
+    new CommanderError(1, 'commander.unknownOption', "error: unknown option '--sise'"),
+    2,
+    'usage',
+    /^unknown option '--sise'$/,
+  ],
   ['no key', new MissingKeyError(), 3, 'no_api_key', /DASHSCOPE_API_KEY/],
-  ['401', new AuthError('create task', 401, 'InvalidApiKey', 'Invalid API-key provided.', 'req-1'), 3, 'InvalidApiKey', /401 InvalidApiKey.*req-1/],
-  ['403', new AuthError('create task', 403, 'AccessDenied.Unpurchased', 'Access to model denied.'), 3, 'AccessDenied.Unpurchased', /403/],
-  ['failed task', new TaskFailedError('t1', 'FAILED', 'DataInspectionFailed', 'Output data may contain inappropriate content.'), 4, 'DataInspectionFailed', /t1 FAILED: DataInspectionFailed/],
+  [
+    '401',
+    new AuthError('create task', 401, 'InvalidApiKey', 'Invalid API-key provided.', 'req-1'),
+    3,
+    'InvalidApiKey',
+    /401 InvalidApiKey.*req-1/,
+  ],
+  [
+    '403',
+    new AuthError('create task', 403, 'AccessDenied.Unpurchased', 'Access to model denied.'),
+    3,
+    'AccessDenied.Unpurchased',
+    /403/,
+  ],
+  [
+    'failed task',
+    new TaskFailedError('t1', 'FAILED', 'DataInspectionFailed', 'Output data may contain inappropriate content.'),
+    4,
+    'DataInspectionFailed',
+    /t1 FAILED: DataInspectionFailed/,
+  ],
   ['canceled task', new TaskFailedError('t1', 'CANCELED', undefined, undefined), 4, 'task_canceled', /CANCELED/],
-  ['unknown task', new TaskFailedError('t1', 'UNKNOWN', undefined, undefined), 4, 'task_unknown', /older than 24 hours/],
+  [
+    'unknown task',
+    new TaskFailedError('t1', 'UNKNOWN', undefined, undefined),
+    4,
+    'task_unknown',
+    /older than 24 hours/,
+  ],
   ['wait timeout', new WaitTimeoutError('t1', 'RUNNING', 60_000), 5, 'wait_timeout', /still RUNNING.*wan wait t1/],
   ['expired', new DownloadError('expired', 'the video URL expired'), 6, 'download_expired', /expired/],
   ['integrity', new DownloadError('integrity', 'checksum mismatch'), 6, 'download_integrity', /checksum/],
   ['exists', new DownloadError('exists', 'out.mp4 already exists'), 6, 'download_exists', /exists/],
   ['not video', new DownloadError('not-video', 'text/html'), 6, 'download_not_video', /html/],
-  ['throttled', new RateLimitError('query task', 429, 'Throttling.RateQuota', 'Requests rate limit exceeded'), 7, 'Throttling.RateQuota', /429/],
-  ['5xx after retries', exhausted(new ApiError('query task', 503, 'ModelUnavailable', 'Model is unavailable')), 7, 'ModelUnavailable', /gave up after 5 attempts/],
-  ['5xx without retry', new ApiError('create task', 500, 'InternalError', 'An internal error'), 1, 'InternalError', /500/],
-  ['other 4xx', new ApiError('create task', 400, 'InvalidParameter', 'Model not exist.'), 1, 'InvalidParameter', /Model not exist/],
-  ['connection', exhausted(new ConnectionError('query task', 'h:1', false, 'connect ECONNREFUSED')), 7, 'connection', /ECONNREFUSED.*5 attempts/],
+  [
+    'throttled',
+    new RateLimitError('query task', 429, 'Throttling.RateQuota', 'Requests rate limit exceeded'),
+    7,
+    'Throttling.RateQuota',
+    /429/,
+  ],
+  [
+    '5xx after retries',
+    exhausted(new ApiError('query task', 503, 'ModelUnavailable', 'Model is unavailable')),
+    7,
+    'ModelUnavailable',
+    /gave up after 5 attempts/,
+  ],
+  [
+    '5xx without retry',
+    new ApiError('create task', 500, 'InternalError', 'An internal error'),
+    1,
+    'InternalError',
+    /500/,
+  ],
+  [
+    'other 4xx',
+    new ApiError('create task', 400, 'InvalidParameter', 'Model not exist.'),
+    1,
+    'InvalidParameter',
+    /Model not exist/,
+  ],
+  [
+    'connection',
+    exhausted(new ConnectionError('query task', 'h:1', false, 'connect ECONNREFUSED')),
+    7,
+    'connection',
+    /ECONNREFUSED.*5 attempts/,
+  ],
   ['timeout', new TimeoutError('query task', 'h:1', true, 'headers timeout'), 7, 'timeout', /headers timeout/],
-  ['shape', new ResponseShapeError('query task', 200, 'field "output.task_id": missing'), 1, 'bad_response', /output.task_id/],
+  [
+    'shape',
+    new ResponseShapeError('query task', 200, 'field "output.task_id": missing'),
+    1,
+    'bad_response',
+    /output.task_id/,
+  ],
   ['abort', new AbortedError(), 130, 'interrupted', /interrupted/],
   ['bug', new TypeError('x is undefined'), 1, 'unexpected', /unexpected error: x is undefined/],
 ];
@@ -79,10 +145,15 @@ describe('classifyError', () => {
 describe('reportError', () => {
   it('prints one line and a hint on stderr, nothing on stdout', () => {
     const t = testIO();
-    const code = reportError(new DownloadError('exists', 'out.mp4 already exists'), new Ui(t.io, { json: false, quiet: false, debug: false, noColor: true }));
+    const code = reportError(
+      new DownloadError('exists', 'out.mp4 already exists'),
+      new Ui(t.io, { json: false, quiet: false, debug: false, noColor: true }),
+    );
     expect(code).toBe(6);
     expect(t.out()).toBe('');
-    expect(t.err()).toBe('error: out.mp4 already exists\nhint: pass --force to overwrite it, or choose another path with -o\n');
+    expect(t.err()).toBe(
+      'error: out.mp4 already exists\nhint: pass --force to overwrite it, or choose another path with -o\n',
+    );
   });
 
   it('prints one JSON line with --json', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox, type SandboxTaskInfo } from '../../../src/sandbox/index.js';
+import { type Sandbox, type SandboxTaskInfo, startSandbox } from '../../../src/sandbox/index.js';
 import { asyncHeaders, CREATE_PATH, fakeClock, getTask, KEY, postCreate, START, UUID } from './helpers.js';
 
 const clock = fakeClock();
@@ -23,7 +23,11 @@ afterAll(async () => {
   await open.close();
 });
 
-const body = { model: 'wan2.2-t2v-plus', input: { prompt: 'a paper boat in the rain' }, parameters: { size: '832*480' } };
+const body = {
+  model: 'wan2.2-t2v-plus',
+  input: { prompt: 'a paper boat in the rain' },
+  parameters: { size: '832*480' },
+};
 
 describe('POST video-synthesis', () => {
   it('answers PENDING with a task id and a request id, dated by the injected clock', async () => {
@@ -66,17 +70,40 @@ describe('POST video-synthesis', () => {
     const { 'x-dashscope-async': _, ...headers } = asyncHeaders();
     const reply = await postCreate(sb, body, headers);
     expect(reply.status).toBe(403);
-    expect(reply.body).toMatchObject({ code: 'AccessDenied', message: 'current user api does not support synchronous calls.' });
+    expect(reply.body).toMatchObject({
+      code: 'AccessDenied',
+      message: 'current user api does not support synchronous calls.',
+    });
   });
 
   const prompt = 'Required parameter(prompt) missing or invalid, please check the request parameters.';
   it.each([
-    ['a body that is not JSON', '{"model":', 'InvalidParameter', 'Required body invalid, please check the request body format.'],
+    [
+      'a body that is not JSON',
+      '{"model":',
+      'InvalidParameter',
+      'Required body invalid, please check the request body format.',
+    ],
     ['an empty body', '', 'InvalidParameter', 'Required body invalid, please check the request body format.'],
-    ['a missing model', { input: { prompt: 'x' } }, 'BadRequest.EmptyModel', 'Required parameter "model" missing from request.'],
-    ['an empty model', { model: '', input: { prompt: 'x' } }, 'BadRequest.EmptyModel', 'Required parameter "model" missing from request.'],
+    [
+      'a missing model',
+      { input: { prompt: 'x' } },
+      'BadRequest.EmptyModel',
+      'Required parameter "model" missing from request.',
+    ],
+    [
+      'an empty model',
+      { model: '', input: { prompt: 'x' } },
+      'BadRequest.EmptyModel',
+      'Required parameter "model" missing from request.',
+    ],
     ['an unknown model', { model: 'wan9-t2v', input: { prompt: 'x' } }, 'InvalidParameter', 'Model not exist.'],
-    ['a missing input', { model: 'wan2.2-t2v-plus' }, 'BadRequest.EmptyInput', 'Required input parameter missing from request.'],
+    [
+      'a missing input',
+      { model: 'wan2.2-t2v-plus' },
+      'BadRequest.EmptyInput',
+      'Required input parameter missing from request.',
+    ],
     ['a missing prompt', { model: 'wan2.2-t2v-plus', input: {} }, 'InvalidParameter', prompt],
     ['a null prompt', { model: 'wan2.2-t2v-plus', input: { prompt: null } }, 'InvalidParameter', prompt],
     ['an empty prompt', { model: 'wan2.2-t2v-plus', input: { prompt: '' } }, 'InvalidParameter', prompt],
@@ -118,7 +145,11 @@ describe('POST video-synthesis', () => {
         parameters: { size: '832*480', with_audio: false, audio: true, future_knob: 'on', seed: null },
         extra: { nested: true },
       },
-      { ...asyncHeaders(), 'content-type': 'application/json; charset=utf-8', 'user-agent': 'dashscope/1.26.2; python/3.12' },
+      {
+        ...asyncHeaders(),
+        'content-type': 'application/json; charset=utf-8',
+        'user-agent': 'dashscope/1.26.2; python/3.12',
+      },
     );
     expect(reply.status).toBe(200);
   });
@@ -130,14 +161,21 @@ describe('POST video-synthesis', () => {
   });
 
   it('accepts values the model does not allow (the task fails later)', async () => {
-    const reply = await postCreate(sb, { model: 'wan2.2-t2v-plus', input: { prompt: 'x' }, parameters: { size: '1280*720', duration: 10 } });
+    const reply = await postCreate(sb, {
+      model: 'wan2.2-t2v-plus',
+      input: { prompt: 'x' },
+      parameters: { size: '1280*720', duration: 10 },
+    });
     expect(reply.status).toBe(200);
   });
 
   it('truncates over-long prompts silently and picks a seed when none is given', async () => {
     scripted.length = 0;
     const long = '猫'.repeat(900);
-    const reply = await postCreate(sb, { model: 'wan2.2-t2v-plus', input: { prompt: long, negative_prompt: 'n'.repeat(600) } });
+    const reply = await postCreate(sb, {
+      model: 'wan2.2-t2v-plus',
+      input: { prompt: long, negative_prompt: 'n'.repeat(600) },
+    });
     expect(reply.status).toBe(200);
     const info = scripted[0]!;
     expect(info.prompt).toBe('猫'.repeat(800));
@@ -145,7 +183,13 @@ describe('POST video-synthesis', () => {
     expect(Number.isInteger(info.seed)).toBe(true);
     expect(info.seed).toBeGreaterThanOrEqual(0);
     expect(info.seed).toBeLessThanOrEqual(2147483647);
-    expect(info).toMatchObject({ model: 'wan2.2-t2v-plus', size: '1920*1080', duration: 5, fps: 30, submitTime: START });
+    expect(info).toMatchObject({
+      model: 'wan2.2-t2v-plus',
+      size: '1920*1080',
+      duration: 5,
+      fps: 30,
+      submitTime: START,
+    });
     clock.advance(60_000);
     const task = await getTask(sb, reply.body.output.task_id);
     expect(task.body.output.orig_prompt).toBe('猫'.repeat(800));
@@ -163,7 +207,11 @@ describe('routing', () => {
     for (const path of ['/api/v1/nothing', '/', '/api/v1/services/aigc/image2video/video-synthesis']) {
       const res = await fetch(new URL(path, sb.baseUrl), { method: 'POST', headers: asyncHeaders() });
       expect(res.status, path).toBe(404);
-      expect(await res.json()).toEqual({ code: 'NotFound', message: 'Not found!', request_id: expect.stringMatching(UUID) });
+      expect(await res.json()).toEqual({
+        code: 'NotFound',
+        message: 'Not found!',
+        request_id: expect.stringMatching(UUID),
+      });
     }
   });
 

@@ -1,13 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { sandboxOptions } from '../../../src/commands/sandbox.js';
 import { UsageError } from '../../../src/commands/usage-error.js';
-import { FaultSpecError, formatFaultRule, parseFaultSpec, parseFaultSpecs, validateFaultRule } from '../../../src/sandbox/fault-spec.js';
+import {
+  FaultSpecError,
+  formatFaultRule,
+  parseFaultSpec,
+  parseFaultSpecs,
+  validateFaultRule,
+} from '../../../src/sandbox/fault-spec.js';
 import { FaultState } from '../../../src/sandbox/faults.js';
 import type { FaultRule } from '../../../src/sandbox/index.js';
 
 describe('parseFaultSpec', () => {
   it.each<[string, FaultRule]>([
-    ['create:status=429:retry-after=2:times=1', { endpoint: 'create', kind: 'status', status: 429, retryAfter: 2, times: 1 }],
+    [
+      'create:status=429:retry-after=2:times=1',
+      { endpoint: 'create', kind: 'status', status: 429, retryAfter: 2, times: 1 },
+    ],
     ['query:status=503:html', { endpoint: 'query', kind: 'status', status: 503, html: true }],
     ['video:reset=65536', { endpoint: 'video', kind: 'reset', afterBytes: 65536 }],
     ['create:reset', { endpoint: 'create', kind: 'reset' }],
@@ -16,7 +25,10 @@ describe('parseFaultSpec', () => {
     ['video:stall=1000', { endpoint: 'video', kind: 'stall', afterBytes: 1000 }],
     ['list:stall', { endpoint: 'list', kind: 'stall', afterBytes: 0 }],
     ['query:status=500:after=2:times=3', { endpoint: 'query', kind: 'status', status: 500, after: 2, times: 3 }],
-    ['upload-policy:status=502:probability=0.25', { endpoint: 'upload-policy', kind: 'status', status: 502, probability: 0.25 }],
+    [
+      'upload-policy:status=502:probability=0.25',
+      { endpoint: 'upload-policy', kind: 'status', status: 502, probability: 0.25 },
+    ],
     [' upload : short = 5 ', { endpoint: 'upload', kind: 'short', afterBytes: 5 }],
     ['cancel:status=500:probability=1', { endpoint: 'cancel', kind: 'status', status: 500, probability: 1 }],
   ])('%s', (spec, rule) => {
@@ -25,7 +37,10 @@ describe('parseFaultSpec', () => {
 
   it.each([
     ['', /missing endpoint/],
-    ['download:status=500', /"download" is not an endpoint; use one of create, query, list, cancel, upload-policy, upload, video/],
+    [
+      'download:status=500',
+      /"download" is not an endpoint; use one of create, query, list, cancel, upload-policy, upload, video/,
+    ],
     ['video', /missing fault after "video:"/],
     ['video:explode', /"explode" is not a fault; use one of status, reset, short, slow, stall/],
     ['query:status', /"status" needs an HTTP status/],
@@ -66,7 +81,9 @@ describe('parseFaultSpec', () => {
       const rule = parseFaultSpec(spec);
       expect(parseFaultSpec(formatFaultRule(rule))).toEqual(rule);
     }
-    expect(formatFaultRule({ endpoint: 'query', kind: 'status', status: 500, times: 3, after: 2 })).toBe('query:status=500:after=2:times=3');
+    expect(formatFaultRule({ endpoint: 'query', kind: 'status', status: 500, times: 3, after: 2 })).toBe(
+      'query:status=500:after=2:times=3',
+    );
   });
 
   it('splits lists on commas and semicolons, skipping blanks', () => {
@@ -79,10 +96,18 @@ describe('parseFaultSpec', () => {
   });
 
   it('validates rules written in code too', () => {
-    expect(() => validateFaultRule({ endpoint: 'video', kind: 'short', afterBytes: 1.5 })).toThrow(/short=1.5 must be a whole number/);
-    expect(() => validateFaultRule({ endpoint: 'nowhere' as 'video', kind: 'reset' })).toThrow(/"nowhere" is not an endpoint/);
-    expect(() => validateFaultRule({ endpoint: 'video', kind: 'melt' } as unknown as FaultRule)).toThrow(/"melt" is not a fault kind/);
-    expect(() => new FaultState({ rules: [{ endpoint: 'query', kind: 'status', status: 200 }] })).toThrow(FaultSpecError);
+    expect(() => validateFaultRule({ endpoint: 'video', kind: 'short', afterBytes: 1.5 })).toThrow(
+      /short=1.5 must be a whole number/,
+    );
+    expect(() => validateFaultRule({ endpoint: 'nowhere' as 'video', kind: 'reset' })).toThrow(
+      /"nowhere" is not an endpoint/,
+    );
+    expect(() => validateFaultRule({ endpoint: 'video', kind: 'melt' } as unknown as FaultRule)).toThrow(
+      /"melt" is not a fault kind/,
+    );
+    expect(() => new FaultState({ rules: [{ endpoint: 'query', kind: 'status', status: 200 }] })).toThrow(
+      FaultSpecError,
+    );
     expect(() => validateFaultRule({ endpoint: 'video', kind: 'status', status: 500, times: Infinity })).not.toThrow();
   });
 });
@@ -121,7 +146,9 @@ describe('FaultState.pick', () => {
   });
 
   it('probability 0 never hits and 1 always does', () => {
-    const faults = new FaultState({ rules: parseFaultSpecs('list:status=500:probability=0,cancel:status=500:probability=1') });
+    const faults = new FaultState({
+      rules: parseFaultSpecs('list:status=500:probability=0,cancel:status=500:probability=1'),
+    });
     expect([1, 2, 3].map(() => faults.pick('list'))).toEqual([undefined, undefined, undefined]);
     expect([1, 2, 3].every(() => faults.pick('cancel'))).toBe(true);
   });
@@ -132,7 +159,14 @@ describe('wan sandbox flags', () => {
 
   it('maps --fault, WAN_SANDBOX_FAULTS, --seed, --clock-offset, --unknown-tasks and --limits', () => {
     const options = sandboxOptions(
-      { ...base, fault: ['create:status=429:retry-after=2:times=1'], seed: '7', clockOffset: '-90s', unknownTasks: true, limits: true },
+      {
+        ...base,
+        fault: ['create:status=429:retry-after=2:times=1'],
+        seed: '7',
+        clockOffset: '-90s',
+        unknownTasks: true,
+        limits: true,
+      },
       { WAN_SANDBOX_FAULTS: 'video:short=1000;query:status=503:html' },
     );
     expect(options.faults).toEqual({
@@ -158,8 +192,12 @@ describe('wan sandbox flags', () => {
 
   it('turns a bad spec into a usage error naming where it came from', () => {
     expect(() => sandboxOptions({ ...base, fault: ['video:slow=fast'] })).toThrow(UsageError);
-    expect(() => sandboxOptions({ ...base, fault: ['video:slow=fast'] })).toThrow('--fault: fault "video:slow=fast": "slow=fast" needs bytes per second');
-    expect(() => sandboxOptions(base, { WAN_SANDBOX_FAULTS: 'video:short=1,vidoe:short=2' })).toThrow(/^WAN_SANDBOX_FAULTS: fault "vidoe:short=2": "vidoe" is not an endpoint/);
+    expect(() => sandboxOptions({ ...base, fault: ['video:slow=fast'] })).toThrow(
+      '--fault: fault "video:slow=fast": "slow=fast" needs bytes per second',
+    );
+    expect(() => sandboxOptions(base, { WAN_SANDBOX_FAULTS: 'video:short=1,vidoe:short=2' })).toThrow(
+      /^WAN_SANDBOX_FAULTS: fault "vidoe:short=2": "vidoe" is not an endpoint/,
+    );
     expect(() => sandboxOptions({ ...base, seed: 'x' })).toThrow(UsageError);
   });
 });

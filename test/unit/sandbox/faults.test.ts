@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../../src/sandbox/index.js';
 import { parseFaultSpec, parseFaultSpecs } from '../../../src/sandbox/fault-spec.js';
+import { type Sandbox, startSandbox } from '../../../src/sandbox/index.js';
 import { cancelTask, createTask, fakeClock, getTask, KEY, listTasks, postCreate, t2v, UUID } from './helpers.js';
 
 const clock = fakeClock();
@@ -35,7 +35,11 @@ describe('status faults', () => {
 
   it.each([
     [500, 'InternalError', 'An internal error has occured, please try again later or contact service support.'],
-    [503, 'ModelServingError', 'Too many requests. Your requests are being throttled due to system capacity limits. Please try again later.'],
+    [
+      503,
+      'ModelServingError',
+      'Too many requests. Your requests are being throttled due to system capacity limits. Please try again later.',
+    ],
     [504, 'RequestTimeOut', 'Request timed out, please try again later.'],
     [502, 'InternalError', 'An internal error has occured, please try again later or contact service support.'],
   ])('%i has the reference code and message', async (status, code, message) => {
@@ -95,7 +99,9 @@ describe('status faults', () => {
 
   it('refuses an invalid rule at setFaults and at start', async () => {
     expect(() => sb.setFaults({ rules: [{ endpoint: 'video', kind: 'slow', bytesPerSecond: 0 }] })).toThrow(/slow=0/);
-    await expect(startSandbox({ clock, faults: { rules: [{ endpoint: 'query', kind: 'status', status: 99 }] } })).rejects.toThrow(/status=99/);
+    await expect(
+      startSandbox({ clock, faults: { rules: [{ endpoint: 'query', kind: 'status', status: 99 }] } }),
+    ).rejects.toThrow(/status=99/);
   });
 });
 

@@ -30,7 +30,11 @@ export interface JsonReply {
   body: any;
 }
 
-export async function postCreate(sb: Sandbox, body: unknown, headers: Record<string, string> = asyncHeaders()): Promise<JsonReply> {
+export async function postCreate(
+  sb: Sandbox,
+  body: unknown,
+  headers: Record<string, string> = asyncHeaders(),
+): Promise<JsonReply> {
   const res = await fetch(sb.baseUrl + CREATE_PATH, {
     method: 'POST',
     headers,
@@ -41,7 +45,9 @@ export async function postCreate(sb: Sandbox, body: unknown, headers: Record<str
 
 /** `key: null` sends no Authorization header. */
 export async function getTask(sb: Sandbox, taskId: string, key: string | null = KEY): Promise<JsonReply> {
-  const res = await fetch(`${sb.baseUrl}/tasks/${taskId}`, { headers: key === null ? {} : { authorization: `Bearer ${key}` } });
+  const res = await fetch(`${sb.baseUrl}/tasks/${taskId}`, {
+    headers: key === null ? {} : { authorization: `Bearer ${key}` },
+  });
   return { status: res.status, headers: res.headers, body: await res.json() };
 }
 
@@ -73,12 +79,17 @@ export async function readPartial(res: Response): Promise<{ bytes: Buffer; error
 
 /** `GET /tasks?…` with a key; `query` is the raw query string. */
 export async function listTasks(sb: Sandbox, query = '', key = KEY): Promise<JsonReply> {
-  const res = await fetch(`${sb.baseUrl}/tasks${query ? `?${query}` : ''}`, { headers: { authorization: `Bearer ${key}` } });
+  const res = await fetch(`${sb.baseUrl}/tasks${query ? `?${query}` : ''}`, {
+    headers: { authorization: `Bearer ${key}` },
+  });
   return { status: res.status, headers: res.headers, body: await res.json() };
 }
 
 export async function cancelTask(sb: Sandbox, taskId: string, key = KEY): Promise<JsonReply> {
-  const res = await fetch(`${sb.baseUrl}/tasks/${taskId}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${key}` } });
+  const res = await fetch(`${sb.baseUrl}/tasks/${taskId}/cancel`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}` },
+  });
   return { status: res.status, headers: res.headers, body: await res.json() };
 }
 

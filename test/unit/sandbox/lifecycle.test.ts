@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../../src/sandbox/index.js';
+import { type Sandbox, startSandbox } from '../../../src/sandbox/index.js';
 import { BEIJING_TIME, createTask, fakeClock, getTask, KEY, START, tempDir, UUID } from './helpers.js';
 
 const clock = fakeClock();
@@ -11,7 +11,8 @@ beforeAll(async () => {
     pendingMs: 1000,
     runningMs: 4000,
     script: (task) => {
-      if (task.prompt === 'script: fail') return { fail: { code: 'DataInspectionFailed', message: 'Output data may contain inappropriate content.' } };
+      if (task.prompt === 'script: fail')
+        return { fail: { code: 'DataInspectionFailed', message: 'Output data may contain inappropriate content.' } };
       if (task.prompt === 'script: cancel') return { status: 'CANCELED' };
       if (task.prompt === 'script: lost') return { status: 'UNKNOWN', pendingMs: 0, runningMs: 100 };
       if (task.prompt === 'script: slow') return { pendingMs: 10_000, runningMs: 20_000 };
@@ -101,7 +102,10 @@ describe('task life cycle', () => {
   it('answers UNKNOWN for an id it never issued', async () => {
     const reply = await getTask(sb, 'no-such-task');
     expect(reply.status).toBe(200);
-    expect(reply.body).toEqual({ request_id: expect.stringMatching(UUID), output: { task_id: 'no-such-task', task_status: 'UNKNOWN' } });
+    expect(reply.body).toEqual({
+      request_id: expect.stringMatching(UUID),
+      output: { task_id: 'no-such-task', task_status: 'UNKNOWN' },
+    });
   });
 
   it('answers UNKNOWN once the retention period after end_time has passed', async () => {
@@ -141,7 +145,9 @@ describe('failures', () => {
   it('fails a task as its script says', async () => {
     const id = await createTask(sb, t2v('wan2.5-t2v-preview', {}, 'script: fail'));
     clock.advance(5000);
-    expect((await getTask(sb, id)).body.output).toEqual(failed('DataInspectionFailed', 'Output data may contain inappropriate content.'));
+    expect((await getTask(sb, id)).body.output).toEqual(
+      failed('DataInspectionFailed', 'Output data may contain inappropriate content.'),
+    );
   });
 
   it('ends CANCELED or UNKNOWN as the script says, with its own timings', async () => {
@@ -178,10 +184,20 @@ describe('failures', () => {
 
 describe('usage and prompts per model generation', () => {
   it.each([
-    ['wan2.5-t2v-preview', { size: '832*480', duration: 10 }, { video_duration: 10, video_ratio: '832*480', video_count: 1 }, true],
+    [
+      'wan2.5-t2v-preview',
+      { size: '832*480', duration: 10 },
+      { video_duration: 10, video_ratio: '832*480', video_count: 1 },
+      true,
+    ],
     ['wan2.5-t2v-preview', {}, { video_duration: 5, video_ratio: '1920*1080', video_count: 1 }, true],
     ['wanx2.1-t2v-turbo', {}, { video_duration: 5, video_ratio: '1280*720', video_count: 1 }, true],
-    ['wan2.2-t2v-plus', { prompt_extend: false }, { video_duration: 5, video_ratio: '1920*1080', video_count: 1 }, false],
+    [
+      'wan2.2-t2v-plus',
+      { prompt_extend: false },
+      { video_duration: 5, video_ratio: '1920*1080', video_count: 1 },
+      false,
+    ],
     [
       'wan2.6-t2v',
       { size: '1280*720', duration: 12 },
@@ -211,7 +227,8 @@ describe('usage and prompts per model generation', () => {
 });
 
 describe('cancel', () => {
-  const cancel = (id: string) => fetch(`${sb.baseUrl}/tasks/${id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` } });
+  const cancel = (id: string) =>
+    fetch(`${sb.baseUrl}/tasks/${id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` } });
 
   it('cancels a PENDING task, and refuses once it runs', async () => {
     const id = await createTask(sb, t2v('wan2.5-t2v-preview'));
@@ -255,7 +272,10 @@ describe('state dir', () => {
         expect((await getTask(c, x)).body.output.task_status).toBe('PENDING');
         expect((await getTask(c, y)).body.output.task_status).toBe('PENDING');
         // A cancel in one process shows in the others.
-        const canceled = await fetch(`${c.baseUrl}/tasks/${x}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` } });
+        const canceled = await fetch(`${c.baseUrl}/tasks/${x}/cancel`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${KEY}` },
+        });
         expect(canceled.status).toBe(200);
         expect((await getTask(a, x)).body.output.task_status).toBe('CANCELED');
       } finally {

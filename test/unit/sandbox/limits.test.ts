@@ -1,15 +1,31 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../../src/sandbox/index.js';
+import { type Sandbox, startSandbox } from '../../../src/sandbox/index.js';
 import { admissionTimes } from '../../../src/sandbox/task-queue.js';
 import type { TaskRecord } from '../../../src/sandbox/task-record.js';
-import { asyncHeaders, cancelTask, createTask, fakeClock, getTask, listTasks, postCreate, t2v, tempDir, UUID } from './helpers.js';
+import {
+  asyncHeaders,
+  cancelTask,
+  createTask,
+  fakeClock,
+  getTask,
+  listTasks,
+  postCreate,
+  t2v,
+  tempDir,
+  UUID,
+} from './helpers.js';
 
 const clock = fakeClock();
 let sb: Sandbox;
 
 beforeAll(async () => {
   // wan2.2-t2v-plus keeps the catalogue's 2/s and 2 at once; wan2.5 gets a roomier custom limit.
-  sb = await startSandbox({ clock, pendingMs: 1000, runningMs: 4000, limits: { 'wan2.5-t2v-preview': { submitPerSecond: 10, concurrent: 3 } } });
+  sb = await startSandbox({
+    clock,
+    pendingMs: 1000,
+    runningMs: 4000,
+    limits: { 'wan2.5-t2v-preview': { submitPerSecond: 10, concurrent: 3 } },
+  });
 });
 afterAll(() => sb.close());
 
@@ -52,7 +68,11 @@ describe('concurrent tasks', () => {
     const c = (await postCreate(sb, body('c'), key)).body.output.task_id as string;
     const get = async (id: string) => (await getTask(sb, id, 'sk-queue')).body.output;
 
-    expect([(await get(a)).task_status, (await get(b)).task_status, (await get(c)).task_status]).toEqual(['RUNNING', 'RUNNING', 'PENDING']);
+    expect([(await get(a)).task_status, (await get(b)).task_status, (await get(c)).task_status]).toEqual([
+      'RUNNING',
+      'RUNNING',
+      'PENDING',
+    ]);
     // a and b end at start + 5 s; c gets a slot then, is PENDING 1 s more, RUNNING 4 s.
     clock.advance(3999);
     expect((await get(c)).task_status).toBe('PENDING');
@@ -154,7 +174,9 @@ describe('limits off (the default)', () => {
       const ids: string[] = [];
       for (let i = 0; i < 6; i++) ids.push(await createTask(open, plus));
       for (let i = 0; i < 25; i++) expect((await getTask(open, ids[0]!)).status).toBe(200);
-      expect(new Set(await Promise.all(ids.map(async (id) => (await getTask(open, id)).body.output.task_status)))).toEqual(new Set(['RUNNING']));
+      expect(
+        new Set(await Promise.all(ids.map(async (id) => (await getTask(open, id)).body.output.task_status))),
+      ).toEqual(new Set(['RUNNING']));
     } finally {
       await open.close();
     }
@@ -179,7 +201,8 @@ describe('limits off (the default)', () => {
       const ids = [await createTask(a, plus), await createTask(a, plus)];
       clock.advance(1000);
       ids.push(await createTask(a, plus));
-      const read = async (sandbox: Sandbox) => Promise.all(ids.map(async (id) => (await getTask(sandbox, id)).body.output.task_status));
+      const read = async (sandbox: Sandbox) =>
+        Promise.all(ids.map(async (id) => (await getTask(sandbox, id)).body.output.task_status));
       expect(await read(b)).toEqual(['RUNNING', 'RUNNING', 'PENDING']);
       clock.advance(4000);
       expect(await read(b)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'RUNNING']);
@@ -223,7 +246,11 @@ describe('admissionTimes', () => {
   });
 
   it('frees a slot at a cancel, and skips a task canceled while queued', () => {
-    const times = admissionTimes([task('a', 0, { canceledTime: 5, seq: 1 }), task('b', 0, { seq: 2, canceledTime: 3 }), task('c', 1, { seq: 3 })]);
+    const times = admissionTimes([
+      task('a', 0, { canceledTime: 5, seq: 1 }),
+      task('b', 0, { seq: 2, canceledTime: 3 }),
+      task('c', 1, { seq: 3 }),
+    ]);
     expect(Object.fromEntries(times)).toEqual({ a: 0, c: 5 });
   });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../../src/sandbox/index.js';
+import { type Sandbox, startSandbox } from '../../../src/sandbox/index.js';
 import { parseBeijingCompact } from '../../../src/sandbox/time-format.js';
 import { cancelTask, fakeClock, listTasks, postCreate, t2v, UUID } from './helpers.js';
 
@@ -41,7 +41,13 @@ describe('GET /tasks', () => {
     const reply = await listTasks(sb);
     expect(reply.status).toBe(200);
     expect(Object.keys(reply.body)).toEqual(['request_id', 'total', 'total_page', 'page_no', 'page_size', 'data']);
-    expect(reply.body).toMatchObject({ request_id: expect.stringMatching(UUID), total: 3, total_page: 1, page_no: 1, page_size: 10 });
+    expect(reply.body).toMatchObject({
+      request_id: expect.stringMatching(UUID),
+      total: 3,
+      total_page: 1,
+      page_no: 1,
+      page_size: 10,
+    });
     const [newest, middle, oldest] = reply.body.data;
     expect(newest).toEqual({
       api_key_id: expect.stringMatching(/^\d{6}$/),
@@ -71,7 +77,12 @@ describe('GET /tasks', () => {
       'task_id',
       'user_api_unique_key',
     ]);
-    expect(oldest).toMatchObject({ task_id: created[0]!.id, status: 'SUCCEEDED', end_time: created[0]!.submitted + 3000, model_name: 'wan2.2-t2v-plus' });
+    expect(oldest).toMatchObject({
+      task_id: created[0]!.id,
+      status: 'SUCCEEDED',
+      end_time: created[0]!.submitted + 3000,
+      model_name: 'wan2.2-t2v-plus',
+    });
     expect(middle.task_id).toBe(created[1]!.id);
     expect(newest.api_key_id).toBe(oldest.api_key_id);
   });
@@ -89,7 +100,9 @@ describe('GET /tasks', () => {
   });
 
   it('filters by task_id, model_name and status', async () => {
-    expect((await listTasks(sb, `task_id=${created[1]!.id}`)).body.data.map((t: any) => t.task_id)).toEqual([created[1]!.id]);
+    expect((await listTasks(sb, `task_id=${created[1]!.id}`)).body.data.map((t: any) => t.task_id)).toEqual([
+      created[1]!.id,
+    ]);
     expect((await listTasks(sb, 'model_name=wan2.2-t2v-plus')).body.total).toBe(1);
     expect((await listTasks(sb, 'status=PENDING')).body.data.map((t: any) => t.task_id)).toEqual([created[2]!.id]);
     expect((await listTasks(sb, 'status=SUCCEEDED')).body.total).toBe(2);
@@ -123,10 +136,16 @@ describe('GET /tasks', () => {
   it('takes start_time/end_time in UTC+8, at most 24 h apart', async () => {
     const first = created[0]!.submitted;
     const window = `start_time=${compact(first)}&end_time=${compact(first + 60_000)}`;
-    expect((await listTasks(sb, window)).body.data.map((t: any) => t.task_id)).toEqual([created[1]!.id, created[0]!.id]);
+    expect((await listTasks(sb, window)).body.data.map((t: any) => t.task_id)).toEqual([
+      created[1]!.id,
+      created[0]!.id,
+    ]);
     expect((await listTasks(sb, `start_time=${compact(first + 1000)}`)).body.total).toBe(2);
     expect((await listTasks(sb, `end_time=${compact(first)}`)).body.total).toBe(1);
-    const tooWide = await listTasks(sb, `start_time=${compact(first)}&end_time=${compact(first + 24 * 3600_000 + 1000)}`);
+    const tooWide = await listTasks(
+      sb,
+      `start_time=${compact(first)}&end_time=${compact(first + 24 * 3600_000 + 1000)}`,
+    );
     expect(tooWide.status).toBe(400);
     expect(tooWide.body.code).toBe('InvalidParameter');
     expect((await listTasks(sb, `start_time=${compact(first + 1000)}&end_time=${compact(first)}`)).status).toBe(400);

@@ -32,7 +32,10 @@ export function mp4Info(buf: Buffer): Mp4Info {
   const tkhd = need('tkhd');
   const whAt = tkhd[0] === 1 ? 4 + 32 + 52 : 4 + 20 + 52;
   const mdhd = need('mdhd');
-  const [timescale, length] = mdhd[0] === 1 ? [mdhd.readUInt32BE(20), Number(mdhd.readBigUInt64BE(24))] : [mdhd.readUInt32BE(12), mdhd.readUInt32BE(16)];
+  const [timescale, length] =
+    mdhd[0] === 1
+      ? [mdhd.readUInt32BE(20), Number(mdhd.readBigUInt64BE(24))]
+      : [mdhd.readUInt32BE(12), mdhd.readUInt32BE(16)];
   return {
     brand: need('ftyp').toString('latin1', 0, 4),
     width: tkhd.readUInt32BE(whAt) / 65536,

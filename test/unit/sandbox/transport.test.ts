@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../../src/sandbox/index.js';
 import { parseFaultSpecs } from '../../../src/sandbox/fault-spec.js';
+import { type Sandbox, startSandbox } from '../../../src/sandbox/index.js';
 import { VIDEO_CACHE } from '../../helpers/sandbox.js';
 import { createTask, fakeClock, getTask, KEY, listTasks, postCreate, readPartial, t2v } from './helpers.js';
 
@@ -143,7 +143,10 @@ describe('stall', () => {
 
   it('works on a video too, and closing the sandbox ends it', async () => {
     const other = await startSandbox({ clock, pendingMs: 0, runningMs: 0, videoCacheDir: VIDEO_CACHE });
-    const id = await createTask(other, t2v('wan2.2-t2v-plus', { size: '832*480', seed: 11 }, 'a lighthouse at dusk, waves'));
+    const id = await createTask(
+      other,
+      t2v('wan2.2-t2v-plus', { size: '832*480', seed: 11 }, 'a lighthouse at dusk, waves'),
+    );
     const url = (await getTask(other, id)).body.output.video_url as string;
     other.setFaults({ rules: parseFaultSpecs('video:stall=1000') });
     const res = await fetch(url);

@@ -3,7 +3,7 @@ import { parseRange } from '../../../src/sandbox/byte-range.js';
 import { FaultState } from '../../../src/sandbox/faults.js';
 import { FramePainter } from '../../../src/sandbox/frame-painter.js';
 import { ossErrorXml } from '../../../src/sandbox/oss-xml.js';
-import { redactAuthorization, RequestLog } from '../../../src/sandbox/request-log.js';
+import { RequestLog, redactAuthorization } from '../../../src/sandbox/request-log.js';
 import { taskIdOfObjectPath, UrlSigner, videoObjectPath } from '../../../src/sandbox/signed-url.js';
 import { beijingDay, formatBeijingTime } from '../../../src/sandbox/time-format.js';
 import { validateCreate } from '../../../src/sandbox/validate-create.js';
@@ -57,7 +57,11 @@ describe('UrlSigner', () => {
 
 describe('ossErrorXml', () => {
   it('writes the OSS error document and escapes text', () => {
-    const xml = ossErrorXml({ status: 403, code: 'AccessDenied', message: 'a < b & c', details: { Key: 'x"y' } }, 'ABC', 'host');
+    const xml = ossErrorXml(
+      { status: 403, code: 'AccessDenied', message: 'a < b & c', details: { Key: 'x"y' } },
+      'ABC',
+      'host',
+    );
     expect(xml).toBe(
       '<?xml version="1.0" encoding="UTF-8"?>\n<Error>\n  <Code>AccessDenied</Code>\n  <Message>a &#60; b &#38; c</Message>\n' +
         '  <RequestId>ABC</RequestId>\n  <HostId>host</HostId>\n  <Key>x&#34;y</Key>\n</Error>\n',
@@ -72,7 +76,17 @@ describe('request log', () => {
   });
   it('keeps at most the limit, trimming in batches', () => {
     const log = new RequestLog(10);
-    for (let i = 0; i < 25; i++) log.add({ listener: 'api', method: 'GET', path: `/${i}`, query: '', headers: {}, hasAuthorization: false, status: 200, time: i });
+    for (let i = 0; i < 25; i++)
+      log.add({
+        listener: 'api',
+        method: 'GET',
+        path: `/${i}`,
+        query: '',
+        headers: {},
+        hasAuthorization: false,
+        status: 200,
+        time: i,
+      });
     expect(log.entries.length).toBeLessThanOrEqual(11);
     expect(log.entries.at(-1)!.path).toBe('/24');
   });
@@ -132,7 +146,9 @@ describe('validateCreate', () => {
   it('resolves catalogue defaults', () => {
     const wan27 = validateCreate(JSON.stringify({ model: 'wan2.7-t2v', input: { prompt: 'x' } }));
     expect(wan27.ok && wan27.spec).toMatchObject({ size: '1920*1080', ratio: '16:9', duration: 5, promptExtend: true });
-    const wan26 = validateCreate(JSON.stringify({ model: 'wan2.6-t2v', input: { prompt: 'x' }, parameters: { prompt_extend: false } }));
+    const wan26 = validateCreate(
+      JSON.stringify({ model: 'wan2.6-t2v', input: { prompt: 'x' }, parameters: { prompt_extend: false } }),
+    );
     expect(wan26.ok && wan26.spec).toMatchObject({ size: '1920*1080', duration: 5, promptExtend: false });
   });
 });

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox, type SandboxTaskInfo } from '../../../src/sandbox/index.js';
+import { type Sandbox, type SandboxTaskInfo, startSandbox } from '../../../src/sandbox/index.js';
 import { boundaryOf, parseMultipart } from '../../../src/sandbox/multipart.js';
 import { asyncHeaders, fakeClock, getTask, KEY, postCreate, t2v, tempDir, UUID } from './helpers.js';
 
@@ -70,7 +70,10 @@ async function uploaded(name: string, bytes?: Uint8Array, model = MODEL, key = K
   return url;
 }
 
-const withAudio = (audioUrl: string, model = MODEL) => ({ model, input: { prompt: 'a drummer on a rooftop', audio_url: audioUrl } });
+const withAudio = (audioUrl: string, model = MODEL) => ({
+  model,
+  input: { prompt: 'a drummer on a rooftop', audio_url: audioUrl },
+});
 const resolving = { ...asyncHeaders(), 'x-dashscope-ossresourceresolve': 'enable' };
 
 async function expectOssError(res: Response, status: number, code: string, message?: string): Promise<string> {
@@ -137,7 +140,12 @@ describe('upload', () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('');
     expect(res.headers.get('etag')).toMatch(/^"[0-9A-F]{32}"$/);
-    expect(sb.requests.at(-1)).toMatchObject({ listener: 'video', method: 'POST', path: '/dashscope-file-sandbox', status: 200 });
+    expect(sb.requests.at(-1)).toMatchObject({
+      listener: 'video',
+      method: 'POST',
+      path: '/dashscope-file-sandbox',
+      status: 200,
+    });
   });
 
   it('answers 204 without success_action_status, as OSS does', async () => {
@@ -169,23 +177,46 @@ describe('upload', () => {
 
   it('refuses a tampered signature or policy, and a foreign access key id', async () => {
     const policy: Policy = (await getPolicy()).body.data;
-    await expectOssError((await upload({ ...policy, signature: (policy.signature.startsWith('A') ? 'B' : 'A') + policy.signature.slice(1) }, 'x.wav')).res, 403, 'SignatureDoesNotMatch');
+    await expectOssError(
+      (
+        await upload(
+          { ...policy, signature: (policy.signature.startsWith('A') ? 'B' : 'A') + policy.signature.slice(1) },
+          'x.wav',
+        )
+      ).res,
+      403,
+      'SignatureDoesNotMatch',
+    );
     const other = (await getPolicy()).body.data;
-    await expectOssError((await upload({ ...policy, policy: other.policy }, 'x.wav')).res, 403, 'SignatureDoesNotMatch');
-    await expectOssError((await upload({ ...policy, oss_access_key_id: 'LTAIsomeoneelse' }, 'x.wav')).res, 403, 'InvalidAccessKeyId');
+    await expectOssError(
+      (await upload({ ...policy, policy: other.policy }, 'x.wav')).res,
+      403,
+      'SignatureDoesNotMatch',
+    );
+    await expectOssError(
+      (await upload({ ...policy, oss_access_key_id: 'LTAIsomeoneelse' }, 'x.wav')).res,
+      403,
+      'InvalidAccessKeyId',
+    );
   });
 
   it('refuses a key outside upload_dir and a wrong acl as policy conditions', async () => {
     const policy: Policy = (await getPolicy()).body.data;
     const outside = await upload({ ...policy, upload_dir: 'dashscope-instant/elsewhere' }, 'x.wav');
     const xml = await expectOssError(outside.res, 403, 'AccessDenied');
-    expect(xml).toContain(`Invalid according to Policy: Policy Condition failed: [&#34;starts-with&#34;, &#34;$key&#34;, &#34;${policy.upload_dir}/&#34;]`);
+    expect(xml).toContain(
+      `Invalid according to Policy: Policy Condition failed: [&#34;starts-with&#34;, &#34;$key&#34;, &#34;${policy.upload_dir}/&#34;]`,
+    );
     const acl = await upload({ ...policy, x_oss_object_acl: 'public-read' }, 'x.wav');
-    expect(await expectOssError(acl.res, 403, 'AccessDenied')).toContain('Policy Condition failed: {&#34;x-oss-object-acl&#34;:&#34;private&#34;}');
+    expect(await expectOssError(acl.res, 403, 'AccessDenied')).toContain(
+      'Policy Condition failed: {&#34;x-oss-object-acl&#34;:&#34;private&#34;}',
+    );
   });
 
   it('refuses an Authorization header (the form signature is the credential)', async () => {
-    const { res } = await upload((await getPolicy()).body.data, 'x.wav', undefined, undefined, { authorization: `Bearer ${KEY}` });
+    const { res } = await upload((await getPolicy()).body.data, 'x.wav', undefined, undefined, {
+      authorization: `Bearer ${KEY}`,
+    });
     await expectOssError(res, 400, 'InvalidArgument');
   });
 
@@ -197,9 +228,17 @@ describe('upload', () => {
 
   it('refuses a body that is not multipart, or has no file', async () => {
     const policy: Policy = (await getPolicy()).body.data;
-    const json = await fetch(policy.upload_host, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const json = await fetch(policy.upload_host, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     await expectOssError(json, 400, 'InvalidArgument');
-    const broken = await fetch(policy.upload_host, { method: 'POST', body: '--x\r\nnot a header\r\n\r\n', headers: { 'content-type': 'multipart/form-data; boundary=x' } });
+    const broken = await fetch(policy.upload_host, {
+      method: 'POST',
+      body: '--x\r\nnot a header\r\n\r\n',
+      headers: { 'content-type': 'multipart/form-data; boundary=x' },
+    });
     await expectOssError(broken, 400, 'MalformedPOSTRequest');
     const form = new FormData();
     form.append('key', 'k');
@@ -214,7 +253,12 @@ describe('upload', () => {
     form.append('policy', policy.policy);
     form.append('file', new Blob(['x']), 'x.wav');
     form.append('key', `${policy.upload_dir}/x.wav`);
-    await expectOssError(await fetch(policy.upload_host, { method: 'POST', body: form }), 400, 'InvalidArgument', 'The form field key is required.');
+    await expectOssError(
+      await fetch(policy.upload_host, { method: 'POST', body: form }),
+      400,
+      'InvalidArgument',
+      'The form field key is required.',
+    );
   });
 
   it('refuses a form larger than the limit as it arrives', async () => {
@@ -291,7 +335,10 @@ describe('create with an oss:// audio_url', () => {
       message: 'File type is not supported. Allowed types are: .wav, .mp3.',
     });
     const big = await uploaded('big.mp3', new Uint8Array(15 * 1024 * 1024 + 1));
-    expect((await postCreate(sb, withAudio(big), resolving)).body).toMatchObject({ code: 'InvalidURL', message: 'File size is larger than 15MB.' });
+    expect((await postCreate(sb, withAudio(big), resolving)).body).toMatchObject({
+      code: 'InvalidURL',
+      message: 'File size is larger than 15MB.',
+    });
     const limit = await uploaded('limit.mp3', new Uint8Array(15 * 1024 * 1024));
     expect((await postCreate(sb, withAudio(limit), resolving)).status).toBe(200);
   });
@@ -312,7 +359,9 @@ describe('create with an http(s) audio_url', () => {
   });
 
   it('refuses a non-string audio_url as a parameter error, and tolerates null', async () => {
-    expect((await postCreate(sb, { ...t2v(MODEL), input: { prompt: 'x', audio_url: 5 } })).body.message).toContain('audio_url');
+    expect((await postCreate(sb, { ...t2v(MODEL), input: { prompt: 'x', audio_url: 5 } })).body.message).toContain(
+      'audio_url',
+    );
     expect((await postCreate(sb, { ...t2v(MODEL), input: { prompt: 'x', audio_url: null } })).status).toBe(200);
   });
 });
@@ -323,7 +372,11 @@ describe('state dir', () => {
     const a = await startSandbox({ clock, stateDir: dir.path });
     const b = await startSandbox({ clock, stateDir: dir.path });
     try {
-      const policy = await (await fetch(`${a.baseUrl}/uploads?action=getPolicy&model=${MODEL}`, { headers: { authorization: `Bearer ${KEY}` } })).json();
+      const policy = await (
+        await fetch(`${a.baseUrl}/uploads?action=getPolicy&model=${MODEL}`, {
+          headers: { authorization: `Bearer ${KEY}` },
+        })
+      ).json();
       const form = new FormData();
       const key = `${policy.data.upload_dir}/shared.wav`;
       const fields = {
@@ -350,10 +403,14 @@ describe('state dir', () => {
 });
 
 describe('multipart parser', () => {
-  const body = (boundary: string, parts: string) => Buffer.from(parts.replaceAll('\n', '\r\n').replaceAll('BOUNDARY', boundary));
+  const body = (boundary: string, parts: string) =>
+    Buffer.from(parts.replaceAll('\n', '\r\n').replaceAll('BOUNDARY', boundary));
 
   it('reads names, file names, content types and binary data, after a preamble', () => {
-    const form = body('b-1', 'preamble\n--BOUNDARY\nContent-Disposition: form-data; name="key"\n\na/b.wav\n--BOUNDARY\nContent-Disposition: form-data; name="file"; filename="say \\"hi\\".wav"\nContent-Type: audio/wav\n\n\u0000\u0001\n\n--BOUNDARY--\n');
+    const form = body(
+      'b-1',
+      'preamble\n--BOUNDARY\nContent-Disposition: form-data; name="key"\n\na/b.wav\n--BOUNDARY\nContent-Disposition: form-data; name="file"; filename="say \\"hi\\".wav"\nContent-Type: audio/wav\n\n\u0000\u0001\n\n--BOUNDARY--\n',
+    );
     expect(parseMultipart(form, 'b-1')).toEqual([
       { name: 'key', data: Buffer.from('a/b.wav') },
       { name: 'file', filename: 'say "hi".wav', contentType: 'audio/wav', data: Buffer.from('\u0000\u0001\r\n') },
@@ -362,9 +419,15 @@ describe('multipart parser', () => {
 
   it('refuses malformed bodies', () => {
     expect(parseMultipart(Buffer.from('no boundary here'), 'x')).toBeUndefined();
-    expect(parseMultipart(body('x', '--BOUNDARY\nContent-Disposition: form-data; name="a"\n\nunterminated'), 'x')).toBeUndefined();
-    expect(parseMultipart(body('x', '--BOUNDARY\nContent-Disposition: attachment; name="a"\n\nv\n--BOUNDARY--'), 'x')).toBeUndefined();
-    expect(parseMultipart(body('x', '--BOUNDARY\nContent-Disposition: form-data\n\nv\n--BOUNDARY--'), 'x')).toBeUndefined();
+    expect(
+      parseMultipart(body('x', '--BOUNDARY\nContent-Disposition: form-data; name="a"\n\nunterminated'), 'x'),
+    ).toBeUndefined();
+    expect(
+      parseMultipart(body('x', '--BOUNDARY\nContent-Disposition: attachment; name="a"\n\nv\n--BOUNDARY--'), 'x'),
+    ).toBeUndefined();
+    expect(
+      parseMultipart(body('x', '--BOUNDARY\nContent-Disposition: form-data\n\nv\n--BOUNDARY--'), 'x'),
+    ).toBeUndefined();
   });
 
   it('finds the boundary of a multipart/form-data Content-Type only', () => {

@@ -3,9 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { crc64 } from '../../../src/api/crc64.js';
-import { startSandbox, type Sandbox } from '../../../src/sandbox/index.js';
+import { type Sandbox, startSandbox } from '../../../src/sandbox/index.js';
 import { UrlSigner } from '../../../src/sandbox/signed-url.js';
-import { createTask, fakeClock, getTask, KEY, tempDir, readPartial } from './helpers.js';
+import { createTask, fakeClock, getTask, KEY, readPartial, tempDir } from './helpers.js';
 import { mp4Info } from './mp4-info.js';
 
 const clock = fakeClock();
@@ -24,12 +24,15 @@ async function videoUrl(id = taskId, on: Sandbox = sb): Promise<string> {
   return reply.body.output.video_url as string;
 }
 
-
 beforeAll(async () => {
   state = await tempDir('video-state');
   cache = await tempDir('video-cache');
   sb = await startSandbox({ clock, stateDir: state.path, videoCacheDir: cache.path });
-  taskId = await createTask(sb, { model: 'wan2.2-t2v-plus', input: { prompt: PROMPT }, parameters: { size: '832*480', seed: 7 } });
+  taskId = await createTask(sb, {
+    model: 'wan2.2-t2v-plus',
+    input: { prompt: PROMPT },
+    parameters: { size: '832*480', seed: 7 },
+  });
   clock.advance(8000);
 });
 afterAll(async () => {
@@ -73,7 +76,11 @@ describe('download', () => {
   });
 
   it('renders other parameters differently, at the model fps', async () => {
-    const other = await createTask(sb, { model: 'wan2.5-t2v-preview', input: { prompt: PROMPT }, parameters: { size: '624*624', seed: 8 } });
+    const other = await createTask(sb, {
+      model: 'wan2.5-t2v-preview',
+      input: { prompt: PROMPT },
+      parameters: { size: '624*624', seed: 8 },
+    });
     clock.advance(8000);
     const bytes = Buffer.from(await (await fetch(await videoUrl(other))).arrayBuffer());
     expect(mp4Info(bytes)).toMatchObject({ width: 624, height: 624, duration: 5, frames: 120 });
@@ -153,7 +160,7 @@ describe('signed URLs', () => {
   it('refuses a tampered signature, Expires or path with 403 SignatureDoesNotMatch', async () => {
     const url = new URL(await videoUrl());
     const badSig = new URL(url);
-    badSig.searchParams.set('Signature', 'AAAA' + url.searchParams.get('Signature')!.slice(4));
+    badSig.searchParams.set('Signature', `AAAA${url.searchParams.get('Signature')!.slice(4)}`);
     await expectOssError(await fetch(badSig), 403, 'SignatureDoesNotMatch');
     const later = new URL(url);
     later.searchParams.set('Expires', String(Number(url.searchParams.get('Expires')) + 3600));
@@ -297,7 +304,11 @@ describe('videoBytes: padded videos for download benchmarks', () => {
     const padCache = await tempDir('video-pad');
     const padded = await startSandbox({ clock, videoCacheDir: padCache.path, videoBytes: 3_000_000 });
     try {
-      const id = await createTask(padded, { model: 'wan2.2-t2v-plus', input: { prompt: PROMPT }, parameters: { size: '832*480', seed: 7 } });
+      const id = await createTask(padded, {
+        model: 'wan2.2-t2v-plus',
+        input: { prompt: PROMPT },
+        parameters: { size: '832*480', seed: 7 },
+      });
       clock.advance(8000);
       const res = await fetch(await videoUrl(id, padded));
       const body = Buffer.from(await res.arrayBuffer());
@@ -308,7 +319,8 @@ describe('videoBytes: padded videos for download benchmarks', () => {
       // The real video's boxes, then one free box to the end.
       expect(mp4Info(body)).toMatchObject({ width: 832, height: 480, frames: 150 });
       const boxes: { type: string; at: number }[] = [];
-      for (let at = 0; at < body.length; at += body.readUInt32BE(at)) boxes.push({ type: body.toString('latin1', at + 4, at + 8), at });
+      for (let at = 0; at < body.length; at += body.readUInt32BE(at))
+        boxes.push({ type: body.toString('latin1', at + 4, at + 8), at });
       expect(boxes.map((b) => b.type)).toEqual(expect.arrayContaining(['ftyp', 'moov', 'mdat']));
       const last = boxes.at(-1)!;
       expect(last.type).toBe('free');
@@ -318,7 +330,11 @@ describe('videoBytes: padded videos for download benchmarks', () => {
       // A second sandbox on the same cache finds the padded file and describes it the same way.
       const again = await startSandbox({ clock, videoCacheDir: padCache.path, videoBytes: 3_000_000 });
       try {
-        const other = await createTask(again, { model: 'wan2.2-t2v-plus', input: { prompt: PROMPT }, parameters: { size: '832*480', seed: 7 } });
+        const other = await createTask(again, {
+          model: 'wan2.2-t2v-plus',
+          input: { prompt: PROMPT },
+          parameters: { size: '832*480', seed: 7 },
+        });
         clock.advance(8000);
         const res2 = await fetch(await videoUrl(other, again));
         expect(Buffer.from(await res2.arrayBuffer()).equals(body)).toBe(true);
