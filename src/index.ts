@@ -9,11 +9,12 @@ export {
   findModel,
   MODELS,
   type ModelInfo,
-  PRICE_CURRENCY,
   PRICE_DATE,
+  priceCurrency,
 } from './api/catalogue.js';
 export { type CreatedTask, DEFAULT_TIMEOUTS, type Timeouts, WanClient, type WanClientOptions } from './api/client.js';
 export { type Clock, systemClock } from './api/clock.js';
+export { type CostEstimate, estimateCost, requestCost } from './api/cost.js';
 export { Crc64, crc64 } from './api/crc64.js';
 export {
   buildCreateRequest,
@@ -29,16 +30,23 @@ export {
   urlExpiry,
 } from './api/download/index.js';
 export * from './api/errors/index.js';
-export { DEFAULT_REGION, REGIONS, type Region, regionBaseUrl } from './api/regions.js';
+export { DEFAULT_REGION, REGIONS, type Region, regionBaseUrl, regionOfBaseUrl } from './api/regions.js';
 export { DEFAULT_RETRY, type RetryPolicy, retryDelay } from './api/retry.js';
 export {
   type CreateRequestBody,
   type CreateResponse,
   isTerminal,
+  numeric,
   type TaskOutput,
   type TaskResponse,
   TERMINAL_STATUSES,
-  type Usage,
+  text,
 } from './api/schemas.js';
 export { RATIOS, type Ratio, SIZE_TABLE, TIERS, type Tier } from './api/sizes.js';
-export { DEFAULT_POLL_INTERVAL_MS, DEFAULT_WAIT_TIMEOUT_MS, type WaitOptions } from './api/wait.js';
+export {
+  DEFAULT_POLL_INTERVAL_MS,
+  DEFAULT_WAIT_TIMEOUT_MS,
+  TaskWatcher,
+  type WaitOptions,
+  type WatcherOptions,
+} from './api/watcher.js';

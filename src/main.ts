@@ -1,28 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { REGION_NAMES } from './api/regions.js';
+import { VERSION } from './api/version.js';
 import { type App, defaultServices, type Services } from './commands/context.js';
 import { examples } from './commands/help-text.js';
 import { COMMANDS, commandNamed, HIDDEN_COMMANDS } from './commands/registry.js';
 import type { IO } from './output/io.js';
 import { reportError } from './output/report-error.js';
 import { Ui } from './output/ui.js';
-
-/** From package.json: one level up from dist/main.js, two from the bundled dist/cli/main.js. */
-const VERSION = (() => {
-  for (const relative of ['../package.json', '../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as {
-        name?: string;
-        version: string;
-      };
-      if (pkg.name === 'wan-cli') return pkg.version;
-    } catch {
-      // not this one
-    }
-  }
-  return 'unknown';
-})();
 
 /**
  * The whole program: parses `argv` (without node and script), runs one command and returns its

@@ -1,4 +1,4 @@
-import type { Region } from './regions.js';
+import { REGIONS, type Region } from './regions.js';
 import { RATIOS, type Ratio, SIZE_TABLE, sizesOfTier, type Tier } from './sizes.js';
 
 /**
@@ -32,16 +32,24 @@ export interface ModelInfo {
   /** Longer prompts are truncated by the service, not rejected. */
   promptMax: number;
   negativePromptMax: number;
-  /** Price per generated second, CNY, by region and tier. */
+  /** Price per generated second, in the region's currency (`priceCurrency`), by region and tier. */
   prices: Partial<Record<Region, Partial<Record<Tier, number>>>>;
+  /** The price of a silent video (`--no-audio`), where the price list gives one; else `prices` applies. */
+  silentPrices?: Partial<Record<Region, Partial<Record<Tier, number>>>>;
   /** Per account: task submissions per second and tasks processed at once. */
   rateLimit: { submitPerSecond: number; concurrent: number };
   notes: string[];
 }
 
-/** When the prices below were read from the pricing page (dashscope-api.md §6.4, [S9]). */
+/**
+ * When the prices below were read (dashscope-api.md §6.4, [S9], [S10]). Beijing bills in CNY;
+ * Singapore and Virginia in USD, whose figures are the reference's dollar values.
+ */
 export const PRICE_DATE = '2026-10-01';
-export const PRICE_CURRENCY = 'CNY';
+
+export function priceCurrency(region: Region): string {
+  return REGIONS[region].currency;
+}
 
 const ALL_RATIOS = [...RATIOS];
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -66,7 +74,7 @@ export const MODELS: readonly ModelInfo[] = [
     negativePromptMax: 500,
     prices: {
       beijing: { '720P': 0.6, '1080P': 1.0 },
-      singapore: { '720P': 0.733924, '1080P': 1.100886 },
+      singapore: { '720P': 0.1, '1080P': 0.15 },
     },
     rateLimit: { submitPerSecond: 5, concurrent: 5 },
     notes: ['Virginia prices are not published in the reference; no estimate there.', 'Never returns actual_prompt.'],
@@ -90,7 +98,7 @@ export const MODELS: readonly ModelInfo[] = [
     negativePromptMax: 500,
     prices: {
       beijing: { '480P': 0.3, '720P': 0.6, '1080P': 1.0 },
-      singapore: { '480P': 0.366961, '720P': 0.733923, '1080P': 1.100885 },
+      singapore: { '480P': 0.05, '720P': 0.1, '1080P': 0.15 },
     },
     rateLimit: { submitPerSecond: 5, concurrent: 5 },
     notes: ['Sound is generated automatically unless an audio file is given.'],
@@ -114,7 +122,7 @@ export const MODELS: readonly ModelInfo[] = [
     negativePromptMax: 500,
     prices: {
       beijing: { '480P': 0.14, '1080P': 0.7 },
-      singapore: { '480P': 0.146785, '1080P': 0.733924 },
+      singapore: { '480P': 0.02, '1080P': 0.1 },
     },
     rateLimit: { submitPerSecond: 2, concurrent: 2 },
     notes: ['Silent video.'],
@@ -137,7 +145,7 @@ export const MODELS: readonly ModelInfo[] = [
     negativePromptMax: 500,
     prices: {
       beijing: { '480P': 0.24, '720P': 0.24 },
-      singapore: { '480P': 0.264213, '720P': 0.264213 },
+      singapore: { '480P': 0.036, '720P': 0.036 },
     },
     rateLimit: { submitPerSecond: 2, concurrent: 2 },
     notes: ['Silent video.', 'Called wan2.1-t2v-turbo in Singapore.'],
@@ -158,7 +166,7 @@ export const MODELS: readonly ModelInfo[] = [
     shotType: false,
     promptMax: 800,
     negativePromptMax: 500,
-    prices: { beijing: { '720P': 0.7 }, singapore: { '720P': 0.733924 } },
+    prices: { beijing: { '720P': 0.7 }, singapore: { '720P': 0.1 } },
     rateLimit: { submitPerSecond: 2, concurrent: 2 },
     notes: ['Silent video.', 'Called wan2.1-t2v-plus in Singapore.'],
   },
@@ -183,7 +191,7 @@ export const MODELS: readonly ModelInfo[] = [
     negativePromptMax: 500,
     prices: {
       beijing: { '720P': 0.6, '1080P': 1.0 },
-      singapore: { '720P': 0.733924, '1080P': 1.100886 },
+      singapore: { '720P': 0.1, '1080P': 0.15 },
     },
     rateLimit: { submitPerSecond: 5, concurrent: 5 },
     notes: ['New protocol: resolution + ratio instead of size.'],

@@ -3,12 +3,14 @@ import { type AudioFileInfo, checkAudioFile } from './audio-file.js';
 import { type Clock, systemClock } from './clock.js';
 import { buildCreateRequest, type CreateRequest, type CreateTaskOptions } from './create-request.js';
 import { type DownloadOptions, type DownloadResult, downloadVideo } from './download/index.js';
+import { ApiError } from './errors/api-error.js';
 import { InputError } from './errors/input-error.js';
 import { ResponseShapeError } from './errors/response-shape-error.js';
 import { TaskFailedError } from './errors/task-failed-error.js';
-import { apiCall, type HttpContext } from './http.js';
+import { apiCall, type HttpContext, requestHeaders } from './http.js';
 import { lazyDispatcher } from './load-undici.js';
-import { DEFAULT_REGION, type Region, regionBaseUrl } from './regions.js';
+import { redactHeaders } from './redact.js';
+import { DEFAULT_REGION, REGIONS, type Region, regionBaseUrl, regionOfBaseUrl } from './regions.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 import {
   type CreateResponse,
@@ -18,11 +20,13 @@ import {
   listResponseSchema,
   type TaskResponse,
   taskResponseSchema,
+  text,
   uploadPolicySchema,
 } from './schemas.js';
 import { checkTaskId } from './task-id.js';
 import { postUpload } from './upload.js';
-import { pollTask, type WaitOptions } from './wait.js';
+import { USER_AGENT } from './version.js';
+import { TaskWatcher, type WaitOptions } from './watcher.js';
 
 export interface Timeouts {
   /** TCP + TLS connect. @default 10_000 ms */
@@ -38,11 +42,19 @@ export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, headersMs: 60_000
 export interface WanClientOptions {
   /** DashScope API key; sent only to the API origin, never to the video host. */
   apiKey?: string;
-  /** @default 'beijing' */
+  /**
+   * @default the region of `baseUrl`'s host when it is one of DashScope's (an error if it contradicts
+   * this), else 'beijing'
+   */
   region?: Region;
-  /** Overrides the region's base URL; includes `/api/v1`, like the SDK's `DASHSCOPE_HTTP_BASE_URL`. */
+  /**
+   * Overrides the region's base URL (`https://dashscope-intl.aliyuncs.com/api/v1`, a workspace domain,
+   * a gateway with a path of its own): like the SDK's `DASHSCOPE_HTTP_BASE_URL`, paths are appended to it.
+   */
   baseUrl?: string;
-  /** Sent as `X-DashScope-WorkSpace`. */
+  /**
+   * Sent as `X-DashScope-WorkSpace`.
+   */
   workspace?: string;
   /** An undici dispatcher (proxy, custom TLS). Its own timeouts then apply. */
   dispatcher?: Dispatcher;
@@ -78,7 +90,7 @@ export function beijingStamp(ms: number): string {
 export interface CreatedTask {
   taskId: string;
   status: string;
-  requestId: string;
+  requestId?: string;
   request: CreateRequest;
   response: CreateResponse;
 }
@@ -96,8 +108,8 @@ export class WanClient {
   private readonly uploadDispatcher: () => Promise<Dispatcher>;
 
   constructor(options: WanClientOptions = {}) {
-    this.region = options.region ?? DEFAULT_REGION;
-    this.baseUrl = (options.baseUrl ?? regionBaseUrl(this.region)).replace(/\/+$/, '');
+    this.baseUrl = (options.baseUrl ?? regionBaseUrl(options.region ?? DEFAULT_REGION)).replace(/\/+$/, '');
+    this.region = clientRegion(options.region, this.baseUrl);
     this.clock = options.clock ?? systemClock;
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     this.http = {
@@ -108,7 +120,7 @@ export class WanClient {
       clock: this.clock,
       retry: { ...DEFAULT_RETRY, ...options.retry },
       random: options.random ?? Math.random,
-      userAgent: options.userAgent ?? 'wan-cli',
+      userAgent: options.userAgent ?? USER_AGENT,
       onDebug: options.onDebug,
     };
     this.downloadDispatcher = options.dispatcher;
@@ -129,6 +141,17 @@ export class WanClient {
     return buildCreateRequest(options, this.region);
   }
 
+  /**
+   * What `createTask` would send for `request`: method, URL and every header, the key redacted
+   * (`--dry-run`). Built by the same code that sends it, so the two cannot differ.
+   */
+  describeCreate(request: CreateRequest): { method: 'POST'; url: string; headers: Record<string, string> } {
+    const headers = requestHeaders(this.http, { body: request.body, headers: createHeaders(request) });
+    // Shown whether or not a key was found: a create cannot be sent without one.
+    headers.authorization ??= 'Bearer ***';
+    return { method: 'POST', url: this.baseUrl + CREATE_PATH, headers: redactHeaders(headers) };
+  }
+
   /** `POST /services/aigc/video-generation/video-synthesis`. Never retried once it may have reached the service. */
   async createTask(
     options: CreateTaskOptions | CreateRequest,
@@ -138,20 +161,16 @@ export class WanClient {
     const response = await apiCall(this.http, {
       operation: 'create task',
       method: 'POST',
-      path: '/services/aigc/video-generation/video-synthesis',
+      path: CREATE_PATH,
       body: request.body,
-      headers: { 'x-dashscope-async': 'enable', ...request.headers },
+      headers: createHeaders(request),
       schema: createResponseSchema,
       retry: 'create',
       signal,
     });
-    return {
-      taskId: response.output.task_id,
-      status: response.output.task_status,
-      requestId: response.request_id,
-      request,
-      response,
-    };
+    // The id goes into URL paths and file names: a malformed one is refused here, not used.
+    const taskId = checkTaskId(response.output.task_id, 'create task');
+    return { taskId, status: response.output.task_status, requestId: text(response.request_id), request, response };
   }
 
   /** `GET /tasks/{task_id}`: the task as the service reports it (HTTP 200 even when it FAILED). */
@@ -168,21 +187,35 @@ export class WanClient {
   }
 
   /**
-   * `POST /tasks/{task_id}/cancel`. Only PENDING tasks can be cancelled; for any other the service
-   * answers 400 `UnsupportedOperation` (an ApiError).
+   * `POST /tasks/{task_id}/cancel`. Only PENDING tasks can be cancelled (dashscope-api.md §1.2); for
+   * any other the service answers 400 `UnsupportedOperation`. Then the task is looked up: CANCELED
+   * (already, or by our first attempt whose answer was lost) resolves; any other state is thrown as
+   * an ApiError that says what it means.
    */
-  async cancelTask(taskId: string, { signal }: { signal?: AbortSignal } = {}): Promise<{ requestId: string }> {
+  async cancelTask(
+    taskId: string,
+    { signal }: { signal?: AbortSignal } = {},
+  ): Promise<{ requestId?: string; alreadyCanceled: boolean }> {
     checkTaskId(taskId);
-    const response = await apiCall(this.http, {
-      operation: 'cancel task',
-      method: 'POST',
-      path: `/tasks/${encodeURIComponent(taskId)}/cancel`,
-      schema: cancelResponseSchema,
-      // Cancelling twice is harmless, so it may be retried like a query.
-      retry: 'idempotent',
-      signal,
-    });
-    return { requestId: response.request_id };
+    try {
+      const response = await apiCall(this.http, {
+        operation: 'cancel task',
+        method: 'POST',
+        path: `/tasks/${encodeURIComponent(taskId)}/cancel`,
+        schema: cancelResponseSchema,
+        // Cancelling twice is harmless, so it may be retried like a query.
+        retry: 'idempotent',
+        signal,
+      });
+      return { requestId: text(response.request_id), alreadyCanceled: false };
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.code !== 'UnsupportedOperation') throw err;
+      const status = (await this.getTask(taskId, { signal })).output.task_status;
+      // More than one attempt: the first one's answer was lost, and it is what cancelled the task.
+      if (status === 'CANCELED') return { requestId: err.requestId, alreadyCanceled: err.attempts === 1 };
+      err.message = `task ${taskId} cannot be cancelled: it is ${status}, ${NOT_CANCELLABLE[status] ?? 'and only PENDING tasks can be cancelled'}${err.requestId ? ` (request id ${err.requestId})` : ''}`;
+      throw err;
+    }
   }
 
   /**
@@ -210,13 +243,15 @@ export class WanClient {
 
   /**
    * Uploads a local wav/mp3 through the temporary upload API and returns its `oss://` URL (valid
-   * 48 hours, usable only with `model`). The file is checked first: nothing is sent for a bad one.
+   * 48 hours, usable only with `model`). The file is checked first: nothing is sent for a bad one,
+   * nor where the region has no upload service (dashscope-api.md §1.3).
    */
   async uploadAudio(
     file: string,
     model: string,
     { signal }: { signal?: AbortSignal } = {},
   ): Promise<{ url: string; file: AudioFileInfo }> {
+    checkUploads(this.region);
     const info = await checkAudioFile(file);
     const policy = await apiCall(this.http, {
       operation: 'get upload policy',
@@ -226,19 +261,22 @@ export class WanClient {
       retry: 'idempotent',
       signal,
     });
-    if (info.bytes > policy.data.max_file_size_mb * 1024 * 1024) {
-      throw new InputError(
-        'audio',
-        `${file} is larger than the ${policy.data.max_file_size_mb} MB the upload policy allows`,
-      );
+    const maxMb = policy.data.max_file_size_mb;
+    if (maxMb !== undefined && info.bytes > maxMb * 1024 * 1024) {
+      throw new InputError('audio', `${file} is larger than the ${maxMb} MB the upload policy allows`);
     }
     return { url: await postUpload(policy.data, info, await this.uploadDispatcher(), signal), file: info };
   }
 
-  /** Polls until the task is SUCCEEDED (resolves) or ends otherwise / the budget runs out (rejects). */
+  /**
+   * Polls until the task ends: resolves with the SUCCEEDED task; FAILED, CANCELED and UNKNOWN reject
+   * with TaskFailedError, a spent budget with WaitTimeoutError. The task itself is never cancelled.
+   */
   async waitForTask(taskId: string, options: WaitOptions = {}): Promise<TaskResponse> {
     checkTaskId(taskId);
-    return pollTask((signal) => this.getTask(taskId, { signal }), taskId, this.clock, options);
+    const watcher = new TaskWatcher(this, { ...options, signal: options.signal });
+    const task = await watcher.watch(taskId);
+    return succeeded(task);
   }
 
   /**
@@ -263,24 +301,58 @@ export class WanClient {
   private async videoUrlOf(source: string | TaskResponse, signal?: AbortSignal): Promise<string> {
     if (typeof source === 'string' && /^https?:\/\//i.test(source)) return source;
     const task = typeof source === 'string' ? await this.getTask(source, { signal }) : source;
-    const url = task.output.video_url;
-    if (task.output.task_status !== 'SUCCEEDED' || !url) {
-      throw new TaskFailedError(
-        task.output.task_id,
-        task.output.task_status,
-        task.output.code,
-        task.output.message ?? 'the task has no video',
-        task.request_id,
-      );
-    }
+    const url = text(succeeded(task).output.video_url)!;
     if (!/^https?:\/\//i.test(url)) {
       throw new ResponseShapeError(
         'query task',
         200,
         `video_url is not an http(s) URL: ${url.slice(0, 40)}`,
-        task.request_id,
+        text(task.request_id),
       );
     }
     return url;
   }
+}
+
+const CREATE_PATH = '/services/aigc/video-generation/video-synthesis';
+
+function createHeaders(request: CreateRequest): Record<string, string> {
+  return { 'x-dashscope-async': 'enable', ...request.headers };
+}
+
+/** What an UnsupportedOperation answer to a cancel means, by the task's state. */
+const NOT_CANCELLABLE: Record<string, string> = {
+  RUNNING: 'so only its end can stop it: a video it makes will be billed',
+  SUCCEEDED: 'so its video is made and billed',
+  FAILED: 'so there is nothing to cancel (failed tasks are not billed)',
+  UNKNOWN: 'an unknown id in this region, or older than 24 hours',
+};
+
+/** The task if it SUCCEEDED, else the TaskFailedError that says how it ended. */
+export function succeeded(task: TaskResponse): TaskResponse {
+  const o = task.output;
+  if (o.task_status === 'SUCCEEDED') return task;
+  throw new TaskFailedError(o.task_id, o.task_status, text(o.code), text(o.message), text(task.request_id));
+}
+
+/** dashscope-api.md §1.3: the temporary-upload API is not offered everywhere. */
+export function checkUploads(region: Region): void {
+  if (!REGIONS[region].uploads) {
+    throw new InputError(
+      'audio',
+      `the ${region} region has no upload service for local files; give a public http(s) URL of the audio instead`,
+    );
+  }
+}
+
+/**
+ * The region a client works in: the one its base URL's host belongs to, as the SDKs switch region
+ * by the base URL alone; else the one asked for, else Beijing. A contradiction is refused.
+ */
+function clientRegion(asked: Region | undefined, baseUrl: string): Region {
+  const ofHost = regionOfBaseUrl(baseUrl);
+  if (asked && ofHost && asked !== ofHost) {
+    throw new InputError('region', `region ${asked} contradicts the base URL ${baseUrl}, which is ${ofHost}'s`);
+  }
+  return ofHost ?? asked ?? DEFAULT_REGION;
 }

@@ -1,25 +1,38 @@
-import { type ModelInfo, PRICE_CURRENCY, PRICE_DATE } from './catalogue.js';
+import { type ModelInfo, PRICE_DATE, priceCurrency } from './catalogue.js';
+import type { CreateRequest } from './create-request.js';
 import type { Region } from './regions.js';
 import type { Tier } from './sizes.js';
 
 /** What a task will cost if it succeeds (failed tasks are free), from the catalogue's prices. */
 export interface CostEstimate {
   amount: number;
+  /** The region's billing currency: CNY in Beijing, USD in Singapore and Virginia. */
   currency: string;
   /** When the price table was read; prices change. */
   price_date: string;
 }
 
 /**
- * Price per second of the output's tier × seconds (dashscope-api.md §6.4). Undefined where the
- * reference publishes no price (e.g. Virginia).
+ * Price per second of the output's tier × seconds (dashscope-api.md §6.4), at the silent price for a
+ * silent video where the price list has one. Undefined where the reference publishes no price.
  */
-export function estimateCost(model: ModelInfo, region: Region, tier: Tier, seconds: number): CostEstimate | undefined {
-  const perSecond = model.prices[region]?.[tier];
+export function estimateCost(
+  model: ModelInfo,
+  region: Region,
+  tier: Tier,
+  seconds: number,
+  silent = false,
+): CostEstimate | undefined {
+  const perSecond = (silent ? model.silentPrices?.[region]?.[tier] : undefined) ?? model.prices[region]?.[tier];
   if (perSecond === undefined) return undefined;
   return {
     amount: Math.round(perSecond * seconds * 10_000) / 10_000,
-    currency: PRICE_CURRENCY,
+    currency: priceCurrency(region),
     price_date: PRICE_DATE,
   };
+}
+
+/** The estimate for a request built by `buildCreateRequest`. */
+export function requestCost(request: CreateRequest): CostEstimate | undefined {
+  return estimateCost(request.model, request.region, request.tier, request.duration, request.silent);
 }

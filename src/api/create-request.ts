@@ -22,8 +22,13 @@ export const createTaskOptionsSchema = z.object({
   prompt: z.string(),
   model: z.optional(z.string()),
   negativePrompt: z.optional(z.string()),
-  /** `http(s)://` or `oss://` URL of a wav/mp3 (3–30 s, ≤ 15 MB); wan2.5+ only. */
+  /** `http(s)://` or `oss://` URL of a wav/mp3 (3–30 s, ≤ 15 MB); models with sound only. */
   audioUrl: z.optional(z.string()),
+  /**
+   * `false`: a silent video from a model that makes sound (`parameters.audio`, sent only when set).
+   * Models with sound add it by default; silent models refuse the option.
+   */
+  audio: z.optional(z.boolean()),
   /** `W*H` (also `WxH`), size-protocol models. */
   size: z.optional(z.string()),
   resolution: z.optional(z.enum(TIERS)),
@@ -47,6 +52,10 @@ export interface CreateRequest {
   size: string;
   tier: Tier;
   duration: number;
+  /** The region whose model id, prices and currency apply. */
+  region: Region;
+  /** `audio: false` was asked: a silent video (priced at the silent price where there is one). */
+  silent: boolean;
 }
 
 const SEED_MAX = 2147483647;
@@ -102,6 +111,17 @@ export function buildCreateRequest(options: CreateTaskOptions, region: Region): 
     parameters.shot_type = options.shotType;
   }
 
+  if (options.audio !== undefined) {
+    // dashscope-api.md §3.1 and the API reference: a silent video is made by sending no audio_url and
+    // `audio: false`; sound models (wan2.5, wan2.6, wan2.7 t2v) add sound by default.
+    if (!model.sound)
+      throw new InputError('audio', `${model.id} makes silent videos already; models with sound: ${soundModels()}`);
+    if (options.audio === false && options.audioUrl !== undefined) {
+      throw new InputError('audio', 'a silent video takes no audio file: give --no-audio or --audio, not both');
+    }
+    parameters.audio = options.audio;
+  }
+
   const input: CreateRequestBody['input'] = { prompt };
   if (options.negativePrompt !== undefined && options.negativePrompt !== '')
     input.negative_prompt = options.negativePrompt;
@@ -132,6 +152,8 @@ export function buildCreateRequest(options: CreateTaskOptions, region: Region): 
     size: shape.size,
     tier: shape.tier,
     duration: options.duration ?? model.defaultDuration,
+    region,
+    silent: options.audio === false,
   };
 }
 

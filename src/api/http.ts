@@ -4,6 +4,7 @@ import { loadUndici } from './load-undici.js';
 import './zod-english.js';
 import type { Clock } from './clock.js';
 import { AbortedError } from './errors/aborted-error.js';
+import { AccountError } from './errors/account-error.js';
 import { ApiError } from './errors/api-error.js';
 import { AuthError } from './errors/auth-error.js';
 import { ConnectionError, TimeoutError } from './errors/connection-error.js';
@@ -12,7 +13,7 @@ import { RateLimitError } from './errors/rate-limit-error.js';
 import { ResponseShapeError } from './errors/response-shape-error.js';
 import { describeError, redactHeaders } from './redact.js';
 import { parseRetryAfter, type RetryPolicy, retryDelay } from './retry.js';
-import { apiErrorBodySchema } from './schemas.js';
+import { apiErrorBodySchema, text as textOf } from './schemas.js';
 
 /** Everything one API call needs from the client; built once by WanClient. */
 export interface HttpContext {
@@ -82,6 +83,8 @@ export async function apiCall<S extends z.ZodMiniType>(ctx: HttpContext, call: A
 function nextDelay(ctx: HttpContext, call: ApiCall<z.ZodMiniType>, err: unknown, attempt: number): number | undefined {
   const now = ctx.clock.now();
   if (err instanceof ApiError) {
+    // A quota or an unpaid bill does not clear in seconds: said at once, never retried for minutes.
+    if (err instanceof AccountError) return undefined;
     if (call.retry === 'create' && !(err instanceof RateLimitError && err.code?.startsWith('Throttling')))
       return undefined;
     const retryAfter =
@@ -102,18 +105,26 @@ function isAmbiguous(err: unknown): boolean {
   return err instanceof ApiError && err.status >= 500;
 }
 
+/**
+ * Every header a call sends, the key included: the one place they are decided, so `--dry-run` shows
+ * exactly what a create sends (with the key redacted by the caller).
+ */
+export function requestHeaders(
+  ctx: HttpContext,
+  call: Pick<ApiCall<z.ZodMiniType>, 'body' | 'headers'>,
+): Record<string, string> {
+  const headers: Record<string, string> = { accept: 'application/json', 'user-agent': ctx.userAgent, ...call.headers };
+  // The key goes to the configured API origin only: every URL here is built from the base URL.
+  if (ctx.apiKey) headers.authorization = `Bearer ${ctx.apiKey}`;
+  if (ctx.workspace) headers['x-dashscope-workspace'] = ctx.workspace;
+  if (call.body !== undefined) headers['content-type'] = 'application/json';
+  return headers;
+}
+
 async function attemptCall<S extends z.ZodMiniType>(ctx: HttpContext, call: ApiCall<S>): Promise<z.infer<S>> {
   const url = new URL(ctx.baseUrl + call.path);
-  const headers: Record<string, string> = {
-    accept: 'application/json',
-    'user-agent': ctx.userAgent,
-    ...call.headers,
-  };
-  // The key goes to the configured API origin only (the URL is always built from the base URL here).
-  if (url.origin === new URL(ctx.baseUrl).origin) headers.authorization = `Bearer ${ctx.apiKey}`;
-  if (ctx.workspace) headers['x-dashscope-workspace'] = ctx.workspace;
+  const headers = requestHeaders(ctx, call);
   const body = call.body === undefined ? undefined : JSON.stringify(call.body);
-  if (body !== undefined) headers['content-type'] = 'application/json';
 
   const started = ctx.clock.now();
   ctx.onDebug?.(`> ${call.method} ${url.href}`);
@@ -151,10 +162,7 @@ async function attemptCall<S extends z.ZodMiniType>(ctx: HttpContext, call: ApiC
   }
   const parsed = call.schema.safeParse(json);
   if (!parsed.success) {
-    const requestId =
-      typeof (json as { request_id?: unknown }).request_id === 'string'
-        ? (json as { request_id: string }).request_id
-        : undefined;
+    const requestId = textOf((json as { request_id?: unknown }).request_id);
     const issue = parsed.error.issues[0]!;
     const field = issue.path.join('.') || '(body)';
     throw new ResponseShapeError(call.operation, res.statusCode, `field "${field}": ${issue.message}`, requestId);
@@ -193,12 +201,12 @@ function toApiError(
   now: number,
 ): ApiError {
   const parsed = apiErrorBodySchema.safeParse(json);
-  const code = parsed.success ? parsed.data.code : undefined;
+  const code = parsed.success ? textOf(parsed.data.code) : undefined;
   const message =
-    parsed.success && parsed.data.message
-      ? parsed.data.message
-      : `the service answered HTTP ${status} with ${json === undefined ? `a non-JSON body (${contentType(headers)}): ${snippet(text)}` : 'an error body without a message'}`;
-  const requestId = parsed.success ? parsed.data.request_id : undefined;
+    (parsed.success ? textOf(parsed.data.message) : undefined) ??
+    `the service answered HTTP ${status} with ${json === undefined ? `a non-JSON body (${contentType(headers)}): ${snippet(text)}` : 'an error body without a message'}`;
+  const requestId = parsed.success ? textOf(parsed.data.request_id) : undefined;
+  if (AccountError.matches(code)) return new AccountError(operation, status, code, message, requestId);
   if (status === 401 || status === 403) return new AuthError(operation, status, code, message, requestId);
   if (status === 429) {
     const err = new RateLimitError(operation, status, code, message, requestId);

@@ -2,17 +2,17 @@ import * as z from 'zod/mini';
 import './zod-english.js';
 
 /**
- * Wire schemas: what we send and what we accept from DashScope (dashscope-api.md §3, §4).
- * Responses are loose objects: the service adds fields over time and we pass them through.
+ * Wire schemas: what we send (strict) and what we read from DashScope (tolerant).
+ *
+ * A response is read by the few fields `wan` needs; everything else may be missing, `null`, of
+ * another type or new, and is passed through untouched to --json, the sidecar and the journal. A
+ * paid result is never refused for its shape: only `output.task_id`, `output.task_status` and, for
+ * a SUCCEEDED task, `output.video_url` are required (dashscope-api.md §4.2 and §8).
  */
 
 export { isTerminal, TERMINAL_STATUSES, type TerminalStatus } from './task-status.js';
 
 const nonEmpty = z.string().check(z.minLength(1));
-
-/** Any string: states we have never seen (SUSPENDED, …) are treated as still running. */
-export const taskStatusSchema = nonEmpty;
-export type TaskStatus = z.infer<typeof taskStatusSchema>;
 
 export const createInputSchema = z.object({
   prompt: z.string(),
@@ -29,6 +29,7 @@ export const createParametersSchema = z.object({
   watermark: z.optional(z.boolean()),
   seed: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(2147483647))),
   shot_type: z.optional(z.enum(['single', 'multi'])),
+  audio: z.optional(z.boolean()),
 });
 
 /** The body of `POST /services/aigc/video-generation/video-synthesis`. */
@@ -39,89 +40,74 @@ export const createRequestBodySchema = z.object({
 });
 export type CreateRequestBody = z.infer<typeof createRequestBodySchema>;
 
+/** Any value, read as text only when it is text: how every optional response field is read. */
+export function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** Any value, read as a number when it is one or a numeric string (`"5"`). */
+export function numeric(value: unknown): number | undefined {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
+}
+
 export const createResponseSchema = z.looseObject({
-  request_id: z.string(),
-  output: z.looseObject({ task_id: nonEmpty, task_status: taskStatusSchema }),
+  request_id: z.optional(z.unknown()),
+  output: z.looseObject({ task_id: nonEmpty, task_status: nonEmpty }),
 });
 export type CreateResponse = z.infer<typeof createResponseSchema>;
 
-export const taskOutputSchema = z.looseObject({
-  task_id: nonEmpty,
-  task_status: taskStatusSchema,
-  submit_time: z.optional(z.string()),
-  scheduled_time: z.optional(z.string()),
-  end_time: z.optional(z.string()),
-  video_url: z.optional(z.string()),
-  orig_prompt: z.optional(z.string()),
-  actual_prompt: z.optional(z.string()),
-  code: z.optional(z.string()),
-  message: z.optional(z.string()),
-});
-export type TaskOutput = z.infer<typeof taskOutputSchema>;
+/** `output` of a task: the fields `wan` reads, all but three of them any type (use `text()`). */
+export const taskOutputSchema = z
+  .looseObject({
+    task_id: nonEmpty,
+    /** Any string: states never seen (SUSPENDED, …) are treated as still running. */
+    task_status: nonEmpty,
+    video_url: z.optional(z.unknown()),
+  })
+  .check(
+    z.refine((o) => o.task_status !== 'SUCCEEDED' || text(o.video_url) !== undefined, {
+      message: 'a SUCCEEDED task must have a video_url',
+      path: ['video_url'],
+    }),
+  );
+export type TaskOutput = z.infer<typeof taskOutputSchema> & { video_url?: unknown; [field: string]: unknown };
 
-/** Usage differs by model generation (§8 item 10); every field is optional. */
-export const usageSchema = z.looseObject({
-  video_duration: z.optional(z.number()),
-  video_ratio: z.optional(z.string()),
-  video_count: z.optional(z.number()),
-  duration: z.optional(z.number()),
-  size: z.optional(z.string()),
-  SR: z.optional(z.number()),
-});
-export type Usage = z.infer<typeof usageSchema>;
-
-/** The body of `GET /tasks/{task_id}` (always HTTP 200 when the request itself was fine). */
+/** The body of `GET /tasks/{task_id}` (HTTP 200 even when the task FAILED). `usage` is passed through as is. */
 export const taskResponseSchema = z.looseObject({
-  request_id: z.string(),
+  request_id: z.optional(z.unknown()),
   output: taskOutputSchema,
-  usage: z.optional(usageSchema),
+  usage: z.optional(z.unknown()),
 });
-export type TaskResponse = z.infer<typeof taskResponseSchema>;
+export type TaskResponse = { request_id?: unknown; output: TaskOutput; usage?: unknown; [field: string]: unknown };
 
 /** DashScope's flat request-level error body. */
 export const apiErrorBodySchema = z.looseObject({
-  code: z.optional(z.string()),
-  message: z.optional(z.string()),
-  request_id: z.optional(z.string()),
+  code: z.optional(z.unknown()),
+  message: z.optional(z.unknown()),
+  request_id: z.optional(z.unknown()),
 });
 
 /** `POST /tasks/{id}/cancel` answers only `{request_id}` (dashscope-api.md §1.2). */
-export const cancelResponseSchema = z.looseObject({ request_id: z.string() });
+export const cancelResponseSchema = z.looseObject({ request_id: z.optional(z.unknown()) });
 
 /** One task of `GET /tasks`: epoch-millisecond times, `end_time` only once finished (§1.2). */
-export const listedTaskSchema = z.looseObject({
-  task_id: nonEmpty,
-  status: taskStatusSchema,
-  model_name: z.optional(z.string()),
-  gmt_create: z.optional(z.number()),
-  start_time: z.optional(z.number()),
-  end_time: z.optional(z.number()),
-  request_id: z.optional(z.string()),
-  region: z.optional(z.string()),
-});
-export type ListedTask = z.infer<typeof listedTaskSchema>;
+export const listedTaskSchema = z.looseObject({ task_id: nonEmpty, status: nonEmpty });
+export type ListedTask = z.infer<typeof listedTaskSchema> & { [field: string]: unknown };
 
-/** `GET /tasks`: top level, not wrapped in `output`. */
-export const listResponseSchema = z.looseObject({
-  request_id: z.string(),
-  total: z.number().check(z.int(), z.nonnegative()),
-  total_page: z.optional(z.number().check(z.int(), z.nonnegative())),
-  page_no: z.number().check(z.int(), z.positive()),
-  page_size: z.number().check(z.int(), z.positive()),
-  data: z.array(listedTaskSchema),
-});
-export type ListResponse = z.infer<typeof listResponseSchema>;
+/** `GET /tasks`: top level, not wrapped in `output`; paging fields are read with `numeric()`. */
+export const listResponseSchema = z.looseObject({ data: z.array(listedTaskSchema) });
+export type ListResponse = z.infer<typeof listResponseSchema> & { [field: string]: unknown };
 
-/** Step 1 of a temporary upload: `GET /uploads?action=getPolicy&model=…` (§1.3). */
+/** Step 1 of a temporary upload: `GET /uploads?action=getPolicy&model=…` (§1.3); all of it is sent back. */
 export const uploadPolicySchema = z.looseObject({
-  request_id: z.optional(z.string()),
   data: z.looseObject({
     policy: z.string(),
     signature: z.string(),
     upload_dir: z.string(),
     upload_host: z.string().check(z.regex(/^https?:\/\//)),
-    expire_in_seconds: z.coerce.number(),
-    max_file_size_mb: z.coerce.number(),
+    expire_in_seconds: z.optional(z.coerce.number()),
+    max_file_size_mb: z.optional(z.coerce.number()),
     oss_access_key_id: z.string(),
     x_oss_object_acl: z.string(),
     x_oss_forbid_overwrite: z.string(),

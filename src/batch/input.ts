@@ -20,8 +20,11 @@ export const lineFieldsSchema = z.strictObject({
   duration: z.optional(z.number().check(z.int())),
   negativePrompt: z.optional(z.string()),
   audioUrl: z.optional(nonEmpty),
-  /** A local wav/mp3, relative to the batch file's directory; uploaded when the line is sent. */
-  audio: z.optional(nonEmpty),
+  /**
+   * A local wav/mp3 (relative to the batch file's directory; uploaded when the line is sent), an
+   * http(s)/oss URL, or `false` for a silent video.
+   */
+  audio: z.optional(z.union([nonEmpty, z.literal(false)])),
   seed: z.optional(z.number().check(z.int())),
   promptExtend: z.optional(z.boolean()),
   watermark: z.optional(z.boolean()),

@@ -1,16 +1,15 @@
 import { createHash } from 'node:crypto';
-import { requestHash } from '../journal/index.js';
 
 /**
- * The idempotency key of a batch line without an explicit `key`: a hash of where the line is
- * (the batch file's absolute path, or `stdin`, and the line number) and what it asks for (the
- * canonical request body, plus the local audio file, whose upload URL changes on every upload).
- * Running the same batch again gives the same keys, so the journal finds the tasks it already
- * paid for; editing a line gives it a new key, and so a new task.
+ * The idempotency key of a batch line without an explicit `key`: a hash of the batch file (its
+ * absolute path, or `stdin`), what the line asks for (see requestIdentity: the request, and the
+ * content of a local audio file) and which occurrence of that request it is in the file. Not its
+ * line number: adding a comment or a line above it after a crash must not make it a new task. Two
+ * identical lines are two videos (their occurrences differ); editing a line makes it a new one.
  */
-export function lineKey(source: string, line: number, body: unknown, audioFile?: string): string {
+export function lineKey(source: string, identity: string, occurrence: number): string {
   const digest = createHash('sha256')
-    .update(JSON.stringify([source, line, requestHash(body), audioFile ?? null]))
+    .update(JSON.stringify([source, identity, occurrence]))
     .digest('hex');
   return `batch-${digest.slice(0, 32)}`;
 }

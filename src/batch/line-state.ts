@@ -1,3 +1,4 @@
+import type { TaskEntry } from '../journal/fold.js';
 import { EXIT } from '../output/exit-codes.js';
 import { classifyError } from '../output/report-error.js';
 import type { PlannedLine } from './plan.js';
@@ -12,13 +13,11 @@ export interface LineState {
   status: string;
   taskId?: string;
   /** The journal entry of the task, for status and download records. */
-  entryId?: string;
+  entry?: TaskEntry;
   /** Client time at or before the task's submission (for the list window), ms. */
   since?: number;
   /** Client time this run's create of the task was answered, ms: when its clock started (else `since` stands in). */
   createdAt?: number;
-  /** Stop waiting for the task at this time (--timeout, counted from when this run took it on). */
-  deadline?: number;
   saved?: { file: string; bytes: number; sha256: string };
   error?: unknown;
   /** Requeued after a 429 this many times. */

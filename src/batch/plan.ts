@@ -1,7 +1,11 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkAudioFile } from '../api/audio-file.js';
 import type { CreateRequest, CreateTaskOptions } from '../api/create-request.js';
 import { InputError } from '../api/errors/input-error.js';
+import { requestIdentity } from '../tasks/create.js';
+import type { InputFile } from '../tasks/save-video.js';
 import type { BatchEntry, LineError, LineFields } from './input.js';
 import { lineKey } from './key.js';
 import { defaultFileName } from './slug.js';
@@ -14,8 +18,11 @@ export interface PlannedLine {
   request: CreateRequest;
   /** What the request was built from; rebuilt with the upload's URL when `audioFile` is set. */
   options: CreateTaskOptions;
-  /** Absolute path of a local audio file to upload just before the line is sent. */
+  /** A local audio file to upload just before the line is sent (absolute path), and its content. */
   audioFile?: string;
+  inputs: InputFile[];
+  /** What identifies the line's request (see requestIdentity). */
+  identity: string;
   /** Absolute path of the video. */
   file: string;
 }
@@ -34,6 +41,8 @@ export interface PlanInput {
   defaultAudio?: string;
   /** Builds and checks a request against the catalogue (`WanClient#prepareCreate`); throws InputError. */
   prepare: (options: CreateTaskOptions) => CreateRequest;
+  /** Throws InputError where the region has no upload service for local files. */
+  checkUploads: () => void;
 }
 
 export interface Plan {
@@ -57,16 +66,22 @@ export async function planBatch(input: PlanInput): Promise<Plan> {
   const warnings = new Map<string, number[]>();
   const keys = new Map<string, number>();
   const files = new Map<string, number>();
+  const occurrences = new Map<string, number>();
   for (const { line, fields } of input.entries) {
     const fail = (field: string | undefined, message: string) =>
       errors.push({ line, ...(field ? { field } : {}), message });
     let request: CreateRequest;
     let options: CreateTaskOptions;
     let audio: string | undefined;
+    const inputs: InputFile[] = [];
     try {
       ({ options, audio } = mergeOptions(input, fields));
       request = input.prepare(audio ? { ...options, audioUrl: AUDIO_PLACEHOLDER } : options);
-      if (audio) await checkAudioFile(audio);
+      if (audio) {
+        input.checkUploads();
+        const info = await checkAudioFile(audio);
+        inputs.push({ name: path.basename(audio), bytes: info.bytes, sha256: await sha256Of(audio) });
+      }
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
       fail(err.field, err.message);
@@ -74,7 +89,13 @@ export async function planBatch(input: PlanInput): Promise<Plan> {
     }
     for (const warning of request.warnings) warnings.set(warning, [...(warnings.get(warning) ?? []), line]);
 
-    const key = fields.key ?? lineKey(input.source, line, request.body, audio);
+    const identity = requestIdentity(
+      request,
+      inputs.map((i) => i.sha256),
+    );
+    const occurrence = occurrences.get(identity) ?? 0;
+    occurrences.set(identity, occurrence + 1);
+    const key = fields.key ?? lineKey(input.source, identity, occurrence);
     const sameKey = keys.get(key);
     if (sameKey !== undefined) fail('key', `the same idempotency key as line ${sameKey}; each line needs its own`);
     keys.set(key, line);
@@ -90,7 +111,17 @@ export async function planBatch(input: PlanInput): Promise<Plan> {
     if (sameFile !== undefined) fail('output', `${name} is also line ${sameFile}'s file`);
     files.set(file, line);
     if (sameKey === undefined && sameFile === undefined) {
-      lines.push({ line, prompt: fields.prompt, key, request, options, file, ...(audio ? { audioFile: audio } : {}) });
+      lines.push({
+        line,
+        prompt: fields.prompt,
+        key,
+        request,
+        options,
+        identity,
+        inputs,
+        file,
+        ...(audio ? { audioFile: audio } : {}),
+      });
     }
   }
   return { lines, errors, warnings };
@@ -108,11 +139,18 @@ function mergeOptions(input: PlanInput, fields: LineFields): { options: CreateTa
     delete defaults.ratio;
   }
   if (fields.resolution !== undefined || fields.ratio !== undefined) delete defaults.size;
-  if (fields.audio !== undefined) delete defaults.audioUrl;
-  if (fields.audioUrl !== undefined) audio = undefined;
-  if (fields.audio !== undefined) audio = path.resolve(input.baseDir, fields.audio);
-  const { output: _output, key: _key, audio: _audio, ...own } = fields;
-  const options = { ...defaults, ...stripUndefined(own) } as CreateTaskOptions;
+  const { output: _output, key: _key, audio: lineAudio, ...own } = fields;
+  if (lineAudio !== undefined || fields.audioUrl !== undefined) {
+    // The line's own sound (or silence) replaces the flags'.
+    delete defaults.audioUrl;
+    delete defaults.audio;
+    audio = undefined;
+  }
+  const line: Partial<CreateTaskOptions> = stripUndefined(own);
+  if (lineAudio === false) line.audio = false;
+  else if (typeof lineAudio === 'string' && /^[a-z][a-z0-9+.-]*:\/\//i.test(lineAudio)) line.audioUrl = lineAudio;
+  else if (typeof lineAudio === 'string') audio = path.resolve(input.baseDir, lineAudio);
+  const options = { ...defaults, ...line } as CreateTaskOptions;
   if (audio && options.audioUrl !== undefined) throw new InputError('audio', 'give audio or audioUrl, not both');
   return { options, ...(audio ? { audio } : {}) };
 }
@@ -129,4 +167,10 @@ function badOutputName(name: string): string | undefined {
   if (name.endsWith('/') || name.endsWith('\\')) return `"${name}" names a directory, not a file`;
   if (/[\0\r\n]/.test(name)) return `"${name}" contains a control character`;
   return undefined;
+}
+
+async function sha256Of(file: string): Promise<string> {
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 }

@@ -1,8 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { readLimited } from '../commands/read-limited.js';
-import { UsageError } from '../commands/usage-error.js';
+import { UsageError } from '../api/errors/usage-error.js';
 import type { IO } from '../output/io.js';
+import { readLimited } from '../output/read-limited.js';
 
 /** A batch is text; anything larger is a mistake (100,000 lines of prompts fit easily). */
 const MAX_BATCH_BYTES = 16 * 1024 * 1024;
@@ -23,6 +23,7 @@ export async function readBatchInput(file: string, io: IO): Promise<BatchInput> 
         await readLimited(
           io.stdin,
           MAX_BATCH_BYTES,
+          io.signal,
           () => new UsageError('stdin holds more than 16 MiB; that is not a batch of prompts', 'batch file'),
         ),
         'stdin',

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** One line's outcome in `wan-batch-report.json`. */
@@ -27,8 +27,25 @@ export interface BatchReport {
   lines: ReportLine[];
 }
 
-/** Default name, inside --output-dir. */
-export const REPORT_FILE = 'wan-batch-report.json';
+/**
+ * Where a run's report goes without --report: in the output directory, named after the batch file
+ * and when the run started (`shots-20261207-011530.report.json`), so each run keeps its own.
+ */
+export async function reportPath(outputDir: string, source: string, startedAt: number): Promise<string> {
+  const base = source === 'stdin' ? 'stdin' : path.basename(source).replace(/\.[^.]*$/, '');
+  const stamp = new Date(startedAt).toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
+  for (let n = 1; ; n++) {
+    const file = path.join(outputDir, `${base}-${stamp}${n > 1 ? `-${n}` : ''}.report.json`);
+    if (!(await exists(file))) return file;
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
+}
 
 /** Written to a temporary name and renamed, so a reader never sees half a report. */
 export async function writeReport(file: string, report: BatchReport): Promise<void> {

@@ -1,6 +1,8 @@
-import { appendFile, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { checkUploads } from '../api/client.js';
 import { MissingKeyError } from '../api/errors/missing-key-error.js';
+import { UsageError } from '../api/errors/usage-error.js';
 import type { Region } from '../api/regions.js';
 import { confirm } from '../batch/confirm.js';
 import { type BatchSpend, lineCost, priceBatch } from '../batch/cost.js';
@@ -8,18 +10,18 @@ import { formatLineError, type LineError, parseBatch } from '../batch/input.js';
 import type { LineState } from '../batch/line-state.js';
 import { type PlannedLine, planBatch } from '../batch/plan.js';
 import { readBatchInput } from '../batch/read-input.js';
-import { type BatchReport, REPORT_FILE, writeReport } from '../batch/report.js';
+import { type BatchReport, reportPath, writeReport } from '../batch/report.js';
 import { type LineStart, resumeStates } from '../batch/resume.js';
 import { BatchRunner } from '../batch/runner.js';
 import { Scheduler, SharedBackoff } from '../batch/scheduler.js';
 import { batchView } from '../batch/view.js';
 import { worstExit } from '../output/exit-codes.js';
 import { formatMoney } from '../output/format.js';
-import { gitHubSummaryHeader, onGitHubActions, reportToGitHub } from '../output/github-actions.js';
+import { reportOutcomes } from '../output/github-actions.js';
+import { Ui } from '../output/ui.js';
 import type { BatchFlags } from './batch.js';
 import type { CommandContext } from './context.js';
-import { configFlagsOf, createOptionsOf } from './create-options.js';
-import { UsageError } from './usage-error.js';
+import { audioOf, configFlagsOf, createOptionsOf } from './create-options.js';
 
 /**
  * Queries (lists and task queries) per second, at most: a quarter of the account's 20 (§6.1), so
@@ -35,8 +37,6 @@ const QUERY_RATE = 5;
 const SUBMIT_HEADROOM = 0.1;
 
 export async function runBatch(ctx: CommandContext, file: string, flags: BatchFlags): Promise<number> {
-  if (flags.audio !== undefined && flags.audioUrl !== undefined)
-    throw new UsageError('give --audio or --audio-url, not both', '--audio');
   const input = await readBatchInput(file, ctx.io);
   const parsed = parseBatch(input.text);
   // The first config() call fixes the flags for the whole command.
@@ -49,21 +49,37 @@ export async function runBatch(ctx: CommandContext, file: string, flags: BatchFl
   const client = await ctx.client();
   const outputDir = config.values.outputDir ?? ctx.io.cwd;
   const { prompt: _prompt, ...defaults } = createOptionsOf('', flags, config);
+  const defaultAudio = audioOf(flags, ctx.io.cwd).file;
   const plan = await planBatch({
     entries: parsed.entries,
     source: input.source,
     baseDir: input.baseDir,
     outputDir,
     defaults,
-    ...(flags.audio !== undefined ? { defaultAudio: path.resolve(ctx.io.cwd, flags.audio) } : {}),
+    ...(defaultAudio ? { defaultAudio } : {}),
     prepare: (options) => client.prepareCreate(options),
+    checkUploads: () => checkUploads(client.region),
   });
   // Every line is checked (its JSON, then against the catalogue) before any is sent.
   const errors = [...parsed.errors, ...plan.errors].sort((a, b) => a.line - b.line);
   if (errors.length > 0) throw invalidBatch(file, errors);
   for (const [warning, lines] of plan.warnings) ctx.ui.warn(`${warning} (${lineList(lines)})`);
 
-  const starts = await resumeStates(plan.lines, await ctx.journal().entries(), Boolean(flags.force));
+  const journal = await ctx.journal();
+  const starts = await resumeStates(plan.lines, await journal.entries(), Boolean(flags.force));
+  const conflicts = plan.lines.flatMap((l) => {
+    const start = starts.get(l.line);
+    return start?.kind === 'conflict'
+      ? [
+          {
+            line: l.line,
+            field: 'key',
+            message: `"${l.key}" was used on ${start.entry.intent.at} for another request; give this line a new key`,
+          },
+        ]
+      : [];
+  });
+  if (conflicts.length > 0) throw invalidBatch(file, conflicts);
   const spend = priceBatch(plan.lines, starts, client.region);
   checkMaxCost(spend, config.values.maxCost);
   if (flags.dryRun) return printDryRun(ctx, input.source, plan.lines, starts, spend, client.region);
@@ -82,8 +98,11 @@ export async function runBatch(ctx: CommandContext, file: string, flags: BatchFl
   await mkdir(outputDir, { recursive: true }).catch((err: Error) => {
     throw new UsageError(`cannot create ${outputDir}: ${err.message}`, '--output-dir');
   });
+  const startedAt = ctx.clock.now();
   const reportFile =
-    flags.report !== undefined ? path.resolve(ctx.io.cwd, flags.report) : path.join(outputDir, REPORT_FILE);
+    flags.report !== undefined
+      ? path.resolve(ctx.io.cwd, flags.report)
+      : await reportPath(outputDir, input.source, startedAt);
 
   const backoff = new SharedBackoff();
   const lanes = new Map<string, Scheduler>();
@@ -112,19 +131,17 @@ export async function runBatch(ctx: CommandContext, file: string, flags: BatchFl
     throttled: 0,
     finished: false,
   }));
-  const startedAt = ctx.clock.now();
   const view = await batchView(ctx.ui, states.length, () => ctx.clock.now());
   const runner = new BatchRunner(
     {
-      ctx,
-      client,
+      // The batch's view says what happens to each line: the job itself speaks only of warnings.
+      job: await ctx.job(new Ui(ctx.io, { ...ctx.ui.options, quiet: true })),
       view,
       source: input.source,
       interval: config.values.pollInterval,
       timeout: config.values.timeout,
       force: Boolean(flags.force),
       sidecar: flags.sidecar !== false,
-      region: config.values.region,
       lanes,
       queries: new Scheduler({ rate: QUERY_RATE, burst: QUERY_RATE, concurrency: Infinity, clock: ctx.clock, backoff }),
       ...(models.size === 1 ? { listModel: [...models][0]! } : {}),
@@ -145,7 +162,16 @@ export async function runBatch(ctx: CommandContext, file: string, flags: BatchFl
     lines: outcomes.map((o) => o.report),
   };
   await writeReport(reportFile, report);
-  await reportBatchToGitHub(ctx, report, reportFile);
+  await reportOutcomes(
+    ctx.io,
+    report.lines.map((l) => ({
+      taskId: l.task_id ?? `line ${l.line}`,
+      line: l.line,
+      ...(l.file ? { file: l.file, sha256: l.sha256 ?? '', bytes: l.bytes ?? 0 } : {}),
+      ...(l.error ? { error: { code: l.error.code, message: l.error.message } } : {}),
+    })),
+    { report: reportFile },
+  );
   const elapsed = (ctx.clock.now() - startedAt) / 1000;
   ctx.ui.debug(
     `${runner.queryCount} queries in ${elapsed.toFixed(1)} s (${(runner.queryCount / Math.max(elapsed, 1)).toFixed(2)}/s), ${backoff.hits} throttled`,
@@ -201,6 +227,7 @@ const ACTION: Record<LineStart['kind'], string> = {
   adopt: 'resume',
   done: 'saved',
   exists: 'file exists',
+  conflict: 'key used for another request',
 };
 
 function printDryRun(
@@ -270,22 +297,4 @@ function printSummary(
   } else {
     ctx.io.stderr.write(`${ctx.ui.err.yellow('interrupted:')} ${message}\n${ctx.ui.err.dim('hint:')} ${hint}\n`);
   }
-}
-
-/** Step summary rows and error annotations per line; the report's path as the step output `report`. */
-async function reportBatchToGitHub(ctx: CommandContext, report: BatchReport, reportFile: string): Promise<void> {
-  if (!onGitHubActions(ctx.io)) return;
-  await gitHubSummaryHeader(ctx.io);
-  // Per-line rows and annotations only: a batch's step outputs are its report, not 30 task ids.
-  const io = { ...ctx.io, env: { ...ctx.io.env, GITHUB_OUTPUT: undefined } };
-  for (const l of report.lines) {
-    const taskId = l.task_id ?? `line ${l.line}`;
-    if (l.error)
-      await reportToGitHub(io, {
-        taskId,
-        error: { code: l.error.code, message: `line ${l.line}: ${l.error.message}` },
-      });
-    else await reportToGitHub(io, { taskId, file: l.file ?? '', sha256: l.sha256 ?? '', bytes: l.bytes ?? 0 });
-  }
-  if (ctx.io.env.GITHUB_OUTPUT) await appendFile(ctx.io.env.GITHUB_OUTPUT, `report=${reportFile}\n`);
 }

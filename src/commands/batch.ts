@@ -1,11 +1,7 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { RATIOS, TIERS } from '../api/sizes.js';
+import { Command, InvalidArgumentError } from 'commander';
 import { type App, action } from './context.js';
-import type { CreateFlags } from './create-options.js';
+import { addRequestOptions, type CreateFlags } from './create-options.js';
 import { examples } from './help-text.js';
-
-/** The report's default name; kept here so --help does not load the batch machinery. */
-const REPORT_FILE = 'wan-batch-report.json';
 
 export interface BatchFlags extends Omit<CreateFlags, 'promptFile' | 'idempotencyKey' | 'new'> {
   outputDir?: string;
@@ -20,25 +16,11 @@ export interface BatchFlags extends Omit<CreateFlags, 'promptFile' | 'idempotenc
 }
 
 export function batchCommand(app: App): Command {
-  const command = new Command('batch')
+  const command = addRequestOptions(new Command('batch'))
     .description(
       'make a video for every line of a file (JSON Lines or one prompt per line): paced to the limits, resumable, never paid twice',
     )
     .argument('<file>', 'the batch file, or - for stdin')
-    .option('-m, --model <id>', 'model for lines that name none (see wan models)')
-    .option('-s, --size <W*H>', 'video size for lines that name none, e.g. 832*480')
-    .addOption(new Option('--resolution <tier>', 'resolution tier').choices([...TIERS]))
-    .addOption(new Option('--ratio <ratio>', 'aspect ratio').choices([...RATIOS]))
-    .option('-d, --duration <seconds>', 'video length in seconds (see wan models)')
-    .option('-n, --negative-prompt <text>', 'what the videos should not contain')
-    .option('--audio-url <url>', 'http(s):// or oss:// wav/mp3 every video is synced to (wan2.5+)')
-    .option('--audio <file>', 'a local wav/mp3 every video is synced to: uploaded for you (wan2.5+)')
-    .option('--seed <n>', 'random seed, 0–2147483647')
-    .option('--prompt-extend', 'let the service rewrite the prompts (service default: on)')
-    .option('--no-prompt-extend', 'send the prompts as written')
-    .option('--watermark', 'add the "AI生成" mark (service default: off)')
-    .option('--no-watermark', 'no watermark')
-    .addOption(new Option('--shot-type <type>', 'single or multi shot (wan2.6-t2v)').choices(['single', 'multi']))
     .option('--output-dir <dir>', 'where the videos go (created if missing; default: config outputDir or .)')
     .option(
       '--concurrency <n>',
@@ -60,14 +42,14 @@ export function batchCommand(app: App): Command {
     )
     .option('--force', 'overwrite existing files')
     .option('--no-sidecar', 'do not write <file>.json provenance records')
-    .option('--report <file>', `where the JSON report goes (default <output-dir>/${REPORT_FILE})`)
-    .option('--max-cost <CNY>', 'refuse the batch if its estimated total is above this (config maxCost)')
+    .option('--report <file>', 'where the JSON report goes (default <output-dir>/<batch name>-<time>.report.json)')
+    .option('--max-cost <amount>', "refuse the batch if its estimated total is above this, in the region's currency")
     .option('-y, --yes', 'do not ask before spending (asked only on a terminal)')
     .option('--dry-run', 'check every line, price the batch and show what would be created; send nothing')
     .addHelpText(
       'after',
       examples(
-        'wan batch prompts.txt -m wan2.2-t2v-plus -s 832*480 --output-dir videos/',
+        "wan batch prompts.txt -m wan2.2-t2v-plus -s '832*480' --output-dir videos/",
         'wan batch shots.jsonl --max-cost 20 --yes',
         'wan batch shots.jsonl --dry-run',
         'generate-prompts | wan batch - --output-dir out/ --json | jq .lines[].file',

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { ApiError } from '../api/errors/api-error.js';
 import { WanError } from '../api/errors/wan-error.js';
 import { checkTaskId } from '../api/task-id.js';
 import { worstExit } from '../output/exit-codes.js';
@@ -16,21 +15,25 @@ export function cancelCommand(app: App): Command {
 }
 
 export async function runCancel(ctx: CommandContext, taskIds: string[]): Promise<number> {
-  taskIds.forEach(checkTaskId);
+  for (const id of taskIds) checkTaskId(id);
   const client = await ctx.client();
   const codes: number[] = [];
   for (const taskId of taskIds) {
     try {
-      const { requestId } = await client.cancelTask(taskId, { signal: ctx.signal });
-      if (ctx.ui.json) ctx.ui.resultJson({ task_id: taskId, cancelled: true, request_id: requestId });
-      else ctx.ui.result(`${taskId} cancelled`);
+      const { requestId, alreadyCanceled } = await client.cancelTask(taskId, { signal: ctx.signal });
+      if (ctx.ui.json) {
+        ctx.ui.resultJson({
+          task_id: taskId,
+          cancelled: true,
+          already_cancelled: alreadyCanceled,
+          request_id: requestId ?? null,
+        });
+      } else {
+        ctx.ui.result(alreadyCanceled ? `${taskId} was already cancelled` : `${taskId} cancelled`);
+      }
       codes.push(0);
     } catch (err) {
       if (err instanceof WanError) err.taskId ??= taskId;
-      if (err instanceof ApiError && err.code === 'UnsupportedOperation') {
-        // The service's words are about the API; say what it means for the user's money.
-        err.message = `task ${taskId} cannot be cancelled: it is no longer PENDING (it is running or finished, and a video it makes will be billed) (request id ${err.requestId ?? 'unknown'})`;
-      }
       codes.push(reportError(err, ctx.ui));
     }
   }

@@ -2,15 +2,17 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { WanClient } from '../api/client.js';
 import { type Clock, systemClock } from '../api/clock.js';
+import { MissingKeyError } from '../api/errors/missing-key-error.js';
+import { UsageError } from '../api/errors/usage-error.js';
 import { redactSecret } from '../api/redact.js';
 import { parseDuration } from '../config/duration.js';
 import type { ConfigFlags, ResolvedConfig } from '../config/index.js';
+import type { Journal } from '../journal/journal.js';
 import type { IO } from '../output/io.js';
 import { reportError } from '../output/report-error.js';
 import { Ui } from '../output/ui.js';
-import type { FaultRule, Sandbox, SandboxOptions } from '../sandbox/index.js';
-import { LazyJournal } from './lazy-journal.js';
-import { UsageError } from './usage-error.js';
+import type { Sandbox, SandboxOptions } from '../sandbox/index.js';
+import type { Job } from '../tasks/job.js';
 
 /** Flags every command accepts (see `wan --help`). */
 export interface GlobalFlags {
@@ -36,6 +38,9 @@ export const defaultServices: Services = {
   startSandbox: async (options) => (await import('../sandbox/index.js')).startSandbox(options),
 };
 
+/** A command's own flags that are also config keys (the global ones are added here). */
+export type CommandConfigFlags = Omit<ConfigFlags, 'config' | 'profile' | 'region' | 'baseUrl'>;
+
 /**
  * Per-invocation dependencies, built lazily so that bad input fails before config is read or a
  * connection is opened.
@@ -44,8 +49,8 @@ export class CommandContext {
   readonly ui: Ui;
   private configPromise?: Promise<ResolvedConfig>;
   private clientPromise?: Promise<WanClient>;
+  private journalPromise?: Promise<Journal>;
   private sandbox?: Sandbox;
-  private journalInstance?: LazyJournal;
 
   constructor(
     readonly io: IO,
@@ -68,19 +73,13 @@ export class CommandContext {
     return this.io.signal;
   }
 
-  /** The resolved configuration; `commandFlags` are the command's own config-key flags. */
-  config(commandFlags: Omit<ConfigFlags, 'config' | 'profile' | 'region' | 'baseUrl'> = {}): Promise<ResolvedConfig> {
+  /** The resolved configuration; the first call's `commandFlags` (the command's config-key flags) stay. */
+  config(commandFlags: CommandConfigFlags = {}): Promise<ResolvedConfig> {
     // Loaded here, not at start-up: cosmiconfig and the schemas are for commands that need config.
     this.configPromise ??= import('../config/resolve.js')
       .then(({ resolveConfig }) =>
         resolveConfig({
-          flags: {
-            ...commandFlags,
-            config: this.flags.config,
-            profile: this.flags.profile,
-            region: this.flags.region,
-            baseUrl: this.flags.baseUrl,
-          },
+          flags: { ...commandFlags, ...this.globalConfigFlags() },
           env: this.io.env,
           cwd: this.io.cwd,
           home: this.io.home,
@@ -93,25 +92,34 @@ export class CommandContext {
     return this.configPromise;
   }
 
+  private globalConfigFlags(): ConfigFlags {
+    const { config, profile, region, baseUrl } = this.flags;
+    // --sandbox replaces the endpoint: a configured base URL (and its region) does not apply.
+    return { config, profile, region, ...(this.flags.sandbox ? { baseUrl: undefined } : { baseUrl }) };
+  }
+
   /** The API client for this invocation; with --sandbox, against a sandbox started in this process. */
-  client(commandFlags?: Parameters<CommandContext['config']>[0]): Promise<WanClient> {
-    this.clientPromise ??= this.config(commandFlags).then(async (config) => {
-      let baseUrl = config.baseUrl;
-      let apiKey = config.apiKey;
+  client(): Promise<WanClient> {
+    this.clientPromise ??= this.config().then(async (config) => {
+      let { baseUrl, apiKey } = config;
       if (this.flags.sandbox) {
-        this.sandbox = await this.services.startSandbox(await sandboxOptionsFromEnv(this.io));
+        this.sandbox = await this.services.startSandbox({
+          ...(await sandboxOptionsFromEnv(this.io)),
+          region: config.values.region,
+        });
         baseUrl = this.sandbox.baseUrl;
-        // The sandbox's files are outside the CLI bundle: load even this constant only with --sandbox.
+        // The sandbox's files are outside the CLI's start-up path: load even this constant only with --sandbox.
         apiKey = (await import('../sandbox/sandbox-key.js')).SANDBOX_KEY;
         this.ui.debug(`sandbox listening at ${baseUrl}`);
+      } else if (apiKey && config.apiKeyProblem) {
+        throw new MissingKeyError(`the API key from ${config.apiKeySource} ${config.apiKeyProblem}`);
       }
       const timeouts = {
         connectMs: config.values.connectTimeout,
         headersMs: config.values.requestTimeout,
         stallMs: config.values.stallTimeout,
       };
-      // HTTP(S)_PROXY / NO_PROXY carry the API, video and upload requests; the in-process sandbox is loopback, never proxied.
-      // undici (behind the proxy dispatcher) loads only when a proxy is set: without one, nothing here needs it yet.
+      // HTTP(S)_PROXY / NO_PROXY carry the API, video and upload requests; the in-process sandbox is never proxied.
       const [{ WanClient }, { proxyPlan }] = await Promise.all([import('../api/client.js'), import('../net/proxy.js')]);
       const plan = this.flags.sandbox ? undefined : proxyPlan(this.io.env);
       const dispatcher = plan
@@ -136,13 +144,32 @@ export class CommandContext {
     return this.clientPromise;
   }
 
+  /** Where this process's --sandbox serves videos (undefined without --sandbox). */
+  async sandboxVideoOrigin(): Promise<string | undefined> {
+    await this.client();
+    return this.sandbox?.videoOrigin;
+  }
+
   /** The task journal; sandbox tasks are kept apart from real ones. */
-  journal(): LazyJournal {
-    this.journalInstance ??= new LazyJournal(
-      this.flags.sandbox ? path.join(stateDir(this.io), 'sandbox') : stateDir(this.io),
-      () => this.clock.now(),
+  journal(): Promise<Journal> {
+    const dir = this.flags.sandbox ? path.join(stateDir(this.io), 'sandbox') : stateDir(this.io);
+    this.journalPromise ??= import('../journal/journal.js').then(
+      ({ Journal }) => new Journal(dir, { now: () => this.clock.now() }),
     );
-    return this.journalInstance;
+    return this.journalPromise;
+  }
+
+  /** What the jobs layer works with: client, journal, clock, the interrupt signal, and this command's voice. */
+  async job(ui: Ui = this.ui): Promise<Job> {
+    const [client, journal] = await Promise.all([this.client(), this.journal()]);
+    return {
+      client,
+      journal,
+      clock: this.clock,
+      signal: this.signal,
+      note: (text) => ui.info(text),
+      warn: (text) => ui.warn(text),
+    };
   }
 
   async close(): Promise<void> {
@@ -164,7 +191,7 @@ async function sandboxOptionsFromEnv(io: IO): Promise<SandboxOptions> {
   const { parseFaultSpecs } = await import('../sandbox/fault-spec.js');
   // An empty variable counts as unset; a bad one is an error naming it, not silently ignored.
   const ms = (name: string): number | undefined => (io.env[name] ? parseDuration(io.env[name]!, name) : undefined);
-  let rules: FaultRule[];
+  let rules: ReturnType<typeof parseFaultSpecs>;
   try {
     rules = parseFaultSpecs(io.env.WAN_SANDBOX_FAULTS ?? '');
   } catch (err) {

@@ -1,14 +1,16 @@
-import { readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import type { CreateTaskOptions } from '../api/create-request.js';
+import { UsageError } from '../api/errors/usage-error.js';
 import { RATIOS, TIERS } from '../api/sizes.js';
-import type { ConfigFlags, ResolvedConfig } from '../config/index.js';
+import type { ResolvedConfig } from '../config/index.js';
 import type { IO } from '../output/io.js';
-import { readLimited } from './read-limited.js';
-import { UsageError } from './usage-error.js';
+import { readLimited } from '../output/read-limited.js';
+import type { CommandConfigFlags } from './context.js';
 
-/** The flags `create` and `run` share (later `batch` too). */
+/** The flags `create` and `run` share (`batch` takes those that apply to every line). */
 export interface CreateFlags {
   model?: string;
   size?: string;
@@ -16,6 +18,8 @@ export interface CreateFlags {
   ratio?: string;
   duration?: string;
   negativePrompt?: string;
+  /** A local wav/mp3 or an http(s)/oss URL; `false` is `--no-audio`. */
+  audio?: string | false;
   audioUrl?: string;
   seed?: string;
   promptExtend?: boolean;
@@ -26,34 +30,43 @@ export interface CreateFlags {
   maxCost?: string;
   idempotencyKey?: string;
   new?: boolean;
-  audio?: string;
 }
 
-export function addCreateOptions(command: Command): Command {
+/** The options every command that creates tasks takes; `create`/`run` add the prompt and the key. */
+export function addRequestOptions(command: Command): Command {
   return command
-    .option('--prompt-file <path>', 'read the prompt from a file (- for stdin)')
     .option('-m, --model <id>', 'model id (see wan models)')
-    .option('-s, --size <W*H>', 'video size, e.g. 832*480 or 1280x720 (size-protocol models)')
-    .addOption(new Option('--resolution <tier>', 'resolution tier').choices([...TIERS]))
+    .option('-s, --size <W*H>', "video size, e.g. '832*480' or 832x480 (models that take a size)")
+    .addOption(new Option('--resolution <tier>', 'resolution tier (any case)').choices([...TIERS]).argParser(tier))
     .addOption(new Option('--ratio <ratio>', 'aspect ratio').choices([...RATIOS]))
     .option('-d, --duration <seconds>', 'video length in seconds (see wan models)')
     .option('-n, --negative-prompt <text>', 'what the video should not contain')
-    .option('--audio-url <url>', 'http(s):// or oss:// wav/mp3 (3–30 s) the video is synced to (wan2.5+)')
-    .option('--audio <file>', 'a local wav/mp3 (3–30 s, ≤ 15 MB) to sync the video to: uploaded for you (wan2.5+)')
+    .option('--audio <file|url>', 'sound to sync the video to: a local wav/mp3 (3–30 s, uploaded for you) or a URL')
+    .option('--no-audio', 'a silent video from a model that makes sound (config audio: false)')
+    .addOption(new Option('--audio-url <url>', 'same as --audio <url>').hideHelp())
     .option('--seed <n>', 'random seed, 0–2147483647')
     .option('--prompt-extend', 'let the service rewrite the prompt (service default: on)')
     .option('--no-prompt-extend', 'send the prompt as written')
     .option('--watermark', 'add the "AI生成" mark (service default: off)')
     .option('--no-watermark', 'no watermark')
-    .addOption(new Option('--shot-type <type>', 'single or multi shot (wan2.6-t2v)').choices(['single', 'multi']))
-    .option('--max-cost <CNY>', 'refuse to create a task estimated to cost more (config maxCost)')
+    .addOption(new Option('--shot-type <type>', 'single or multi shot (wan2.6-t2v)').choices(['single', 'multi']));
+}
+
+export function addCreateOptions(command: Command): Command {
+  return addRequestOptions(command.option('--prompt-file <path>', 'read the prompt from a file (- for stdin)'))
+    .option('--max-cost <amount>', "refuse to create a task estimated to cost more, in the region's currency")
     .option('--idempotency-key <key>', 'reuse the task an earlier create with this key made, instead of paying again')
-    .option('--new', 'with --idempotency-key: create even if an earlier attempt may have created a task')
-    .option('--dry-run', 'print the request that would be sent, send nothing');
+    .option('--new', 'create a new task even if an earlier attempt may have made one')
+    .option('--dry-run', 'print the request that would be sent (every header, the key redacted); send nothing');
+}
+
+/** Commander's choices are exact; the service's tiers are upper case (`480p` means `480P`). */
+function tier(value: string): string {
+  return value.toUpperCase();
 }
 
 /** The create flags that are also config keys, for the flags > env > file merge. */
-export function configFlagsOf(flags: CreateFlags): ConfigFlags {
+export function configFlagsOf(flags: CreateFlags): CommandConfigFlags {
   return {
     model: flags.model,
     size: flags.size,
@@ -65,12 +78,25 @@ export function configFlagsOf(flags: CreateFlags): ConfigFlags {
     promptExtend: flags.promptExtend,
     watermark: flags.watermark,
     maxCost: flags.maxCost,
+    ...(flags.audio === false ? { audio: false } : {}),
   };
+}
+
+/** The audio the user gave: a local file to upload, or a URL to send as it is. */
+export function audioOf(flags: CreateFlags, cwd: string): { file?: string; url?: string } {
+  if (flags.audio !== undefined && flags.audio !== false && flags.audioUrl !== undefined) {
+    throw new UsageError('give --audio or --audio-url, not both', '--audio');
+  }
+  const given = flags.audio === false ? undefined : (flags.audio ?? flags.audioUrl);
+  if (given === undefined) return {};
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(given)) return { url: given };
+  return { file: path.resolve(cwd, given) };
 }
 
 /** Merged config values + the flags that only exist on the command line → library options. */
 export function createOptionsOf(prompt: string, flags: CreateFlags, config: ResolvedConfig): CreateTaskOptions {
   const v = config.values;
+  const audio = audioOf(flags, '/');
   return {
     prompt,
     model: v.model,
@@ -82,42 +108,82 @@ export function createOptionsOf(prompt: string, flags: CreateFlags, config: Reso
     seed: v.seed,
     promptExtend: v.promptExtend,
     watermark: v.watermark,
-    audioUrl: flags.audioUrl,
+    // A sound file or URL on the command line wins over `audio: false` from the config.
+    audio: audio.url || audio.file ? undefined : v.audio,
+    audioUrl: audio.url,
     shotType: flags.shotType as CreateTaskOptions['shotType'],
   };
 }
 
-/** A prompt file is a short text: larger or binary files are a mistake, caught before sending. */
-const MAX_PROMPT_FILE_BYTES = 100 * 1024;
+/** A prompt is a short text: larger or binary input is a mistake, caught before sending. */
+const MAX_PROMPT_BYTES = 100 * 1024;
 
-export async function readPrompt(positional: string | undefined, flags: CreateFlags, io: IO): Promise<string> {
-  if (positional !== undefined && flags.promptFile !== undefined) {
+/**
+ * The prompt: the argument; else `--prompt-file` (a regular file, or `-` for stdin); else stdin when
+ * it is not a terminal (`echo "a cat" | wan create`, `wan run -`). Reads stop at 100 KiB and on Ctrl-C.
+ */
+export async function readPrompt(
+  positional: string | undefined,
+  flags: CreateFlags,
+  io: IO,
+  command: string,
+): Promise<string> {
+  if (positional !== undefined && positional !== '-' && flags.promptFile !== undefined) {
     throw new UsageError('give the prompt as an argument or with --prompt-file, not both', '--prompt-file');
   }
-  if (flags.promptFile === undefined) {
-    if (positional === undefined) throw new UsageError('missing prompt: wan create "a prompt" or --prompt-file <path>');
+  const source =
+    positional === '-' ? '-' : (flags.promptFile ?? (positional === undefined && !io.stdin.isTTY ? '-' : undefined));
+  const missing = () =>
+    new UsageError(`missing prompt: wan ${command} "a prompt", or --prompt-file <path>, or the prompt on stdin`);
+  if (source === undefined) {
+    if (positional === undefined) throw missing();
     return positional;
   }
-  const tooLarge = () =>
-    new UsageError(`stdin holds more than ${MAX_PROMPT_FILE_BYTES / 1024} KiB; that is not a prompt`, '--prompt-file');
-  const raw =
-    flags.promptFile === '-'
-      ? await readLimited(io.stdin, MAX_PROMPT_FILE_BYTES, tooLarge)
-      : await readPromptFile(path.resolve(io.cwd, flags.promptFile), flags.promptFile);
-  if (raw.includes(0)) throw new UsageError(`${flags.promptFile} is a binary file, not a prompt`, '--prompt-file');
+  const shown = source === '-' ? 'stdin' : source;
+  const raw = source === '-' ? await readStdin(io) : await readPromptFile(path.resolve(io.cwd, source), source);
+  if (raw.includes(0)) throw new UsageError(`${shown} is a binary file, not a prompt`, '--prompt-file');
   const text = raw.toString('utf8').replace(/\s+$/, '');
-  if (text.trim() === '') throw new UsageError(`${flags.promptFile} is empty`, '--prompt-file');
+  if (text.trim() === '') {
+    if (flags.promptFile === undefined) throw missing();
+    throw new UsageError(`${shown} is empty`, '--prompt-file');
+  }
   return text;
 }
 
+async function readStdin(io: IO): Promise<Buffer> {
+  return readLimited(
+    io.stdin,
+    MAX_PROMPT_BYTES,
+    io.signal,
+    () => new UsageError(`stdin holds more than ${MAX_PROMPT_BYTES / 1024} KiB; that is not a prompt`, '--prompt-file'),
+  );
+}
+
+/** Only a regular file: a FIFO without a writer would block forever, /dev/zero would never end. */
 async function readPromptFile(file: string, shown: string): Promise<Buffer> {
-  const info = await stat(file).catch(() => undefined);
-  if (!info) throw new UsageError(`${shown} does not exist`, '--prompt-file');
-  if (info.isDirectory()) throw new UsageError(`${shown} is a directory`, '--prompt-file');
-  if (info.size > MAX_PROMPT_FILE_BYTES)
+  // Non-blocking: opening a FIFO without a writer would otherwise wait forever, before any check.
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK).catch((err: NodeJS.ErrnoException) => {
     throw new UsageError(
-      `${shown} is ${info.size} bytes; a prompt file may hold at most ${MAX_PROMPT_FILE_BYTES / 1024} KiB`,
+      err.code === 'ENOENT' ? `${shown} does not exist` : `cannot read ${shown}: ${err.code}`,
       '--prompt-file',
     );
-  return readFile(file);
+  });
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) {
+      throw new UsageError(
+        `${shown} is ${info.isDirectory() ? 'a directory' : 'not a regular file'}; give a text file, or - for stdin`,
+        '--prompt-file',
+      );
+    }
+    if (info.size > MAX_PROMPT_BYTES) {
+      throw new UsageError(
+        `${shown} is ${info.size} bytes; a prompt file may hold at most ${MAX_PROMPT_BYTES / 1024} KiB`,
+        '--prompt-file',
+      );
+    }
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
 }

@@ -1,13 +1,14 @@
 import path from 'node:path';
 import { Command } from 'commander';
+import { UsageError } from '../api/errors/usage-error.js';
 import type { TaskResponse } from '../api/schemas.js';
 import { checkTaskId } from '../api/task-id.js';
-import { alreadySaved } from './already-saved.js';
+import { downloadView } from '../output/download-progress.js';
+import { checkTarget, resolveTarget, targetFile } from '../tasks/output-target.js';
+import { alreadySaved, saveVideo } from '../tasks/save-video.js';
 import { type App, action, type CommandContext } from './context.js';
-import { saveVideo, videoJson } from './fetch-video.js';
+import { followTasks } from './follow.js';
 import { examples } from './help-text.js';
-import { resolveOutputPath } from './output-path.js';
-import { UsageError } from './usage-error.js';
 
 interface DownloadFlags {
   output?: string;
@@ -19,14 +20,11 @@ interface DownloadFlags {
 export function downloadCommand(app: App): Command {
   return new Command('download')
     .description("save a finished task's video (by task id or signed video URL), resumable and verified")
-    .argument('<task-id-or-url>', 'a task id, or the video_url of a finished task')
-    .option('-o, --output <file>', 'where to save the video (default <task_id>.mp4)')
-    .option('--output-dir <dir>', 'directory for the default file name (created if missing)')
+    .argument('[task-id-or-url]', 'a task id, or the video_url of a finished task')
+    .option('-o, --output <file>', 'where to save the video (default <task_id>.mp4; missing directories are created)')
+    .option('--output-dir <dir>', 'directory for the default file name (default: config outputDir, else .)')
     .option('--force', 'overwrite an existing file')
-    .option(
-      '--no-sidecar',
-      'do not write the <file>.json provenance record (nor compute the SHA-256 it records, unless --json)',
-    )
+    .option('--no-sidecar', 'do not write the <file>.json provenance record')
     .addHelpText(
       'after',
       examples(
@@ -38,41 +36,64 @@ export function downloadCommand(app: App): Command {
     .action(action(app, runDownload));
 }
 
-export async function runDownload(ctx: CommandContext, source: string, flags: DownloadFlags): Promise<number> {
+export async function runDownload(
+  ctx: CommandContext,
+  source: string | undefined,
+  flags: DownloadFlags,
+): Promise<number> {
+  if (source === undefined)
+    throw new UsageError('missing task id or video URL: wan download <task-id | video-url> (see wan download --help)');
   const isUrl = /^https?:\/\//i.test(source);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) && !isUrl)
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) && !isUrl) {
     throw new UsageError(`only http(s) video URLs can be downloaded; got ${source.split(':')[0]}://`);
-  if (!isUrl) checkTaskId(source);
-  const config = await ctx.config({ outputDir: flags.outputDir });
-  const name = isUrl ? path.basename(new URL(source).pathname) || 'video.mp4' : `${source}.mp4`;
-  const target = path.resolve(ctx.io.cwd, flags.output ?? path.join(config.values.outputDir ?? '.', name));
-  const earlier = !isUrl && !flags.force ? await alreadySaved(target, source) : undefined;
-  if (earlier) {
-    ctx.ui.info(`task ${source}: already saved as ${earlier.file}; nothing to do`);
-    if (ctx.ui.json) ctx.ui.resultJson({ task_id: source, task_status: 'SUCCEEDED', ...earlier });
-    else ctx.ui.result(earlier.file);
-    return 0;
   }
-  const file = await resolveOutputPath(
-    { output: flags.output, outputDir: config.values.outputDir, force: flags.force },
-    name,
-    ctx.io.cwd,
-  );
-  const client = await ctx.client();
-  const task: TaskResponse = isUrl
-    ? { request_id: '', output: { task_id: path.basename(name, '.mp4'), task_status: 'SUCCEEDED', video_url: source } }
-    : await client.getTask(source, { signal: ctx.signal });
-  const sidecar = flags.sidecar !== false;
-  // The SHA-256 is for the sidecar and the JSON; without either, the CRC-64 alone verifies the file.
-  const saved = await saveVideo(ctx, client, task, {
+  const config = await ctx.config({ outputDir: flags.outputDir });
+  const target = resolveTarget({ output: flags.output, outputDir: config.values.outputDir }, ctx.io.cwd);
+  if (!isUrl) {
+    checkTaskId(source);
+    const job = await ctx.job();
+    const entry = (await job.journal.entries()).findLast((e) => e.taskId === source);
+    const mine = async (file: string) => (await alreadySaved(file, source, entry)) !== undefined;
+    await checkTarget(target, { force: flags.force, mine });
+    // One look: a task still running is said so (exit 4) rather than waited for (that is wan wait).
+    const [code] = await followTasks(ctx, job, [{ taskId: source, target, ...(entry ? { entry } : {}) }], {
+      force: flags.force,
+      sidecar: flags.sidecar !== false,
+      mode: 'download',
+    });
+    return code!;
+  }
+  const url = await sandboxUrl(ctx, source);
+  const name = path.basename(new URL(url).pathname) || 'video.mp4';
+  const file = targetFile(target, path.basename(name, '.mp4'));
+  await checkTarget({ kind: 'file', file }, { force: flags.force, flag: flags.output ? '--output' : '--output-dir' });
+  const job = await ctx.job();
+  const task: TaskResponse = {
+    output: { task_id: path.basename(name, '.mp4'), task_status: 'SUCCEEDED', video_url: url },
+  };
+  const view = await downloadView(ctx.ui, file);
+  const saved = await saveVideo(job, task, {
     file,
     force: flags.force,
-    sidecar,
-    region: config.values.region,
-    sha256: sidecar || ctx.ui.json,
-  });
-  if (ctx.ui.json)
-    ctx.ui.resultJson(isUrl ? { file: saved.file, bytes: saved.bytes, sha256: saved.sha256 } : videoJson(task, saved));
+    sidecar: flags.sidecar !== false,
+    onProgress: (p) => view.onProgress(p),
+    onWait: (holder) => ctx.ui.info(`waiting for wan (pid ${holder.pid}), which is saving ${file}`),
+  }).finally(() => view.stop());
+  view.done(saved);
+  if (ctx.ui.json) ctx.ui.resultJson({ file: saved.file, bytes: saved.bytes, sha256: saved.sha256 });
   else ctx.ui.result(saved.file);
   return 0;
+}
+
+/**
+ * With --sandbox, a video URL issued by an earlier `wan --sandbox` process points at a port that
+ * process no longer listens on; the sandbox's state (and URL-signing secret) is on disk, so this
+ * process's sandbox serves the same URL on its own port.
+ */
+async function sandboxUrl(ctx: CommandContext, url: string): Promise<string> {
+  if (!ctx.flags.sandbox) return url;
+  const origin = await ctx.sandboxVideoOrigin();
+  const parsed = new URL(url);
+  if (!/^(127\.0\.0\.1|localhost|\[::1\])$/.test(parsed.hostname) || origin === undefined) return url;
+  return `${origin}${parsed.pathname}${parsed.search}`;
 }

@@ -1,9 +1,9 @@
 import { Command } from 'commander';
+import { UsageError } from '../api/errors/usage-error.js';
 import { EXIT_CODE_TABLE } from '../output/exit-codes.js';
 import { type App, action, type CommandContext } from './context.js';
 import { examples } from './help-text.js';
 import { SANDBOX_HELP } from './sandbox.js';
-import { UsageError } from './usage-error.js';
 
 const TOPICS: Record<string, () => string> = {
   'exit-codes': () =>

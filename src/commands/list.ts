@@ -1,12 +1,15 @@
 import { Command } from 'commander';
-import type { ListedTask } from '../api/schemas.js';
+import { findModel } from '../api/catalogue.js';
+import { UsageError } from '../api/errors/usage-error.js';
+import { listAll } from '../api/list-pager.js';
+import { type ListedTask, numeric, text } from '../api/schemas.js';
 import { TERMINAL_STATUSES } from '../api/task-status.js';
 import { parseDuration } from '../config/duration.js';
 import type { TaskEntry } from '../journal/index.js';
+import { formatTime } from '../output/format.js';
 import { renderTable } from '../output/table.js';
 import { type App, action, type CommandContext } from './context.js';
 import { examples } from './help-text.js';
-import { UsageError } from './usage-error.js';
 
 interface ListFlags {
   status?: string;
@@ -67,7 +70,7 @@ export async function runList(ctx: CommandContext, flags: ListFlags): Promise<nu
   if (until - since > WINDOW_MS)
     throw new UsageError('the service lists at most 24 hours at a time (and keeps tasks 24 hours)', '--since');
 
-  const journal = await ctx.journal().entries();
+  const journal = await (await ctx.journal()).entries();
   if (flags.local)
     return printLocal(
       ctx,
@@ -75,19 +78,18 @@ export async function runList(ctx: CommandContext, flags: ListFlags): Promise<nu
     );
 
   const client = await ctx.client();
-  const tasks: ListedTask[] = [];
-  let total = 0;
-  for (let p = flags.all ? 1 : page; ; p++) {
-    const res = await client.listTasks(
-      { startTime: since, endTime: until, status, model: flags.model, page: p, pageSize: flags.all ? 100 : pageSize },
-      { signal: ctx.signal },
-    );
-    tasks.push(...res.data);
-    total = res.total;
-    if (!flags.all || res.data.length === 0 || tasks.length >= res.total || p >= MAX_PAGES) break;
-  }
+  // -m takes any of a model's ids: the list filters by the id the region knows it by.
+  const model = flags.model ? (findModel(flags.model)?.ids[client.region] ?? flags.model) : undefined;
+  const window = { startTime: since, endTime: until, ...(status ? { status } : {}), ...(model ? { model } : {}) };
+  const { tasks, total } = await listAll(
+    client,
+    window,
+    flags.all
+      ? { signal: ctx.signal, maxPages: MAX_PAGES }
+      : { signal: ctx.signal, maxPages: 1, pageSize, firstPage: page },
+  );
   const byId = new Map(journal.filter((e) => e.taskId).map((e) => [e.taskId!, e]));
-  const rows = tasks.map((t) => ({
+  const rows: Array<ListedTask & { prompt: string | null; file: string | null }> = tasks.map((t) => ({
     ...t,
     prompt: byId.get(t.task_id)?.intent.prompt ?? null,
     file: byId.get(t.task_id)?.download?.file ?? null,
@@ -99,19 +101,23 @@ export async function runList(ctx: CommandContext, flags: ListFlags): Promise<nu
   ctx.ui.result(
     renderTable(
       ['TASK ID', 'STATUS', 'MODEL', 'CREATED', 'PROMPT', 'FILE'],
-      rows.map((r) => [
-        r.task_id,
-        r.status,
-        r.model_name ?? '',
-        r.gmt_create ? new Date(r.gmt_create).toISOString() : '',
-        short(r.prompt),
-        r.file ?? '',
-      ]),
+      rows.map((r) => {
+        const created = numeric(r.gmt_create);
+        return [
+          r.task_id,
+          r.status,
+          text(r.model_name) ?? '',
+          created ? formatTime(created) : '',
+          short(r.prompt),
+          r.file ?? '',
+        ];
+      }),
       ctx.ui.out,
     ),
   );
-  if (!flags.all && total > tasks.length)
+  if (!flags.all && total !== undefined && total > tasks.length) {
     ctx.ui.info(`page ${page} of ${Math.ceil(total / pageSize)} (${total} tasks); --all lists every page`);
+  }
   return 0;
 }
 
@@ -138,7 +144,7 @@ function printLocal(ctx: CommandContext, entries: TaskEntry[]): number {
         e.taskId ?? '(none)',
         e.status ?? (e.orphan ? 'orphan?' : e.createFailed ? 'create failed' : ''),
         e.intent.model,
-        e.intent.at,
+        formatTime(Date.parse(e.intent.at)),
         short(e.intent.prompt),
         e.download?.file ?? '',
       ]),

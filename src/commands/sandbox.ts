@@ -1,11 +1,11 @@
 import { Command } from 'commander';
+import { UsageError } from '../api/errors/usage-error.js';
 import { parseDuration } from '../config/duration.js';
 // The pure spec parser only: the sandbox itself is loaded when the command runs.
 import { FaultSpecError, formatFaultRule, parseFaultSpecs } from '../sandbox/fault-spec.js';
 import type { FaultRule, SandboxFaults, SandboxOptions } from '../sandbox/index.js';
 import { type App, action, type CommandContext } from './context.js';
 import { examples } from './help-text.js';
-import { UsageError } from './usage-error.js';
 
 interface SandboxFlags {
   host: string;

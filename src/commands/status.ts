@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { urlExpiry } from '../api/download/signed-url.js';
-import type { TaskResponse } from '../api/schemas.js';
-import { relativeTime } from '../output/format.js';
+import { UsageError } from '../api/errors/usage-error.js';
+import { type TaskResponse, text } from '../api/schemas.js';
+import { formatTime, parseServerTime, relativeTime } from '../output/format.js';
 import type { Ui } from '../output/ui.js';
 import { type App, action, type CommandContext } from './context.js';
 import { examples } from './help-text.js';
@@ -9,7 +10,7 @@ import { examples } from './help-text.js';
 export function statusCommand(app: App): Command {
   return new Command('status')
     .description('show where a task is: status, times, failure reason, video expiry')
-    .argument('<task-id>', 'task id printed by wan create')
+    .argument('[task-id]', 'task id printed by wan create')
     .addHelpText(
       'after',
       examples('wan status 0385dc79-5ff8-4d82-bcb6-0123456789ab', 'wan status "$id" --json | jq -r .task_status'),
@@ -17,7 +18,8 @@ export function statusCommand(app: App): Command {
     .action(action(app, runStatus));
 }
 
-export async function runStatus(ctx: CommandContext, taskId: string): Promise<number> {
+export async function runStatus(ctx: CommandContext, taskId: string | undefined): Promise<number> {
+  if (taskId === undefined) throw new UsageError('missing task id: wan status <task-id> (see wan status --help)');
   const client = await ctx.client();
   const task = await client.getTask(taskId, { signal: ctx.signal });
   if (ctx.ui.json) ctx.ui.resultJson(taskJson(task));
@@ -25,9 +27,13 @@ export async function runStatus(ctx: CommandContext, taskId: string): Promise<nu
   return 0;
 }
 
-/** The API's own fields, snake_case as the service names them. */
+/** The API's own fields, snake_case as the service names them, passed through untouched. */
 export function taskJson(task: TaskResponse): Record<string, unknown> {
-  return { ...task.output, ...(task.usage ? { usage: task.usage } : {}), request_id: task.request_id };
+  return {
+    ...task.output,
+    ...(task.usage !== undefined ? { usage: task.usage } : {}),
+    request_id: task.request_id ?? null,
+  };
 }
 
 export function statusLine(task: TaskResponse, ui: Ui, now: number): string {
@@ -40,13 +46,21 @@ export function statusLine(task: TaskResponse, ui: Ui, now: number): string {
         ? c.red
         : c.yellow;
   const parts = [`${o.task_id}  ${colour(o.task_status)}`];
-  if (o.submit_time) parts.push(`submitted ${o.submit_time}`);
-  if (o.scheduled_time) parts.push(`started ${o.scheduled_time}`);
-  if (o.end_time) parts.push(`ended ${o.end_time}`);
-  if (o.code || o.message) parts.push(`${o.code ?? ''}${o.code && o.message ? ': ' : ''}${o.message ?? ''}`);
+  const time = (label: string, value: unknown) => {
+    const ms = parseServerTime(value);
+    if (ms !== undefined) parts.push(`${label} ${formatTime(ms)}`);
+    else if (text(value)) parts.push(`${label} ${text(value)}`);
+  };
+  time('submitted', o.submit_time);
+  time('started', o.scheduled_time);
+  time('ended', o.end_time);
+  const code = text(o.code);
+  const message = text(o.message);
+  if (code || message) parts.push(`${code ?? ''}${code && message ? ': ' : ''}${message ?? ''}`);
   if (o.task_status === 'UNKNOWN') parts.push('unknown id, or older than 24 hours');
-  if (o.video_url) {
-    const expiry = urlExpiry(o.video_url);
+  const url = text(o.video_url);
+  if (url) {
+    const expiry = urlExpiry(url);
     parts.push(expiry ? `video URL expires ${relativeTime(expiry.getTime(), now)}` : 'video ready');
   }
   return parts.join(' · ');

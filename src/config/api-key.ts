@@ -10,7 +10,21 @@ export const API_KEY_FILE_VAR = 'DASHSCOPE_API_KEY_FILE_PATH';
 export interface ApiKeyResult {
   apiKey?: string;
   apiKeySource?: string;
+  /** Why the key cannot be sent (it would break the header, or is not a key), never quoting it. */
+  apiKeyProblem?: string;
   warnings: string[];
+}
+
+/**
+ * What is wrong with a key an HTTP header cannot carry: a line break, a NUL or other control
+ * character, a space, non-ASCII text. Checked when the key is read, so nothing is sent with it.
+ */
+export function keyProblem(key: string): string | undefined {
+  if (/[\r\n]/.test(key)) return 'contains a line break (copy the key again, on one line)';
+  if (/[\x00-\x1f\x7f]/.test(key)) return 'contains a control character (copy the key again)';
+  if (/\s/.test(key)) return 'contains white space (copy the key again, without spaces)';
+  if (/[^\x21-\x7e]/.test(key)) return 'contains characters an HTTP header cannot carry (non-ASCII)';
+  return undefined;
 }
 
 /**
@@ -57,11 +71,15 @@ export async function resolveApiKey(opts: {
 }): Promise<ApiKeyResult> {
   const warnings: string[] = [];
   const fromEnv = readEnv(opts.env, API_KEY_VAR)?.trim();
-  if (fromEnv) return { apiKey: fromEnv, apiKeySource: `env ${API_KEY_VAR}`, warnings };
+  if (fromEnv) return withProblem({ apiKey: fromEnv, apiKeySource: `env ${API_KEY_VAR}`, warnings });
 
   const fromConfig = opts.config?.apiKey;
   if (fromConfig) {
-    return { apiKey: fromConfig.value, apiKeySource: `config ${opts.config!.file} (${fromConfig.key})`, warnings };
+    return withProblem({
+      apiKey: fromConfig.value,
+      apiKeySource: `config ${opts.config!.file} (${fromConfig.key})`,
+      warnings,
+    });
   }
 
   const named = readEnv(opts.env, API_KEY_FILE_VAR);
@@ -74,9 +92,14 @@ export async function resolveApiKey(opts: {
     if ('key' in result) {
       const insecure = await permissionWarning(file);
       if (insecure) warnings.push(insecure);
-      return { apiKey: result.key, apiKeySource: `file ${file}`, warnings };
+      return withProblem({ apiKey: result.key, apiKeySource: `file ${file}`, warnings });
     }
     if (result.warning) warnings.push(result.warning);
   }
   return { warnings };
+}
+
+function withProblem(result: ApiKeyResult & { apiKey: string }): ApiKeyResult {
+  const problem = keyProblem(result.apiKey);
+  return problem ? { ...result, apiKeyProblem: problem } : result;
 }

@@ -14,6 +14,7 @@ export const FLAG_NAMES: Record<ConfigKey, string> = {
   duration: '--duration',
   promptExtend: '--prompt-extend',
   watermark: '--watermark',
+  audio: '--audio',
   negativePrompt: '--negative-prompt',
   seed: '--seed',
   outputDir: '--output-dir',

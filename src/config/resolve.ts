@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { regionBaseUrl } from '../api/regions.js';
+import { regionBaseUrl, regionOfBaseUrl } from '../api/regions.js';
 import { API_KEY_VAR, permissionWarning, resolveApiKey } from './api-key.js';
 import { isInsecureRemote } from './base-url.js';
 import { ConfigError } from './config-error.js';
@@ -9,7 +9,7 @@ import { flagLayer } from './flags.js';
 import { findConfigFile, loadConfigFile } from './load.js';
 import { mergeConfig } from './merge.js';
 import { apiKeysIn, redactError } from './redact.js';
-import type { ConfigFlags, ResolvedConfig } from './types.js';
+import type { ConfigFlags, ConfigSources, ConfigValues, ResolvedConfig, ValueSource } from './types.js';
 
 export interface ResolveOptions {
   flags: ConfigFlags;
@@ -52,6 +52,7 @@ async function resolve(opts: ResolveOptions, secrets: Set<string>): Promise<Reso
   const fromFile: FileLayers = file ? fileLayers(file, profile, home) : { layers: [], holdsApiKey: false };
 
   const { values, sources } = mergeConfig([...fromFile.layers, envValues, flagValues]);
+  followBaseUrl(values, sources);
   const baseUrl = values.baseUrl ?? regionBaseUrl(values.region);
 
   const warnings: string[] = [];
@@ -70,10 +71,38 @@ async function resolve(opts: ResolveOptions, secrets: Set<string>): Promise<Reso
     sources,
     baseUrl,
     ...(key.apiKey !== undefined && { apiKey: key.apiKey, apiKeySource: key.apiKeySource }),
+    ...(key.apiKeyProblem !== undefined && { apiKeyProblem: key.apiKeyProblem }),
     ...(file && { configFile: file.filepath }),
     ...(profile && { profile: profile.name }),
     warnings,
   };
+}
+
+/**
+ * The region follows the base URL's host, as the SDKs switch region by the base URL alone
+ * (`https://dashscope-intl.aliyuncs.com/api/v1` is Singapore's): model ids, prices and uploads
+ * then follow it. A region set explicitly that contradicts the host is an error naming both; an
+ * unknown host (a gateway, the sandbox) leaves the configured region.
+ */
+function followBaseUrl(values: ConfigValues, sources: ConfigSources): void {
+  if (values.baseUrl === undefined) return;
+  const ofHost = regionOfBaseUrl(values.baseUrl);
+  if (ofHost === undefined) return;
+  const urlFrom = sourceText(sources.baseUrl);
+  if (sources.region?.kind !== 'default') {
+    if (ofHost === values.region) return;
+    throw new ConfigError(
+      `${sourceText(sources.region)} says region ${values.region}, but ${urlFrom} is ${values.baseUrl}, a ${ofHost} host; drop one or make them agree`,
+      sources.region?.detail ?? 'region',
+      'region',
+    );
+  }
+  values.region = ofHost;
+  sources.region = { kind: 'derived', detail: `from the host of baseUrl (${urlFrom})` };
+}
+
+function sourceText(source: ValueSource | undefined): string {
+  return source ? `${source.kind === 'derived' ? '' : `${source.kind} `}${source.detail ?? ''}`.trim() : 'default';
 }
 
 /**

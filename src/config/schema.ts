@@ -115,6 +115,7 @@ export const fieldSchemas = {
     ),
   promptExtend: booleanField(),
   watermark: booleanField(),
+  audio: booleanField(),
   negativePrompt: z.string(says((input) => `expected text, got ${showValue(input)}`)),
   seed: z.number(seedError).check(z.int(seedError), z.minimum(0, seedError), z.maximum(MAX_SEED, seedError)),
   outputDir: z
@@ -137,7 +138,7 @@ export const fieldSchemas = {
     ),
   ),
   maxCost: z
-    .number(says((input) => `expected an amount in CNY such as 2.5, got ${showValue(input)}`))
+    .number(says((input) => `expected an amount such as 2.5 (in the region's currency), got ${showValue(input)}`))
     .check(z.nonnegative(says((input) => `expected an amount of 0 or more, got ${showValue(input)}`))),
 } satisfies Record<ConfigKey, z.ZodMiniType>;
 

@@ -23,6 +23,8 @@ export interface ConfigValues {
   promptExtend?: boolean;
   /** Ask for the "AI generated" watermark. */
   watermark?: boolean;
+  /** `false`: silent videos from models that make sound (`--no-audio`). */
+  audio?: boolean;
   negativePrompt?: string;
   /** 0 to 2147483647. */
   seed?: number;
@@ -40,13 +42,14 @@ export interface ConfigValues {
   stallTimeout: number;
   /** Attempts in all for requests that are safe to repeat (queries, downloads). @default 5 */
   retries: number;
-  /** Refuse to create a task whose estimated cost (CNY) is above this. */
+  /** Refuse to create a task whose estimated cost (in the region's currency) is above this. */
   maxCost?: number;
 }
 
 export type ConfigKey = keyof ConfigValues;
 
-export type SourceKind = 'flag' | 'env' | 'file' | 'default';
+/** `derived`: the region, from the base URL's host. */
+export type SourceKind = 'flag' | 'env' | 'file' | 'default' | 'derived';
 
 /** Where a value came from; `detail` is `--timeout`, `WAN_TIMEOUT` or `/abs/.wanrc.json (profile ci)`. */
 export interface ValueSource {
@@ -75,6 +78,8 @@ export interface ResolvedConfig {
   apiKey?: string;
   /** `env DASHSCOPE_API_KEY`, `config <path> (apiKey)`, `config <path> (profiles.<name>.apiKey)` or `file <path>`. */
   apiKeySource?: string;
+  /** Why the key found cannot be sent (see keyProblem); nothing is sent with it. */
+  apiKeyProblem?: string;
   /** Absolute path of the config file used, if any. */
   configFile?: string;
   /** The profile applied, if any. */
@@ -96,6 +101,7 @@ export interface ConfigFlags {
   duration?: string | number;
   promptExtend?: boolean;
   watermark?: boolean;
+  audio?: boolean;
   negativePrompt?: string;
   seed?: string | number;
   outputDir?: string;

@@ -14,6 +14,8 @@ export interface TaskEntry {
   endTime?: string;
   videoExpiresAt?: string;
   download?: { file: string; bytes: number; sha256: string; at: string };
+  /** Its video was not saved because the file was another video's; said once. */
+  blocked?: { file: string; reason: string };
   createFailed?: { certain: boolean; code?: string; message: string };
   /** Intent written, no task id and no certain failure: the process may have died during the POST. */
   orphan: boolean;
@@ -65,6 +67,10 @@ export function foldRecords(records: Iterable<JournalRecord>): TaskEntry[] {
         entry.taskId ??= record.taskId;
         entry.download = { file: record.file, bytes: record.bytes, sha256: record.sha256, at: record.at };
         break;
+      case 'download-blocked':
+        entry.taskId ??= record.taskId;
+        entry.blocked = { file: record.file, reason: record.reason };
+        break;
     }
   }
   const result = [...entries.values()];
@@ -77,6 +83,7 @@ export function isPending(entry: TaskEntry): boolean {
   return (
     entry.taskId !== undefined &&
     entry.download === undefined &&
+    entry.blocked === undefined &&
     !(entry.status !== undefined && DEAD_STATUSES.has(entry.status))
   );
 }

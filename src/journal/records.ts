@@ -36,7 +36,7 @@ export const intentRecordSchema = z.object({
   idempotencyKey: z.optional(z.string()),
   /** Where the video is meant to be saved. */
   output: z.optional(z.string()),
-  /** The prompts-file line this task came from, so a re-run can skip finished lines. */
+  /** The batch file and the line this task came from (for people: a line's identity is its content). */
   batch: z.optional(z.object({ file: z.string(), line: z.number().check(z.int()) })),
 });
 
@@ -86,12 +86,26 @@ export const downloadedRecordSchema = z.object({
   sha256: z.string(),
 });
 
+/**
+ * The task's video will not be saved where the intent said: that file is another video's. Recorded
+ * once, so `wan sweep` and `wan wait --pending` say so once instead of on every run.
+ */
+export const downloadBlockedRecordSchema = z.object({
+  type: z.literal('download-blocked'),
+  id,
+  at,
+  taskId: nonEmpty,
+  file: z.string(),
+  reason: z.string(),
+});
+
 export const journalRecordSchema = z.discriminatedUnion('type', [
   intentRecordSchema,
   createdRecordSchema,
   createFailedRecordSchema,
   statusRecordSchema,
   downloadedRecordSchema,
+  downloadBlockedRecordSchema,
 ]);
 
 export type JournalRecord = z.infer<typeof journalRecordSchema>;
@@ -100,6 +114,7 @@ export type CreatedRecord = z.infer<typeof createdRecordSchema>;
 export type CreateFailedRecord = z.infer<typeof createFailedRecordSchema>;
 export type StatusRecord = z.infer<typeof statusRecordSchema>;
 export type DownloadedRecord = z.infer<typeof downloadedRecordSchema>;
+export type DownloadBlockedRecord = z.infer<typeof downloadBlockedRecordSchema>;
 
 /**
  * What `Journal.append` takes: any record, with `at` optional (it defaults to the journal's clock).

@@ -1,11 +1,19 @@
-import type { DownloadProgress, DownloadResult } from '../api/download/index.js';
+import type { DownloadProgress } from '../api/download/index.js';
+
+/** What a finished save shows. */
+interface Saved {
+  file: string;
+  bytes: number;
+  sha256: string;
+}
+
 import { formatBytes } from './format.js';
 import type { Ui } from './ui.js';
 
 /** A cli-progress bar on a TTY; a start and an end line otherwise; nothing with --quiet/--json. */
 export interface DownloadView {
   onProgress(p: DownloadProgress): void;
-  done(result: DownloadResult): void;
+  done(result: Saved): void;
   stop(): void;
 }
 
@@ -68,7 +76,6 @@ export async function downloadView(ui: Ui, label: string): Promise<DownloadView>
   };
 }
 
-/** The digest a plain log line shows: the SHA-256 when it was computed, else the CRC-64 that verified the file. */
-function digestLabel(r: DownloadResult): string {
-  return r.sha256 ? `sha256 ${r.sha256.slice(0, 16)}…` : `crc64 ${r.crc64}`;
+function digestLabel(r: Saved): string {
+  return `sha256 ${r.sha256.slice(0, 16)}…`;
 }

@@ -25,7 +25,7 @@ export const EXIT_CODE_TABLE: ReadonlyArray<[number, string]> = [
   [0, 'success'],
   [1, 'unexpected error, or an API error not listed below'],
   [2, 'invalid usage, input or configuration (nothing was sent)'],
-  [3, 'authentication or permission: no key, InvalidApiKey, AccessDenied, …'],
+  [3, 'authentication, permission or account: no key, InvalidApiKey, AccessDenied, Arrearage, quota used up'],
   [4, 'the task ended without a video: FAILED, CANCELED or UNKNOWN'],
   [5, 'a wait timed out while the task still runs (resume with wan wait <id>)'],
   [6, 'download failed: expired URL, integrity check, refusal to overwrite, disk'],

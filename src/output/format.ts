@@ -30,3 +30,15 @@ export function relativeTime(target: number, now: number): string {
 export function formatMoney(amount: number, currency: string): string {
   return `${amount.toFixed(2)} ${currency}`;
 }
+
+/** `YYYY-MM-DD HH:mm:ss.SSS`, which DashScope writes in Beijing time (UTC+8, dashscope-api.md §4). */
+export function parseServerTime(value: unknown): number | undefined {
+  if (typeof value !== 'string' || value === '') return undefined;
+  const t = Date.parse(`${value.replace(' ', 'T')}+08:00`);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+/** How every command shows a time: `2026-12-07 09:15:30 UTC`, whatever zone the service wrote it in. */
+export function formatTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}

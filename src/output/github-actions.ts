@@ -8,6 +8,8 @@ import type { IO } from './io.js';
  */
 export interface VideoOutcome {
   taskId: string;
+  /** A batch line, for its annotation. */
+  line?: number;
   file?: string;
   sha256?: string;
   bytes?: number;
@@ -18,36 +20,48 @@ export function onGitHubActions(io: IO): boolean {
   return io.env.GITHUB_ACTIONS === 'true';
 }
 
-/** Step outputs (`task_id`, `file`, `sha256`; with several tasks the last one wins) and a summary row. */
-export async function reportToGitHub(io: IO, outcome: VideoOutcome): Promise<void> {
-  if (!onGitHubActions(io)) return;
-  if (outcome.error) {
-    // Workflow commands end at a newline; `%`, CR and LF are escaped as the runner expects.
-    // On stderr, which the runner reads for workflow commands too: stdout stays results only.
-    io.stderr.write(
-      `::error title=wan: task ${outcome.taskId}::${escapeData(`${outcome.error.code}: ${outcome.error.message}`)}\n`,
-    );
+/**
+ * Once per command: an `::error::` annotation per failed task, a summary table, and the step
+ * outputs — `tasks` (a JSON array of every outcome) and, when there is exactly one task, its
+ * `task_id`, `file` and `sha256`, so no output key is ever written twice. `extra` adds outputs.
+ */
+export async function reportOutcomes(
+  io: IO,
+  outcomes: readonly VideoOutcome[],
+  extra: Record<string, string> = {},
+): Promise<void> {
+  if (!onGitHubActions(io) || (outcomes.length === 0 && Object.keys(extra).length === 0)) return;
+  for (const o of outcomes) {
+    if (!o.error) continue;
+    // Workflow commands end at a newline; on stderr, which the runner reads too: stdout stays results only.
+    const title = o.line !== undefined ? `wan: line ${o.line}` : `wan: task ${o.taskId}`;
+    io.stderr.write(`::error title=${title}::${escapeData(`${o.error.code}: ${o.error.message}`)}\n`);
   }
-  const outputFile = io.env.GITHUB_OUTPUT;
-  if (outputFile && !outcome.error) {
-    await appendFile(
-      outputFile,
-      [`task_id=${outcome.taskId}`, `file=${outcome.file ?? ''}`, `sha256=${outcome.sha256 ?? ''}`, ''].join('\n'),
-    );
+  if (io.env.GITHUB_OUTPUT) {
+    const tasks = outcomes.map((o) => ({
+      task_id: o.taskId,
+      file: o.file ?? null,
+      sha256: o.sha256 ?? null,
+      error: o.error?.code ?? null,
+    }));
+    const lines = [`tasks=${JSON.stringify(tasks)}`];
+    const [only] = outcomes;
+    if (outcomes.length === 1 && only && !only.error) {
+      lines.push(`task_id=${only.taskId}`, `file=${only.file ?? ''}`, `sha256=${only.sha256 ?? ''}`);
+    }
+    for (const [key, value] of Object.entries(extra)) lines.push(`${key}=${value}`);
+    await appendFile(io.env.GITHUB_OUTPUT, `${lines.join('\n')}\n`);
   }
-  const summaryFile = io.env.GITHUB_STEP_SUMMARY;
-  if (summaryFile) {
-    const row = outcome.error
-      ? `| \`${outcome.taskId}\` | ❌ ${escapeCell(outcome.error.code)} | ${escapeCell(outcome.error.message)} |`
-      : `| \`${outcome.taskId}\` | ✅ saved | \`${escapeCell(outcome.file ?? '')}\` (${outcome.bytes ?? 0} bytes, sha256 \`${(outcome.sha256 ?? '').slice(0, 16)}…\`) |`;
-    await appendFile(summaryFile, `${row}\n`);
+  if (io.env.GITHUB_STEP_SUMMARY && outcomes.length > 0) {
+    const rows = outcomes.map((o) => {
+      const task = o.line !== undefined ? `line ${o.line}` : `\`${o.taskId}\``;
+      return o.error
+        ? `| ${task} | ❌ ${escapeCell(o.error.code)} | ${escapeCell(o.error.message)} |`
+        : `| ${task} | ✅ saved | \`${escapeCell(o.file ?? '')}\` (${o.bytes ?? 0} bytes, sha256 \`${(o.sha256 ?? '').slice(0, 16)}…\`) |`;
+    });
+    const table = ['', '### wan', '', '| task | result | details |', '|---|---|---|', ...rows, ''];
+    await appendFile(io.env.GITHUB_STEP_SUMMARY, table.join('\n'));
   }
-}
-
-/** Written once before the rows of one command. */
-export async function gitHubSummaryHeader(io: IO): Promise<void> {
-  if (!onGitHubActions(io) || !io.env.GITHUB_STEP_SUMMARY) return;
-  await appendFile(io.env.GITHUB_STEP_SUMMARY, '\n### wan\n\n| task | result | details |\n|---|---|---|\n');
 }
 
 function escapeData(text: string): string {

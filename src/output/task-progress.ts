@@ -1,5 +1,5 @@
 import type { TaskResponse } from '../api/schemas.js';
-import { formatDuration } from './format.js';
+import { formatDuration, parseServerTime } from './format.js';
 import type { Ui } from './ui.js';
 
 /** Renders polling: an ora spinner on a TTY, one line per status change otherwise, nothing with --quiet/--json. */
@@ -44,8 +44,8 @@ export async function taskProgress(ui: Ui, now: () => number): Promise<TaskProgr
       const o = task.output;
       seen.set(o.task_id, {
         status: o.task_status,
-        submit: parseServerTime(o.submit_time),
-        scheduled: parseServerTime(o.scheduled_time),
+        submit: parseServerTime(o.submit_time) ?? seen.get(o.task_id)?.submit,
+        scheduled: parseServerTime(o.scheduled_time) ?? seen.get(o.task_id)?.scheduled,
       });
       render();
     },
@@ -65,11 +65,4 @@ function times(s: Seen, now: number): string {
   if (s.submit === undefined) return '';
   if (s.scheduled === undefined) return ` · queued ${formatDuration(now - s.submit)}`;
   return ` · queued ${formatDuration(s.scheduled - s.submit)}, running ${formatDuration(now - s.scheduled)}`;
-}
-
-/** `YYYY-MM-DD HH:mm:ss.SSS`, which DashScope writes in Beijing time (UTC+8). */
-export function parseServerTime(value: string | undefined): number | undefined {
-  if (!value) return undefined;
-  const t = Date.parse(`${value.replace(' ', 'T')}+08:00`);
-  return Number.isNaN(t) ? undefined : t;
 }

@@ -48,6 +48,14 @@ export class Ui {
     if (!this.options.quiet && !this.options.json) this.io.stderr.write(`${text}\n`);
   }
 
+  /**
+   * What must reach a log even when stdout is reserved for JSON (the id of a task that now exists,
+   * so it can be resumed): on stderr unless --quiet.
+   */
+  notice(text: string): void {
+    if (!this.options.quiet) this.io.stderr.write(`${text}\n`);
+  }
+
   /** Warnings reach stderr even with --quiet: they are about money or data. */
   warn(text: string): void {
     this.io.stderr.write(`${this.err.yellow('warning:')} ${text}\n`);

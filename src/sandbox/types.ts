@@ -1,3 +1,5 @@
+import type { Region } from '../api/regions.js';
+
 /**
  * Public types of the sandbox: a local server that speaks DashScope's video-synthesis wire protocol
  * (dashscope-api.md §1–§5) plus a second listener standing in for the OSS host that serves the videos.
@@ -160,6 +162,8 @@ export interface SandboxTaskInfo {
 }
 
 export interface SandboxOptions {
+  /** The region whose model ids the sandbox accepts. @default 'beijing' */
+  region?: Region;
   /** @default '127.0.0.1' */
   host?: string;
   /** Port of the API listener. @default 0 (random) */

@@ -118,6 +118,11 @@ export async function downloadVideo(url: string, options: DownloadOptions): Prom
         file: options.to,
         bytes: outcome.bytes,
         ...digests,
+        sha256: digests.sha256 ?? '',
+        verifiedBy: [
+          ...(outcome.info.expected.bytes !== undefined ? (['length'] as const) : []),
+          ...(outcome.info.expected.crc64 !== undefined ? (['crc64'] as const) : []),
+        ],
         resumedFrom: resumedFrom ?? 0,
         attempts: requests,
         ...(outcome.info.etag !== undefined ? { etag: outcome.info.etag } : {}),

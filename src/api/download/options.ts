@@ -17,6 +17,8 @@ export interface DownloadOptions {
   to: string;
   /** Replace an existing file at `to`; without it, DownloadError 'exists' and the file is untouched. @default false */
   force?: boolean;
+  /** The caller holds `lockTarget(to)` already (it saves more than the video under it). @default false */
+  locked?: boolean;
   /** Abort → AbortedError; the `.part` stays, and the next download to the same `to` resumes from it. */
   signal?: AbortSignal;
   onProgress?: (progress: DownloadProgress) => void;
@@ -54,12 +56,14 @@ export interface DownloadResult {
   /** `to`, as given. */
   file: string;
   bytes: number;
-  /** SHA-256 of the saved file, lower-case hex; absent when `sha256: false` was asked. */
-  sha256?: string;
+  /** SHA-256 of the saved file, lower-case hex. */
+  sha256: string;
   /** CRC-64/XZ of the saved file as an unsigned decimal string (OSS's `x-oss-hash-crc64ecma` format). */
   crc64: string;
   /** Bytes reused from a `.part` left by an earlier run. */
   resumedFrom: number;
+  /** What the bytes were checked against: a length the server committed to, OSS's CRC-64; empty: unverified. */
+  verifiedBy: Array<'length' | 'crc64'>;
   /** HTTP requests made. */
   attempts: number;
   etag?: string;

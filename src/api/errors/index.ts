@@ -1,4 +1,5 @@
 export { AbortedError } from './aborted-error.js';
+export { AccountError } from './account-error.js';
 export { ApiError } from './api-error.js';
 export { AuthError } from './auth-error.js';
 export { ConnectionError, TimeoutError } from './connection-error.js';
@@ -8,5 +9,6 @@ export { MissingKeyError } from './missing-key-error.js';
 export { RateLimitError } from './rate-limit-error.js';
 export { ResponseShapeError } from './response-shape-error.js';
 export { TaskFailedError } from './task-failed-error.js';
+export { UsageError } from './usage-error.js';
 export { WaitTimeoutError } from './wait-timeout-error.js';
 export { WanError } from './wan-error.js';

@@ -8,9 +8,7 @@ export class WaitTimeoutError extends WanError {
     readonly lastStatus: string,
     readonly timeoutMs: number,
   ) {
-    super(
-      `task ${taskId} is still ${lastStatus} after ${Math.round(timeoutMs / 1000)}s; resume with: wan wait ${taskId}`,
-    );
+    super(`task ${taskId} is still ${lastStatus} after ${Math.round(timeoutMs / 1000)}s; it was not cancelled`);
     this.taskId = taskId;
   }
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BatchReport } from '../../../src/batch/report.js';
@@ -48,7 +48,8 @@ describe('wan batch (in-process)', () => {
     writeFileSync(path.join(work, 'p.txt'), '# two shots\na heron in the reeds\n\na fox in the snow\n');
     const r = await wan(['batch', 'p.txt', ...FLAGS]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toBe(`${path.join(work, 'wan-batch-report.json')}\n`);
+    // Each run keeps its own report, named after the batch file and the time it started.
+    expect(r.stdout).toMatch(new RegExp(`^${path.join(work, 'p-')}\\d{8}-\\d{6}\\.report\\.json\n$`));
     expect(r.stderr).toMatch(/^line 2: task \S+ created$/m);
     expect(r.stderr).toMatch(/^line 4: saved .*004-a-fox-in-the-snow\.mp4$/m);
     expect(r.stderr).not.toMatch(/\u001b\[/);
@@ -76,7 +77,9 @@ describe('wan batch (in-process)', () => {
       [1, true, 'heron.mp4'],
       [2, 'fox', '002-a-fox-in-the-snow.mp4'],
     ]);
-    expect(JSON.parse(readFileSync(path.join(work, 'wan-batch-report.json'), 'utf8'))).toEqual(report);
+    const written = readdirSync(work).filter((f) => /^stdin-.*\.report\.json$/.test(f));
+    expect(written).toHaveLength(1);
+    expect(JSON.parse(readFileSync(path.join(work, written[0]!), 'utf8'))).toEqual(report);
     expect(creates() - before).toBe(2);
 
     const again = await wan(['batch', '-', ...FLAGS, '--json'], { stdin: jsonl });

@@ -11,6 +11,7 @@ function plan(text: string, extra: Partial<PlanInput> = {}) {
     outputDir: '/out',
     defaults: { model: 'wan2.2-t2v-plus', size: '832*480' },
     prepare: (options) => buildCreateRequest(options, 'beijing'),
+    checkUploads: () => {},
     ...extra,
   });
 }
@@ -75,5 +76,29 @@ describe('planBatch', () => {
     const edited = await plan('a heron\na red fox', { entries: parseBatch('a heron\na red fox').entries });
     expect(edited.lines[0]!.key).toBe(a.lines[0]!.key);
     expect(edited.lines[1]!.key).not.toBe(a.lines[1]!.key);
+  });
+
+  it('a line is its content: a comment or a line inserted above it after a crash keeps its key', async () => {
+    const before = await plan('a heron\na fox');
+    const after = await plan('# added after a crash\na crane\na heron\na fox');
+    const key = (p: Awaited<ReturnType<typeof plan>>, prompt: string) => p.lines.find((l) => l.prompt === prompt)!.key;
+    expect(key(after, 'a heron')).toBe(key(before, 'a heron'));
+    expect(key(after, 'a fox')).toBe(key(before, 'a fox'));
+  });
+
+  it('two identical lines are two videos: each occurrence has a key of its own', async () => {
+    const p = await plan('a heron\na heron');
+    expect(p.errors).toEqual([]);
+    expect(p.lines[0]!.key).not.toBe(p.lines[1]!.key);
+    expect(p.lines[0]!.identity).toBe(p.lines[1]!.identity);
+  });
+
+  it('audio: false asks for a silent video; a URL is sent as it is', async () => {
+    const p = await plan(
+      '{"prompt":"a","model":"wan2.5-t2v-preview","audio":false}\n{"prompt":"b","model":"wan2.5-t2v-preview","audio":"https://x/a.wav"}',
+    );
+    expect(p.errors).toEqual([]);
+    expect(p.lines[0]!.request.body.parameters.audio).toBe(false);
+    expect(p.lines[1]!.request.body.input.audio_url).toBe('https://x/a.wav');
   });
 });

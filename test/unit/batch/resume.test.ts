@@ -25,6 +25,8 @@ function line(n: number): PlannedLine {
     key: `k${n}`,
     request: buildCreateRequest(options, 'beijing'),
     options,
+    identity: n === 9 ? 'another request' : 'h',
+    inputs: [],
     file: join(dir, `${n}.mp4`),
   };
 }
@@ -55,13 +57,13 @@ describe('resumeStates', () => {
     const journal = entries([
       intent('a', 'k1'),
       { type: 'created', id: 'a', taskId: 't1', requestId: 'r' },
-      { type: 'downloaded', id: 'a', taskId: 't1', file: 'x', bytes: 9, sha256: sha('video one') },
+      { type: 'downloaded', id: 'a', taskId: 't1', file: join(dir, '1.mp4'), bytes: 9, sha256: sha('video one') },
       intent('b', 'k2'),
       { type: 'created', id: 'b', taskId: 't2', requestId: 'r' },
       { type: 'status', id: 'b', taskId: 't2', status: 'RUNNING' },
       intent('c', 'k3'),
       { type: 'created', id: 'c', taskId: 't3', requestId: 'r' },
-      { type: 'downloaded', id: 'c', taskId: 't3', file: 'x', bytes: 9, sha256: sha('video three') },
+      { type: 'downloaded', id: 'c', taskId: 't3', file: join(dir, '3.mp4'), bytes: 9, sha256: sha('video three') },
       intent('d', 'k4'),
       { type: 'created', id: 'd', taskId: 't4', requestId: 'r' },
       { type: 'status', id: 'd', taskId: 't4', status: 'SUCCEEDED' },
@@ -69,8 +71,9 @@ describe('resumeStates', () => {
       intent('f', 'k6'),
       { type: 'created', id: 'f', taskId: 't6', requestId: 'r' },
       { type: 'status', id: 'f', taskId: 't6', status: 'FAILED' },
+      intent('g', 'k9'),
     ]);
-    const states = await resumeStates([1, 2, 3, 4, 5, 6, 7, 8].map(line), journal, false);
+    const states = await resumeStates([1, 2, 3, 4, 5, 6, 7, 8, 9].map(line), journal, false);
     expect([...states].map(([n, s]) => [n, s.kind])).toEqual([
       [1, 'done'], // downloaded, and the file is that download
       [2, 'adopt'], // still running: waited for, not created again
@@ -80,6 +83,7 @@ describe('resumeStates', () => {
       [6, 'new'], // its task FAILED: made again (failed tasks are free)
       [7, 'exists'], // someone else's file
       [8, 'new'],
+      [9, 'conflict'], // its explicit key was used for another request: refused before sending
     ]);
     expect(states.get(4)).toMatchObject({ recordDownload: true, sha256: sha('video four') });
     expect(states.get(1)).toMatchObject({ recordDownload: false, bytes: 9 });

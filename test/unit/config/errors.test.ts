@@ -43,11 +43,11 @@ describe('resolveConfig: bad config files', () => {
     expect(error.message).toBe(`${file}: key "region": "mars" is not a region; allowed: beijing, singapore, virginia`);
   });
 
-  it('a base URL whose path is not /api/v1 is refused', async () => {
+  it("a DashScope host's base URL whose path is not /api/v1 is refused", async () => {
     const file = fixture('bad-base-url', '.wanrc.json');
     const error = await configError(resolveIn('bad-base-url'));
     expect(error.message).toBe(
-      `${file}: key "baseUrl": "https://dashscope.aliyuncs.com/compatible-mode/v1" must end in /api/v1, not "/compatible-mode/v1" (e.g. https://dashscope-intl.aliyuncs.com/api/v1)`,
+      `${file}: key "baseUrl": "https://dashscope.aliyuncs.com/compatible-mode/v1": DashScope's hosts serve the API at /api/v1, not "/compatible-mode/v1"`,
     );
   });
 
@@ -109,9 +109,14 @@ describe('resolveConfig: flags and environment are validated like the file', () 
       '--base-url: "dashscope.aliyuncs.com/api/v1" must start with http:// or https://',
     ],
     [
-      'base URL other path',
-      { baseUrl: 'https://example.com/v1' },
-      '--base-url: "https://example.com/v1" must end in /api/v1',
+      "base URL other path on DashScope's host",
+      { baseUrl: 'https://dashscope-intl.aliyuncs.com/v1' },
+      `--base-url: "https://dashscope-intl.aliyuncs.com/v1": DashScope's hosts serve the API at /api/v1`,
+    ],
+    [
+      'base URL with a password (never echoed)',
+      { baseUrl: 'https://user:s3cret@gw.example.com/api/v1' },
+      '--base-url: "https://…@gw.example.com/api/v1" must not contain a user name or password',
     ],
     [
       'base URL with query',
@@ -146,8 +151,8 @@ describe('resolveConfig: flags and environment are validated like the file', () 
     ],
     [
       'DASHSCOPE_HTTP_BASE_URL',
-      { DASHSCOPE_HTTP_BASE_URL: 'https://example.com/' },
-      'DASHSCOPE_HTTP_BASE_URL: "https://example.com/" must end in /api/v1, not "/"',
+      { DASHSCOPE_HTTP_BASE_URL: 'https://dashscope.aliyuncs.com/' },
+      `DASHSCOPE_HTTP_BASE_URL: "https://dashscope.aliyuncs.com/": DashScope's hosts serve the API at /api/v1, not "/"`,
     ],
   ])('bad %s names the variable', async (name, env, message) => {
     const error = await configError(resolveIn('nested', { env }));
@@ -229,5 +234,46 @@ describe('resolveConfig: flags and environment are validated like the file', () 
       baseUrl: { kind: 'env', detail: 'DASHSCOPE_HTTP_BASE_URL' },
     });
     expect(config.baseUrl).toBe('http://localhost:9000/api/v1');
+  });
+});
+
+describe('resolveConfig: the region follows the base URL', () => {
+  it.each([
+    ['https://dashscope-intl.aliyuncs.com/api/v1', 'singapore'],
+    ['https://dashscope-us.aliyuncs.com/api/v1', 'virginia'],
+    ['https://dashscope.aliyuncs.com/api/v1', 'beijing'],
+    ['https://llm-ws1.ap-southeast-1.maas.aliyuncs.com/api/v1', 'singapore'],
+    ['https://llm-ws1.cn-beijing.maas.aliyuncs.com/api/v1', 'beijing'],
+    ['https://llm-ws1.us-east-1.maas.aliyuncs.com/api/v1', 'virginia'],
+  ])('%s is %s, and wan config says where the region came from', async (url, region) => {
+    const config = await resolveIn('nested', { env: { DASHSCOPE_HTTP_BASE_URL: url } });
+    expect(config.values.region).toBe(region);
+    expect(config.sources.region).toEqual({
+      kind: 'derived',
+      detail: 'from the host of baseUrl (env DASHSCOPE_HTTP_BASE_URL)',
+    });
+  });
+
+  it('a region that contradicts the host is refused, naming both', async () => {
+    const error = await configError(
+      resolveIn('nested', {
+        env: { DASHSCOPE_HTTP_BASE_URL: 'https://dashscope-intl.aliyuncs.com/api/v1' },
+        flags: { region: 'beijing' },
+      }),
+    );
+    expect(error.message).toBe(
+      'flag --region says region beijing, but env DASHSCOPE_HTTP_BASE_URL is https://dashscope-intl.aliyuncs.com/api/v1, a singapore host; drop one or make them agree',
+    );
+  });
+
+  it('an unknown host (a gateway, the sandbox) keeps the configured region; any path is kept as given', async () => {
+    const config = await resolveIn('nested', {
+      env: { DASHSCOPE_HTTP_BASE_URL: 'https://gw.example.com/dashscope/api/v1/', WAN_REGION: 'singapore' },
+    });
+    expect(config.values.region).toBe('singapore');
+    expect(config.baseUrl).toBe('https://gw.example.com/dashscope/api/v1');
+    const bare = await resolveIn('nested', { env: { DASHSCOPE_HTTP_BASE_URL: 'https://gw.example.com' } });
+    expect(bare.baseUrl).toBe('https://gw.example.com');
+    expect(bare.values.region).toBe('beijing');
   });
 });

@@ -14,7 +14,7 @@ import {
   TimeoutError,
   WaitTimeoutError,
 } from '../../../src/api/errors/index.js';
-import { UsageError } from '../../../src/commands/usage-error.js';
+import { UsageError } from '../../../src/api/errors/usage-error.js';
 import { ConfigError } from '../../../src/config/index.js';
 import { classifyError, reportError } from '../../../src/output/report-error.js';
 import { Ui } from '../../../src/output/ui.js';

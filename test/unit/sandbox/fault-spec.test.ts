@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../../src/api/errors/usage-error.js';
 import { sandboxOptions } from '../../../src/commands/sandbox.js';
-import { UsageError } from '../../../src/commands/usage-error.js';
 import {
   FaultSpecError,
   formatFaultRule,

@@ -1,4 +1,4 @@
-import { WanError } from '../api/errors/wan-error.js';
+import { WanError } from './wan-error.js';
 
 /** A flag or argument the CLI cannot accept; `flag` is how the user wrote it (`--size`). Exit 2, nothing sent. */
 export class UsageError extends WanError {

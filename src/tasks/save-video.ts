@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile, rename, stat, writeFile } from 'node:fs/promises';
+import type { CreateRequest } from '../api/create-request.js';
+import { type DownloadProgress, type DownloadResult, describeUrl } from '../api/download/index.js';
+import { lockTarget } from '../api/download/target-lock.js';
+import { WanError } from '../api/errors/wan-error.js';
+import { type TaskResponse, text } from '../api/schemas.js';
+import type { TaskEntry } from '../journal/fold.js';
+import { type Job, recorder } from './job.js';
+
+/** A local input file, as the sidecar records it (never its bytes). */
+export interface InputFile {
+  name: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface SaveOptions {
+  file: string;
+  force?: boolean;
+  /** Write `<file>.json`, the provenance record. @default true */
+  sidecar?: boolean;
+  /** What `run` and `batch` know of the request; `wait` and `download` know what the task reports. */
+  request?: CreateRequest;
+  /** The task's journal entry, when wan created it: the download is recorded there. */
+  entry?: TaskEntry;
+  /** Local inputs the request was made from (name, bytes, sha256), for the sidecar. */
+  inputs?: readonly InputFile[];
+  onProgress?(progress: DownloadProgress): void;
+  /** Another process is saving this file: we wait for it. */
+  onWait?(holder: { pid: number }): void;
+}
+
+/** A saved video: what was downloaded, or what an earlier run had saved there already. */
+export type SavedVideo = Pick<DownloadResult, 'file' | 'bytes' | 'sha256'> &
+  Partial<Pick<DownloadResult, 'crc64' | 'verifiedBy'>> & { earlier: boolean };
+
+/**
+ * Saves a finished task's video, one writer at a time: the target is locked (another process
+ * saving it is waited for), an earlier copy of this very video is recognised and kept, else the
+ * video is downloaded (resumable and verified), then its sidecar and the journal are written — all
+ * before the lock is released, so whoever takes it next sees the whole result.
+ */
+export async function saveVideo(job: Job, task: TaskResponse, options: SaveOptions): Promise<SavedVideo> {
+  const taskId = task.output.task_id;
+  const lock = await lockTarget(options.file, { signal: job.signal, onWait: options.onWait });
+  try {
+    const earlier = options.force ? undefined : await alreadySaved(options.file, taskId, options.entry);
+    if (earlier) return { ...earlier, earlier: true };
+    const result = await job.client.download(task, {
+      to: options.file,
+      force: options.force,
+      signal: job.signal,
+      locked: true,
+      onProgress: options.onProgress,
+    });
+    if (options.sidecar !== false) await writeSidecar(task, result, options, job.clock.now(), job.client.region);
+    if (options.entry) {
+      await recorder(job)({
+        type: 'downloaded',
+        id: options.entry.id,
+        taskId,
+        file: result.file,
+        bytes: result.bytes,
+        sha256: result.sha256,
+      });
+    }
+    return { ...result, earlier: false };
+  } catch (err) {
+    if (err instanceof WanError) {
+      err.taskId ??= taskId;
+      err.file ??= options.file;
+    }
+    throw err;
+  } finally {
+    await lock.release();
+  }
+}
+
+/**
+ * Whether `file` is this task's video, saved earlier by wan: its sidecar (or the journal) names the
+ * task, and the bytes on disk still hash to what was recorded. A re-run then succeeds without
+ * touching anything, instead of refusing to overwrite.
+ */
+export async function alreadySaved(
+  file: string,
+  taskId: string,
+  entry?: TaskEntry,
+): Promise<Omit<SavedVideo, 'earlier'> | undefined> {
+  const sidecar = await readFile(`${file}.json`, 'utf8')
+    .then((t) => JSON.parse(t) as { task_id?: unknown; sha256?: unknown })
+    .catch(() => undefined);
+  const recorded =
+    sidecar?.task_id === taskId && typeof sidecar.sha256 === 'string'
+      ? sidecar.sha256
+      : entry?.taskId === taskId && entry.download?.file === file
+        ? entry.download.sha256
+        : undefined;
+  if (recorded === undefined) return undefined;
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) return undefined;
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  const sha256 = hash.digest('hex');
+  return sha256 === recorded ? { file, bytes: info.size, sha256 } : undefined;
+}
+
+/**
+ * `<file>.json` next to the video: enough to reproduce and audit it. No key and no signed query:
+ * the video URL is recorded as host and path only. The task's own fields are passed through as the
+ * service sent them.
+ */
+async function writeSidecar(
+  task: TaskResponse,
+  saved: DownloadResult,
+  options: SaveOptions,
+  now: number,
+  region: string,
+): Promise<void> {
+  const o = task.output;
+  const body = options.request?.body;
+  const usage = (task.usage ?? {}) as Record<string, unknown>;
+  const sidecar = {
+    task_id: o.task_id,
+    request_id: task.request_id ?? null,
+    region,
+    model: body?.model ?? null,
+    prompt: body?.input.prompt ?? o.orig_prompt ?? null,
+    negative_prompt: body?.input.negative_prompt ?? null,
+    actual_prompt: o.actual_prompt ?? null,
+    size: options.request?.size ?? usage.video_ratio ?? usage.size ?? null,
+    duration: options.request?.duration ?? usage.video_duration ?? usage.duration ?? null,
+    seed: body?.parameters.seed ?? null,
+    parameters: body?.parameters ?? null,
+    inputs: options.inputs ?? null,
+    submit_time: o.submit_time ?? null,
+    scheduled_time: o.scheduled_time ?? null,
+    end_time: o.end_time ?? null,
+    usage: task.usage ?? null,
+    video: text(o.video_url) ? describeUrl(text(o.video_url)!) : null,
+    file: saved.file,
+    bytes: saved.bytes,
+    sha256: saved.sha256,
+    crc64: saved.crc64,
+    verified_by: saved.verifiedBy,
+    downloaded_at: new Date(now).toISOString(),
+  };
+  const target = `${options.file}.json`;
+  await writeFile(`${target}.tmp`, `${JSON.stringify(sidecar, null, 2)}\n`);
+  await rename(`${target}.tmp`, target);
+}
