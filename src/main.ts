@@ -1,9 +1,11 @@
 import { Command, CommanderError, Option } from 'commander';
+import { UsageError } from './api/errors/usage-error.js';
 import { REGION_NAMES } from './api/regions.js';
 import { VERSION } from './api/version.js';
 import { type App, defaultServices, type Services } from './commands/context.js';
 import { examples } from './commands/help-text.js';
 import { COMMANDS, commandNamed, HIDDEN_COMMANDS } from './commands/registry.js';
+import { closest } from './config/suggest.js';
 import type { IO } from './output/io.js';
 import { reportError } from './output/report-error.js';
 import { Ui } from './output/ui.js';
@@ -16,6 +18,17 @@ export async function main(argv: string[], io: IO, services: Partial<Services> =
   const app: App = { io, services: { ...defaultServices, ...services }, exitCode: 0 };
   const args = argv[0] === 'help' && (await isHelpTopic(argv[1])) ? ['help-topic', ...argv.slice(1)] : argv;
   try {
+    if (argv.includes('--json') && argv.some((a) => a === '--version' || a === '-V')) {
+      io.stdout.write(`${JSON.stringify({ version: VERSION })}\n`);
+      return 0;
+    }
+    if (args[0] === 'help' && args[1] !== undefined && !Object.hasOwn(COMMANDS, args[1])) {
+      const topics = (await import('./commands/help-topics.js')).TOPIC_NAMES;
+      const guess = closest(args[1], [...Object.keys(COMMANDS), ...topics]);
+      throw new UsageError(
+        `no command or help topic "${args[1]}"${guess ? ` (did you mean ${guess}?)` : ''}; topics: ${topics.join(', ')}; commands: wan --help`,
+      );
+    }
     const program = await buildProgram(app, args);
     await program.parseAsync(args, { from: 'user' });
     return app.exitCode;
@@ -58,9 +71,12 @@ export async function buildProgram(app: App, argv?: readonly string[]): Promise<
     .option('--debug', 'show the HTTP exchange on stderr (the key is redacted)')
     .option('--no-color', 'no colours (also NO_COLOR=1)')
     .addOption(
-      new Option('--region <region>', 'API region (default beijing, config region)').choices([...REGION_NAMES]),
+      new Option('--region <region>', "API region (default: the base URL's, else beijing)").choices([...REGION_NAMES]),
     )
-    .option('--base-url <url>', 'API base URL including /api/v1 (DASHSCOPE_HTTP_BASE_URL)')
+    .option(
+      '--base-url <url>',
+      'API base URL, e.g. https://dashscope-intl.aliyuncs.com/api/v1 (DASHSCOPE_HTTP_BASE_URL)',
+    )
     .option('--profile <name>', 'use this profile of the config file (WAN_PROFILE)')
     .option('--config <file>', 'read this config file instead of searching')
     .option('--sandbox', 'run against a local sandbox started in this process: no key, no network')
@@ -68,7 +84,7 @@ export async function buildProgram(app: App, argv?: readonly string[]): Promise<
       'after',
       `${examples(
         'wan --sandbox run "a paper boat in the rain" -o boat.mp4',
-        'wan run "a red panda surfing at sunset" --size 832*480 -o panda.mp4',
+        'wan run "a red panda surfing at sunset" --size \'832*480\' -o panda.mp4',
         'id=$(wan create "a lighthouse in a storm") && wan wait "$id" -o storm.mp4',
         'wan status "$id" --json',
       )}\nMore help: wan help exit-codes | config | environment | sandbox\n`,
@@ -90,16 +106,25 @@ export const HELP_WIDTH_OFF_TERMINAL = 80;
 
 /** Commander throws instead of exiting and writes to our streams; its own error text is reported by main. */
 function configure(command: Command, io: IO): Command {
-  return command
-    .exitOverride()
-    .showSuggestionAfterError(true)
-    .configureOutput({
-      writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
-      outputError: () => {},
-      getOutHelpWidth: () => io.stdout.columns ?? HELP_WIDTH_OFF_TERMINAL,
-      getErrHelpWidth: () => io.stderr.columns ?? HELP_WIDTH_OFF_TERMINAL,
-      getOutHasColors: () => false,
-      getErrHasColors: () => false,
-    });
+  return (
+    command
+      .exitOverride()
+      .showSuggestionAfterError(true)
+      // A command's help lists the global options it accepts too, as gh shows inherited flags.
+      .configureHelp({ showGlobalOptions: true })
+      .configureOutput({
+        writeOut: (s) => io.stdout.write(s),
+        writeErr: (s) => io.stderr.write(s),
+        outputError: () => {},
+        getOutHelpWidth: () => helpWidth(io.stdout.columns),
+        getErrHelpWidth: () => helpWidth(io.stderr.columns),
+        getOutHasColors: () => false,
+        getErrHasColors: () => false,
+      })
+  );
+}
+
+/** A terminal of unknown or tiny width gets the width help has off a terminal. */
+function helpWidth(columns: number | undefined): number {
+  return columns !== undefined && columns >= 40 ? columns : HELP_WIDTH_OFF_TERMINAL;
 }

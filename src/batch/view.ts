@@ -1,6 +1,6 @@
 import type { SingleBar } from 'cli-progress';
 import { formatDuration } from '../output/format.js';
-import type { Ui } from '../output/ui.js';
+import { REDRAWS_PER_SECOND, type Ui } from '../output/ui.js';
 
 /**
  * What a batch shows on stderr while it runs. On a terminal: one cli-progress display, an overall
@@ -47,6 +47,7 @@ export async function batchView(ui: Ui, total: number, now: () => number): Promi
       hideCursor: true,
       clearOnComplete: false,
       stopOnComplete: false,
+      fps: REDRAWS_PER_SECOND,
     },
     cliProgress.Presets.shades_classic,
   );

@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { checkUploads } from '../api/client.js';
 import { MissingKeyError } from '../api/errors/missing-key-error.js';
@@ -19,9 +18,10 @@ import { worstExit } from '../output/exit-codes.js';
 import { formatMoney } from '../output/format.js';
 import { reportOutcomes } from '../output/github-actions.js';
 import { Ui } from '../output/ui.js';
+import { checkTarget } from '../tasks/output-target.js';
 import type { BatchFlags } from './batch.js';
 import type { CommandContext } from './context.js';
-import { audioOf, configFlagsOf, createOptionsOf } from './create-options.js';
+import { audioOf, checkSizeFlag, configFlagsOf, createOptionsOf } from './create-options.js';
 
 /**
  * Queries (lists and task queries) per second, at most: a quarter of the account's 20 (§6.1), so
@@ -37,6 +37,7 @@ const QUERY_RATE = 5;
 const SUBMIT_HEADROOM = 0.1;
 
 export async function runBatch(ctx: CommandContext, file: string, flags: BatchFlags): Promise<number> {
+  checkSizeFlag(flags.size, ctx.io.cwd);
   const input = await readBatchInput(file, ctx.io);
   const parsed = parseBatch(input.text);
   // The first config() call fixes the flags for the whole command.
@@ -86,6 +87,11 @@ export async function runBatch(ctx: CommandContext, file: string, flags: BatchFl
 
   // Found missing now rather than by the first create, with an intent already in the journal.
   if (!config.apiKey && !ctx.flags.sandbox && spend.toCreate + spend.resumed > 0) throw new MissingKeyError();
+  // Every line's file can be written before any line is paid for (missing directories are created).
+  for (const line of plan.lines) {
+    if (starts.get(line.line)?.kind === 'done') continue;
+    await checkTarget({ kind: 'file', file: line.file }, { force: true, flag: '--output-dir' });
+  }
   ctx.ui.info(describeSpend(spend, plan.lines.length));
   if (spend.toCreate > 0 && !flags.yes && ctx.io.stdin.isTTY && ctx.io.stderr.isTTY) {
     if (input.source === 'stdin')
@@ -95,9 +101,7 @@ export async function runBatch(ctx: CommandContext, file: string, flags: BatchFl
       throw new UsageError('not confirmed; nothing was sent');
     }
   }
-  await mkdir(outputDir, { recursive: true }).catch((err: Error) => {
-    throw new UsageError(`cannot create ${outputDir}: ${err.message}`, '--output-dir');
-  });
+  await checkTarget({ kind: 'dir', dir: outputDir });
   const startedAt = ctx.clock.now();
   const reportFile =
     flags.report !== undefined

@@ -1,7 +1,7 @@
-import { constants } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { CreateTaskOptions } from '../api/create-request.js';
 import { UsageError } from '../api/errors/usage-error.js';
 import { RATIOS, TIERS } from '../api/sizes.js';
@@ -60,9 +60,13 @@ export function addCreateOptions(command: Command): Command {
     .option('--dry-run', 'print the request that would be sent (every header, the key redacted); send nothing');
 }
 
-/** Commander's choices are exact; the service's tiers are upper case (`480p` means `480P`). */
+/** Commander's choices are exact; the service's tiers are upper case, and `480p` means `480P`. */
 function tier(value: string): string {
-  return value.toUpperCase();
+  const upper = value.toUpperCase();
+  if (!(TIERS as readonly string[]).includes(upper)) {
+    throw new InvalidArgumentError(`Allowed choices are ${TIERS.join(', ')} (any case).`);
+  }
+  return upper;
 }
 
 /** The create flags that are also config keys, for the flags > env > file merge. */
@@ -80,6 +84,18 @@ export function configFlagsOf(flags: CreateFlags): CommandConfigFlags {
     maxCost: flags.maxCost,
     ...(flags.audio === false ? { audio: false } : {}),
   };
+}
+
+/**
+ * An unquoted `--size 832*480` is a glob: when a file matches, the shell passes its name instead
+ * (zsh, by default, stops with "no matches found"). A size that names a file here is that.
+ */
+export function checkSizeFlag(size: string | undefined, cwd: string): void {
+  if (size === undefined || /^\d+[xX*]\d+$/.test(size) || !existsSync(path.resolve(cwd, size))) return;
+  throw new UsageError(
+    `"${size}" is a file name, not a size: the shell expanded an unquoted * (as in 832*480); quote it: --size '832*480', or write 832x480`,
+    '--size',
+  );
 }
 
 /** The audio the user gave: a local file to upload, or a URL to send as it is. */

@@ -15,6 +15,7 @@ import {
   addCreateOptions,
   audioOf,
   type CreateFlags,
+  checkSizeFlag,
   configFlagsOf,
   createOptionsOf,
   readPrompt,
@@ -61,6 +62,7 @@ export async function prepareCreate(
   flags: CreateFlags,
   command: string,
 ): Promise<PreparedCreate> {
+  checkSizeFlag(flags.size, ctx.io.cwd);
   const text = await readPrompt(prompt, flags, ctx.io, command);
   const config = await ctx.config(configFlagsOf(flags));
   const client = await ctx.client();

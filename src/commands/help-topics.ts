@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import { UsageError } from '../api/errors/usage-error.js';
+import { API_KEY_VAR, ENV_VARS, FLAG_NAMES, PROFILE_VAR } from '../config/index.js';
+import { PROFILE_KEYS } from '../config/schema.js';
 import { EXIT_CODE_TABLE } from '../output/exit-codes.js';
 import { type App, action, type CommandContext } from './context.js';
 import { examples } from './help-text.js';
@@ -11,19 +13,12 @@ const TOPICS: Record<string, () => string> = {
       'Exit codes of every wan command:',
       ...EXIT_CODE_TABLE.map(([code, meaning]) => `  ${String(code).padStart(3)}  ${meaning}`),
     ].join('\n'),
-  config: () =>
-    [
-      'Configuration, highest priority first: flags > environment > config file (its --profile section, then its top level) > defaults.',
-      'Files, searched from the working directory upward: .wanrc, .wanrc.json, .wanrc.yaml, .wanrc.yml, .wanrc.js, .wanrc.cjs, .wanrc.mjs,',
-      'wan.config.js/.mjs/.cjs, package.json "wan"; then $XDG_CONFIG_HOME/wan/config.* (default ~/.config/wan/). --config <file> names one.',
-      'Keys: region, baseUrl, workspace, apiKey, model, size, resolution, ratio, duration, promptExtend, watermark, negativePrompt,',
-      'seed, outputDir, pollInterval, timeout, profiles. See .wanrc.example. wan config shows the result and where each value came from.',
-    ].join('\n'),
+  config: () => configHelp(),
   environment: () =>
     [
       'DASHSCOPE_API_KEY             the API key (also: config apiKey, DASHSCOPE_API_KEY_FILE_PATH, ~/.dashscope/api_key)',
       'DASHSCOPE_API_KEY_FILE_PATH   a file holding the key',
-      'DASHSCOPE_HTTP_BASE_URL       base URL including /api/v1 (overrides the region)',
+      "DASHSCOPE_HTTP_BASE_URL       the API's base URL; DashScope's hosts also set the region (a gateway may add a path)",
       'WAN_REGION                    beijing | singapore | virginia',
       'WAN_MODEL, WAN_WORKSPACE, WAN_OUTPUT_DIR, WAN_POLL_INTERVAL, WAN_TIMEOUT, WAN_PROFILE',
       'WAN_STATE_DIR                 where wan keeps state (default $XDG_STATE_HOME/wan, ~/.local/state/wan)',
@@ -45,6 +40,31 @@ export function helpTopicsCommand(app: App): Command {
     .addHelpText('after', examples('wan help exit-codes', 'wan help config'))
     .action(action(app, runHelpTopic));
 }
+
+/** Every key of the config schema, with its flag and variable: generated, so it cannot drift. */
+function configHelp(): string {
+  const rows = PROFILE_KEYS.map((key) => {
+    const flag = key === 'audio' ? '--no-audio' : FLAG_NAMES[key as keyof typeof FLAG_NAMES];
+    const env = ENV_VARS[key as keyof typeof ENV_VARS] ?? (key === 'apiKey' ? API_KEY_VAR : undefined);
+    const ways = [flag?.startsWith('--') ? flag : undefined, env].filter(Boolean).join(', ');
+    return `  ${key.padEnd(16)}${ways}`;
+  });
+  return [
+    'Configuration, highest priority first: flags > environment > config file (its --profile section, then its',
+    'top level) > defaults. Files, searched from the working directory upward: .wanrc, .wanrc.json, .wanrc.yaml,',
+    '.wanrc.yml, .wanrc.js, .wanrc.cjs, .wanrc.mjs, wan.config.js/.mjs/.cjs, package.json "wan"; then',
+    '$XDG_CONFIG_HOME/wan/config.* (default ~/.config/wan/). --config <file> names one.',
+    '',
+    'Keys (with the flag and the environment variable that set them too):',
+    ...rows,
+    `  ${'profiles'.padEnd(16)}--profile, ${PROFILE_VAR}: named sets of the keys above`,
+    '',
+    'See .wanrc.example; wan config shows the result and where each value came from.',
+  ].join('\n');
+}
+
+/** The topics of `wan help <topic>`. */
+export const TOPIC_NAMES = ['exit-codes', 'config', 'environment', 'sandbox'];
 
 export function isHelpTopic(name: string | undefined): boolean {
   return name !== undefined && name in TOPICS;

@@ -6,7 +6,8 @@ import type { ConfigFlags, ConfigKey, ConfigLayer, ConfigValues } from './types.
 export const FLAG_NAMES: Record<ConfigKey, string> = {
   region: '--region',
   baseUrl: '--base-url',
-  workspace: '--workspace',
+  // No flag: set in a config file or WAN_WORKSPACE.
+  workspace: 'workspace',
   model: '--model',
   size: '--size',
   resolution: '--resolution',

@@ -8,7 +8,7 @@ interface Saved {
 }
 
 import { formatBytes } from './format.js';
-import type { Ui } from './ui.js';
+import { REDRAWS_PER_SECOND, type Ui } from './ui.js';
 
 /** A cli-progress bar on a TTY; a start and an end line otherwise; nothing with --quiet/--json. */
 export interface DownloadView {
@@ -43,6 +43,7 @@ export async function downloadView(ui: Ui, label: string): Promise<DownloadView>
       hideCursor: true,
       clearOnComplete: true,
       etaBuffer: 50,
+      fps: REDRAWS_PER_SECOND,
     },
     cliProgress.Presets.shades_classic,
   );

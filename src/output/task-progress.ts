@@ -1,6 +1,6 @@
 import type { TaskResponse } from '../api/schemas.js';
 import { formatDuration, parseServerTime } from './format.js';
-import type { Ui } from './ui.js';
+import { REDRAWS_PER_SECOND, type Ui } from './ui.js';
 
 /** Renders polling: an ora spinner on a TTY, one line per status change otherwise, nothing with --quiet/--json. */
 export interface TaskProgress {
@@ -31,9 +31,14 @@ export async function taskProgress(ui: Ui, now: () => number): Promise<TaskProgr
     };
   }
   const { default: ora } = await import('ora');
-  const spinner = ora({ stream: ui.io.stderr as NodeJS.WritableStream, isEnabled: true, discardStdin: false }).start(
-    'waiting',
-  );
+  const spinner = ora({
+    stream: ui.io.stderr as NodeJS.WritableStream,
+    isEnabled: true,
+    discardStdin: false,
+    interval: 1000 / REDRAWS_PER_SECOND,
+    // NO_COLOR and --no-color reach the spinner too.
+    color: ui.err.level > 0 ? 'cyan' : false,
+  }).start('waiting');
   const render = () => {
     spinner.text = [...seen.entries()].map(([id, s]) => `task ${id}: ${s.status}${times(s, now())}`).join('\n  ');
   };

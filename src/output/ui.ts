@@ -2,6 +2,12 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import type { IO, OutStream } from './io.js';
 import { jsonDocument } from './json-document.js';
 
+/** Narrower terminals get plain lines: a spinner or bar wraps, and each redraw adds lines. */
+const MIN_ANIMATED_WIDTH = 20;
+
+/** Redraws of spinners and bars per second, at most: enough to look alive, little to log. */
+export const REDRAWS_PER_SECOND = 4;
+
 export interface UiOptions {
   json: boolean;
   quiet: boolean;
@@ -26,7 +32,16 @@ export class Ui {
   ) {
     this.out = new Chalk({ level: colorLevel(io.stdout, io.env, options.noColor || options.json) });
     this.err = new Chalk({ level: colorLevel(io.stderr, io.env, options.noColor) });
-    this.animate = Boolean(io.stderr.isTTY) && !options.json && !options.quiet && io.env.CI !== 'true';
+    // A terminal of unknown or zero width (`script` without a terminal, some CI runners, ssh -tt)
+    // cannot hold a redrawn line: plain lines there, as off a terminal.
+    const width = io.stderr.columns ?? 0;
+    this.animate =
+      Boolean(io.stderr.isTTY) &&
+      width >= MIN_ANIMATED_WIDTH &&
+      !options.json &&
+      !options.quiet &&
+      io.env.CI !== 'true' &&
+      io.env.TERM !== 'dumb';
   }
 
   get json(): boolean {

@@ -32,7 +32,10 @@ describe('complete: commands and flags come from the Commander program', () => {
 
   it('offers the flags of create, its own first, then the global ones', () => {
     const flags = values('create --');
-    const own = program.commands.find((c) => c.name() === 'create')!.options.map((o) => o.long);
+    const own = program.commands
+      .find((c) => c.name() === 'create')!
+      .options.filter((o) => !o.hidden)
+      .map((o) => o.long);
     expect(flags.slice(0, own.length)).toEqual(own);
     for (const global of ['--json', '--quiet', '--region', '--sandbox', '--help']) expect(flags).toContain(global);
     expect(flags).not.toContain('--version');

@@ -126,7 +126,7 @@ describe('resolveConfig: flags and environment are validated like the file', () 
     [
       'workspace with space',
       { workspace: 'my ws' },
-      '--workspace: "my ws" is not a workspace id (visible ASCII, no spaces)',
+      'workspace: "my ws" is not a workspace id (visible ASCII, no spaces)',
     ],
   ])('%s', async (_name, flags, message) => {
     const error = await configError(resolveIn('nested', { flags }));

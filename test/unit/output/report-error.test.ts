@@ -2,6 +2,7 @@ import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import {
   AbortedError,
+  AccountError,
   ApiError,
   AuthError,
   ConnectionError,
@@ -70,7 +71,26 @@ const cases: Array<[string, unknown, number, string, RegExp]> = [
     'task_unknown',
     /older than 24 hours/,
   ],
-  ['wait timeout', new WaitTimeoutError('t1', 'RUNNING', 60_000), 5, 'wait_timeout', /still RUNNING.*wan wait t1/],
+  ['wait timeout', new WaitTimeoutError('t1', 'RUNNING', 60_000), 5, 'wait_timeout', /still RUNNING after 60s/],
+  [
+    'arrears',
+    new AccountError(
+      'create task',
+      400,
+      'Arrearage',
+      'Access denied, please make sure your account is in good standing.',
+    ),
+    3,
+    'Arrearage',
+    /good standing/,
+  ],
+  [
+    'quota used up',
+    new AccountError('create task', 429, 'Throttling.AllocationQuota', 'Allocated quota exceeded'),
+    3,
+    'Throttling.AllocationQuota',
+    /quota exceeded/,
+  ],
   ['expired', new DownloadError('expired', 'the video URL expired'), 6, 'download_expired', /expired/],
   ['integrity', new DownloadError('integrity', 'checksum mismatch'), 6, 'download_integrity', /checksum/],
   ['exists', new DownloadError('exists', 'out.mp4 already exists'), 6, 'download_exists', /exists/],
@@ -139,6 +159,34 @@ describe('classifyError', () => {
     const err = new AbortedError();
     err.taskId = 'abc';
     expect(classifyError(err).hint).toBe('task abc keeps running (it is paid for); resume with: wan wait abc');
+  });
+
+  it('every hint after a task exists names the task, and the file the user asked for', () => {
+    const timeout = Object.assign(new WaitTimeoutError('abc', 'RUNNING', 60_000), { file: '/videos/my boat.mp4' });
+    expect(classifyError(timeout).hint).toBe(
+      "resume with: wan wait abc -o '/videos/my boat.mp4'; a longer --timeout waits longer",
+    );
+    const cut = Object.assign(new DownloadError('http', 'download video: … answered 503'), {
+      taskId: 'abc',
+      file: '/v/b.mp4',
+    });
+    expect(classifyError(cut).hint).toBe("the task's video is still there for 24 hours: wan download abc -o /v/b.mp4");
+    const bad = Object.assign(new DownloadError('integrity', 'wrong CRC'), { taskId: 'abc', file: '/v/b.mp4' });
+    expect(classifyError(bad).hint).toBe('nothing was saved; fetch it anew: wan download abc -o /v/b.mp4');
+    const taken = Object.assign(new DownloadError('exists', '/v/b.mp4 already exists'), { taskId: 'abc' });
+    expect(classifyError(taken).hint).toMatch(/wan download abc -o <another file>/);
+  });
+
+  it('says what an account error means, and that trying again will not help', () => {
+    expect(classifyError(new AccountError('create task', 400, 'Arrearage', 'x')).hint).toMatch(/overdue/);
+    expect(classifyError(new AccountError('create task', 429, 'Throttling.AllocationQuota', 'x')).hint).toMatch(
+      /quota.*trying again will not help/,
+    );
+    expect(
+      classifyError(
+        new ApiError('create task', 400, 'DataInspectionFailed', 'Input data may contain inappropriate content.'),
+      ).hint,
+    ).toMatch(/nothing was created or billed/);
   });
 });
 
