@@ -27,5 +27,5 @@ export function doctorCommand(app: App): Command {
           "wan doctor --json | jq -r '.[] | select(.ok | not) | .fix'",
         ),
     )
-    .action(action(app, async (ctx) => (await import('../doctor/run-doctor.js')).runDoctor(ctx)));
+    .action(action(app, async (ctx) => (await import('./doctor-run.js')).runDoctor(ctx)));
 }

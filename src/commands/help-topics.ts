@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Argument, Command } from 'commander';
 import { UsageError } from '../api/errors/usage-error.js';
 import { API_KEY_VAR, ENV_VARS, FLAG_NAMES, PROFILE_VAR } from '../config/index.js';
 import { PROFILE_KEYS } from '../config/schema.js';
@@ -36,7 +36,7 @@ export function helpTopicsCommand(app: App): Command {
   return new Command('topics')
     .name('help-topic')
     .description(`more help: ${Object.keys(TOPICS).join(', ')}`)
-    .argument('<topic>', Object.keys(TOPICS).join(' | '))
+    .addArgument(new Argument('<topic>', 'the topic').choices(TOPIC_NAMES))
     .addHelpText('after', examples('wan help exit-codes', 'wan help config'))
     .action(action(app, runHelpTopic));
 }

@@ -15,10 +15,7 @@ export function uploadCommand(app: App): Command {
     .option('-m, --model <id>', 'the model that will use the file (default: config model)')
     .addHelpText(
       'after',
-      examples(
-        'wan upload voice.mp3 -m wan2.5-t2v-preview',
-        'wan create "a singer" --audio-url "$(wan upload voice.wav)"',
-      ),
+      examples('wan upload voice.mp3 -m wan2.5-t2v-preview', 'wan create "a singer" --audio "$(wan upload voice.wav)"'),
     )
     .action(action(app, runUpload));
 }

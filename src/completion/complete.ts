@@ -3,7 +3,6 @@ import { allModelIds, DEFAULT_MODEL, findModel, MODELS, type ModelInfo } from '.
 import { describeDurations } from '../api/create-request.js';
 import { REGION_NAMES, type Region } from '../api/regions.js';
 import { ratioOfSize, tierOfSize } from '../api/sizes.js';
-import { isHelpTopic } from '../commands/help-topics.js';
 
 /**
  * Shell completion, decided once in TypeScript for bash, zsh and fish (scripts.ts only relays):
@@ -250,6 +249,6 @@ function matching(candidates: Candidate[], current: string): Candidate[] {
 function helpTopics(program: Command): Candidate[] {
   const topicCommand = program.commands.find((c) => c.name() === 'help-topic');
   const declared = topicCommand?.registeredArguments[0]?.argChoices;
-  const names = declared ?? ['exit-codes', 'config', 'environment', 'sandbox'].filter(isHelpTopic);
+  const names = declared ?? [];
   return names.map((value) => ({ value, description: 'help topic' }));
 }

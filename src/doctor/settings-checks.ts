@@ -1,4 +1,3 @@
-import { REGIONS } from '../api/regions.js';
 import { isInsecureRemote } from '../config/base-url.js';
 import { maskKey, type ResolvedConfig, type ValueSource } from '../config/index.js';
 import {
@@ -83,17 +82,10 @@ export function endpointCheck(
   const origin = config.values.baseUrl
     ? `base URL from ${sourceText(config.sources.baseUrl)}`
     : "the region's endpoint";
+  // Where the region came from: a flag, a variable, the file, the base URL's host, or the default.
   const detail = `${baseUrl} — region ${region} (${sourceText(config.sources.region)}), ${origin}`;
-  if (isInsecureRemote(baseUrl))
+  if (isInsecureRemote(baseUrl)) {
     return result('endpoint', 'warn', `${detail}; plain http sends the key unencrypted`, 'use an https:// base URL');
-  const other = Object.entries(REGIONS).find(([name, r]) => name !== region && r.baseUrl === baseUrl);
-  if (other) {
-    return result(
-      'endpoint',
-      'warn',
-      `${detail}; that is ${other[0]}'s endpoint, but model ids and prices follow region ${region}`,
-      `set --region ${other[0]} (WAN_REGION) instead of the base URL`,
-    );
   }
   return result('endpoint', 'pass', detail);
 }

@@ -50,6 +50,39 @@ describe('architecture', () => {
     expect(offenders).toEqual([]);
   });
 
+  /**
+   * Layers you can see, imports that only go down: each folder may import its own files and the
+   * folders listed for it, nothing else of src/ (main.ts and index.ts, at the top, may import all).
+   */
+  const MAY_IMPORT: Record<string, readonly string[]> = {
+    commands: ['batch', 'doctor', 'completion', 'tasks', 'output', 'config', 'journal', 'net', 'api', 'sandbox'],
+    batch: ['tasks', 'output', 'config', 'journal', 'api'],
+    doctor: ['output', 'config', 'net', 'api', 'sandbox'],
+    completion: ['output', 'api'],
+    tasks: ['journal', 'api'],
+    output: ['config', 'journal', 'api'],
+    config: ['api'],
+    net: ['config', 'api'],
+    journal: ['api'],
+    api: [],
+    sandbox: ['api'],
+  };
+
+  it('every folder imports only the layers below it', () => {
+    const folders = new Set(all.map(({ file }) => file.split('/')[0]!).filter((f) => !f.endsWith('.ts')));
+    expect([...folders].sort()).toEqual(Object.keys(MAY_IMPORT).sort());
+    const offenders: string[] = [];
+    for (const { file, text } of all) {
+      const folder = file.split('/')[0]!;
+      if (folder.endsWith('.ts')) continue;
+      for (const [, spec] of text.matchAll(/(?:from |import\()['"](\.[^'"]+)['"]/g)) {
+        const target = path.normalize(path.join(path.dirname(file), spec!)).split(path.sep)[0]!;
+        if (target !== folder && !MAY_IMPORT[folder]!.includes(target)) offenders.push(`${file} → ${spec}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
   it('the sandbox does not depend on the CLI', () => {
     const offenders = all.filter(
       ({ file, text }) => file.startsWith('sandbox/') && /from ['"]\.\.\/(output|commands)\//.test(text),

@@ -1,11 +1,18 @@
-import type { CommandContext } from '../commands/context.js';
 import { ConfigError, type ResolvedConfig } from '../config/index.js';
+import { type CheckResult, printResult, result } from '../doctor/check-result.js';
+import { diskCheck, outputDirCheck } from '../doctor/local-checks.js';
+import { networkChecks } from '../doctor/network-checks.js';
+import {
+  configCheck,
+  endpointCheck,
+  keyCheck,
+  keyFormatCheck,
+  proxyCheck,
+  SANDBOX_KEY,
+} from '../doctor/settings-checks.js';
 import { type ProxyPlan, proxyPlan } from '../net/proxy.js';
 import { EXIT } from '../output/exit-codes.js';
-import { type CheckResult, printResult, result } from './check-result.js';
-import { diskCheck, outputDirCheck } from './local-checks.js';
-import { networkChecks } from './network-checks.js';
-import { configCheck, endpointCheck, keyCheck, keyFormatCheck, proxyCheck, SANDBOX_KEY } from './settings-checks.js';
+import type { CommandContext } from './context.js';
 
 /** `wan doctor`: every check in order, each line printed as it completes (or one JSON array); returns the exit code. */
 export async function runDoctor(ctx: CommandContext): Promise<number> {
