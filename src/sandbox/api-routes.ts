@@ -101,9 +101,9 @@ export async function handleApiRequest(ex: Exchange, deps: ApiDeps): Promise<voi
   }
   switch (found.name) {
     case 'query':
-      return queryTask(ex, deps, found.taskId);
+      return queryTask(ex, deps, found.taskId, account);
     case 'cancel':
-      return cancelTask(ex, deps, found.taskId);
+      return cancelTask(ex, deps, found.taskId, account);
     case 'list':
       return listTaskPage(ex, deps, account);
   }
