@@ -1,4 +1,5 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { DEFAULT_REGION, REGION_NAMES, type Region } from '../api/regions.js';
 import { parseDuration } from '../config/duration.js';
 // The pure spec parser only: the sandbox itself is loaded when the command runs.
 import { FaultSpecError, formatFaultRule, parseFaultSpecs } from '../sandbox/fault-spec.js';
@@ -9,6 +10,7 @@ import { UsageError } from './usage-error.js';
 
 interface SandboxFlags {
   host: string;
+  region?: string;
   port: string;
   videoPort: string;
   key?: string;
@@ -41,6 +43,11 @@ second port and real H.264 MP4 files. Point any client at it:
   export DASHSCOPE_API_KEY=sk-anything
 It also lists and cancels tasks (GET /tasks, POST /tasks/{id}/cancel) and takes temporary
 file uploads for oss:// audio URLs (GET /uploads?action=getPolicy, then the form POST).
+
+It answers for one region (--region, default ${DEFAULT_REGION}) and knows only that region's model
+ids, as the service does: Beijing's wanx2.1-* models are wan2.1-* in Singapore, and Virginia
+has wan2.6-t2v only (wan models --region <region> lists them). Any other id is refused with
+400 InvalidParameter "Model not exist.".
 
 Faults per endpoint (for testing your own scripts and CI): --fault <spec> (repeatable) or
 ${FAULTS_ENV}="<spec>,<spec>"; the first rule that matches a request applies.
@@ -83,6 +90,11 @@ export function sandboxCommand(app: App): Command {
   return new Command('sandbox')
     .description('run a local stand-in for the DashScope API (offline trials, tests, CI)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .addOption(
+      new Option('--region <region>', 'answer for this region: accept only its model ids')
+        .choices([...REGION_NAMES])
+        .default(DEFAULT_REGION),
+    )
     .option('--port <n>', 'API port (0 = any free port)', '0')
     .option('--video-port <n>', 'video host port (0 = any free port)', '0')
     .option('--key <key>', 'accept only this API key (default: any non-empty key)')
@@ -111,6 +123,7 @@ export function sandboxCommand(app: App): Command {
       SANDBOX_HELP +
         examples(
           'wan sandbox --port 8750',
+          'wan sandbox --region singapore',
           'wan sandbox --pending 0s --running 1s --cut-after 100000',
           'wan sandbox --fault create:status=429:retry-after=1:times=2 --fault video:short=100000',
           `${FAULTS_ENV}="query:status=503:probability=0.2" wan sandbox --seed 7 --limits`,
@@ -121,10 +134,12 @@ export function sandboxCommand(app: App): Command {
 }
 
 export async function runSandbox(ctx: CommandContext, flags: SandboxFlags): Promise<number> {
-  const options = sandboxOptions(flags, ctx.io.env);
+  // The program's global --region is parsed by the program wherever it stands (`wan sandbox --region
+  // x` too), so this command's own option only ever holds its default; the merged flags hold the value.
+  const options = sandboxOptions({ ...flags, region: ctx.flags.region ?? flags.region }, ctx.io.env);
   const sandbox = await ctx.services.startSandbox(options);
   ctx.ui.result(sandbox.baseUrl);
-  ctx.ui.info(`sandbox API at ${sandbox.baseUrl}, videos at ${sandbox.videoOrigin}`);
+  ctx.ui.info(`sandbox API at ${sandbox.baseUrl}, videos at ${sandbox.videoOrigin} (region ${options.region})`);
   ctx.ui.info(
     `use it with: DASHSCOPE_HTTP_BASE_URL=${sandbox.baseUrl} DASHSCOPE_API_KEY=${options.apiKey ? '<your --key>' : 'sk-anything'} wan …`,
   );
@@ -162,6 +177,7 @@ export function sandboxOptions(flags: SandboxFlags, env: Record<string, string |
   if (rules.length > 0) faults.rules = rules;
   return {
     host: flags.host,
+    region: region(flags.region),
     port: port(flags.port, '--port'),
     videoPort: port(flags.videoPort, '--video-port'),
     apiKey: flags.key,
@@ -173,6 +189,14 @@ export function sandboxOptions(flags: SandboxFlags, env: Record<string, string |
     ...(flags.seed !== undefined ? { seed: count(flags.seed, '--seed') } : {}),
     ...(flags.limits ? { limits: true } : {}),
   };
+}
+
+function region(value: string | undefined): Region {
+  if (value === undefined) return DEFAULT_REGION;
+  if (!(REGION_NAMES as readonly string[]).includes(value)) {
+    throw new UsageError(`"${value}" is not a region; use one of ${REGION_NAMES.join(', ')}`, '--region');
+  }
+  return value as Region;
 }
 
 function faultRules(specs: string, source: string): FaultRule[] {

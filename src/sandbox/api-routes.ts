@@ -1,3 +1,4 @@
+import type { Region } from '../api/regions.js';
 import type { Account } from './account.js';
 import { accountOf } from './account.js';
 import { sendError, sendThrottled } from './api-error.js';
@@ -16,6 +17,8 @@ import type { UploadStore } from './upload-store.js';
 export interface ApiDeps {
   /** Only this key is accepted when set; otherwise any non-empty key. */
   apiKey?: string;
+  /** The region the sandbox answers for: its model ids, its name in task lists. */
+  region: Region;
   store: TaskStore;
   faults: FaultState;
   taskDefaults: Omit<TaskDefaults, 'faults'>;

@@ -20,7 +20,7 @@ export async function createTask(ex: Exchange, deps: ApiDeps, account: Account):
   }
   const body = await readBody(ex.req, BODY_LIMIT);
   if (body === undefined) return sendError(ex, 413, 'RequestTooLarge', 'Request body too large.');
-  const check = validateCreate(body);
+  const check = validateCreate(body, deps.region);
   if (!check.ok) return sendError(ex, check.error.status, check.error.code, check.error.message);
   const { spec } = check;
 

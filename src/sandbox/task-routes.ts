@@ -1,3 +1,4 @@
+import { REGIONS } from '../api/regions.js';
 import type { Account } from './account.js';
 import { sendError } from './api-error.js';
 import type { ApiDeps } from './api-routes.js';
@@ -53,7 +54,8 @@ export async function listTaskPage(ex: Exchange, deps: ApiDeps, account: Account
   const lost = deps.faults.current.unknownTasks;
   if (lost) noteFault(ex, 'unknownTasks');
   const tasks = lost ? [] : await deps.store.all();
-  const result = listTasks(tasks, new URLSearchParams(ex.query), ex.now, account.keyHash, (task) =>
+  const caller = { keyHash: account.keyHash, regionId: REGIONS[deps.region].id };
+  const result = listTasks(tasks, new URLSearchParams(ex.query), ex.now, caller, (task) =>
     deps.store.phase(task, ex.now),
   );
   if (!result.ok) return sendError(ex, 400, result.code, result.message);

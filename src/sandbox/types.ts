@@ -1,3 +1,5 @@
+import type { Region } from '../api/regions.js';
+
 /**
  * Public types of the sandbox: a local server that speaks DashScope's video-synthesis wire protocol
  * (dashscope-api.md §1–§5) plus a second listener standing in for the OSS host that serves the videos.
@@ -170,6 +172,14 @@ export interface SandboxOptions {
   clock?: SandboxClock;
   /** If set only this bearer key works; otherwise any non-empty key works. */
   apiKey?: string;
+  /**
+   * The region the sandbox answers for (dashscope-api.md §1.1, §3.3). Only that region's model ids are
+   * accepted (Beijing's `wanx2.1-t2v-turbo` is Singapore's `wan2.1-t2v-turbo`; Virginia has only
+   * `wan2.6-t2v`), plus dated snapshots of them; any other id is refused with 400 InvalidParameter
+   * `Model not exist.`, like an unknown model. Task lists show the region's id (`cn-beijing`, …).
+   * @default 'beijing'
+   */
+  region?: Region;
   /** Time a task stays PENDING, ms. @default 2000 */
   pendingMs?: number;
   /** Time a task stays RUNNING, ms. @default 6000 */

@@ -1,4 +1,5 @@
-import { findModel, type ModelInfo } from '../api/catalogue.js';
+import { MODELS, type ModelInfo } from '../api/catalogue.js';
+import type { Region } from '../api/regions.js';
 import { type Ratio, SIZE_TABLE, type Tier } from '../api/sizes.js';
 
 /**
@@ -48,10 +49,15 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** null is treated as absent: the Python SDK sends `null` for unset inputs (§3.1). */
 const present = (v: unknown) => v !== undefined && v !== null;
 
-/** Dated snapshots (`wan2.7-t2v-2026-04-25`, §3.4) behave like their base model. */
-export function resolveModel(id: string): ModelInfo | undefined {
+/**
+ * The model `id` names in `region`: only the id the catalogue lists for that region (§3.3: Beijing's
+ * `wanx2.1-*` is Singapore's `wan2.1-*`; §1.1: the model must belong to the region), or a dated
+ * snapshot of it (`wan2.7-t2v-2026-04-25`, §3.4), which behaves like its base model.
+ */
+export function resolveModel(id: string, region: Region): ModelInfo | undefined {
+  const inRegion = (candidate: string) => MODELS.find((m) => m.ids[region] === candidate);
   const snapshot = /^(.+)-\d{4}-\d{2}-\d{2}$/.exec(id);
-  return findModel(id) ?? (snapshot ? findModel(snapshot[1]!) : undefined);
+  return inRegion(id) ?? (snapshot ? inRegion(snapshot[1]!) : undefined);
 }
 
 /** Silent truncation by character (each Han character or letter counts 1, §3.1). */
@@ -61,7 +67,8 @@ function truncate(text: string, max: number): string {
   return chars.length <= max ? text : chars.slice(0, max).join('');
 }
 
-export function validateCreate(rawBody: string): CreateCheck {
+/** `region`: the sandbox's region, whose model ids alone are known. */
+export function validateCreate(rawBody: string, region: Region): CreateCheck {
   let body: unknown;
   try {
     body = JSON.parse(rawBody);
@@ -73,7 +80,8 @@ export function validateCreate(rawBody: string): CreateCheck {
   const { model, input, parameters: rawParameters } = body;
   if (!present(model) || model === '')
     return fail('BadRequest.EmptyModel', 'Required parameter "model" missing from request.');
-  const info = typeof model === 'string' ? resolveModel(model) : undefined;
+  // §1.1: UNCONFIRMED how a model of another region is refused; as an unknown model is, most likely.
+  const info = typeof model === 'string' ? resolveModel(model, region) : undefined;
   if (typeof model !== 'string' || !info) return fail('InvalidParameter', 'Model not exist.');
 
   if (!present(input)) return fail('BadRequest.EmptyInput', 'Required input parameter missing from request.');

@@ -154,8 +154,8 @@ describe('POST video-synthesis', () => {
     expect(reply.status).toBe(200);
   });
 
-  it('accepts regional ids and dated snapshots', async () => {
-    for (const model of ['wan2.1-t2v-turbo', 'wanx2.1-t2v-turbo', 'wan2.7-t2v-2026-04-25']) {
+  it("accepts the region's ids and dated snapshots (Beijing by default; region.test.ts has the others)", async () => {
+    for (const model of ['wanx2.1-t2v-turbo', 'wan2.7-t2v-2026-04-25']) {
       expect((await postCreate(sb, { model, input: { prompt: 'x' } })).status, model).toBe(200);
     }
   });
