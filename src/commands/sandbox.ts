@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
 import { DEFAULT_REGION, REGION_NAMES, type Region } from '../api/regions.js';
 import { parseDuration } from '../config/duration.js';
-// The pure spec parser only: the sandbox itself is loaded when the command runs.
+// The pure spec parser and code table only: the sandbox itself is loaded when the command runs.
+import { DASHSCOPE_CODES } from '../sandbox/error-codes.js';
 import { FaultSpecError, formatFaultRule, parseFaultSpecs } from '../sandbox/fault-spec.js';
 import type { FaultRule, SandboxFaults, SandboxOptions } from '../sandbox/index.js';
 import { type App, action, type CommandContext } from './context.js';
@@ -35,6 +36,27 @@ interface SandboxFlags {
 /** Environment variable with fault specs, so CI can switch faults on without changing a command line. */
 export const FAULTS_ENV = 'WAN_SANDBOX_FAULTS';
 
+/** The DashScope codes a status fault can name, one status a line, wrapped to the help's width. */
+function codeTable(): string {
+  const byStatus = new Map<number, string[]>();
+  for (const [code, { status }] of Object.entries(DASHSCOPE_CODES)) {
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  const lines: string[] = [];
+  for (const [status, codes] of byStatus) {
+    let line = `    ${status}`;
+    for (const code of codes) {
+      if (line.length + 1 + code.length > 90) {
+        lines.push(line);
+        line = '       ';
+      }
+      line += ` ${code}`;
+    }
+    lines.push(line);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 export const SANDBOX_HELP = `
 The sandbox speaks the DashScope video-synthesis protocol on loopback: the same paths,
 headers, JSON shapes, task states and error codes, with signed, expiring video URLs on a
@@ -43,6 +65,9 @@ second port and real H.264 MP4 files. Point any client at it:
   export DASHSCOPE_API_KEY=sk-anything
 It also lists and cancels tasks (GET /tasks, POST /tasks/{id}/cancel) and takes temporary
 file uploads for oss:// audio URLs (GET /uploads?action=getPolicy, then the form POST).
+A create on a path that does not serve its model (400 InvalidParameter "url error, …") or
+not sent as Content-Type: application/json (400 BadRequest.IllegalInput) is refused as the
+service refuses it.
 
 It answers for one region (--region, default ${DEFAULT_REGION}) and knows only that region's model
 ids, as the service does: Beijing's wanx2.1-* models are wan2.1-* in Singapore, and Virginia
@@ -53,9 +78,12 @@ Faults per endpoint (for testing your own scripts and CI): --fault <spec> (repea
 ${FAULTS_ENV}="<spec>,<spec>"; the first rule that matches a request applies.
   <spec> = <endpoint>:<fault>[:times=<n>][:after=<n>][:probability=<p>]
   endpoints: create query list cancel upload-policy upload video
-  status=<code>     answer this status instead: DashScope JSON (OSS XML on video and upload);
-                    :html sends a gateway HTML page, :retry-after=<s> a Retry-After header
-                    e.g. create:status=429:retry-after=2:times=1, query:status=503:html
+  status=<status>   answer this HTTP status instead: DashScope JSON (OSS XML on video and
+                    upload); :html sends a gateway HTML page, :retry-after=<s> a Retry-After
+                    header, :code=<code> DashScope's error code <code> with its documented
+                    message (API endpoints only; <status> must be the code's, listed below)
+                    e.g. create:status=429:retry-after=2:times=1, query:status=503:html,
+                    create:status=400:code=DataInspectionFailed
   reset[=<bytes>]   reset the connection before answering, or after <bytes> of the body
                     e.g. create:reset:times=1, video:reset=65536
   short=<bytes>     send full headers, then end the body cleanly after <bytes>
@@ -71,7 +99,8 @@ ${FAULTS_ENV}="<spec>,<spec>"; the first rule that matches a request applies.
                     with --seed <n>; e.g. query:status=503:probability=0.2
   status and a bare reset stop the request; under the other faults it still takes effect
   (a create still creates its task).
-
+  Codes for :code=, by status (without :code=, a status answers with its first code):
+${codeTable()}
 Other faults:
   --clock-offset <d>    the sandbox clock runs ahead of yours (behind with -, e.g. -90s)
   --unknown-tasks       every task reads UNKNOWN; cancel refuses and the list is empty

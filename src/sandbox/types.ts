@@ -60,6 +60,13 @@ export type FaultRule = FaultRuleMatch &
         kind: 'status';
         /** HTTP status, 400–599. The body is DashScope's JSON for it (OSS XML on the video listener). */
         status: number;
+        /**
+         * API endpoints only: answer this DashScope error code (`DataInspectionFailed`, `Arrearage`,
+         * `Throttling.AllocationQuota`, `AllocationQuota.FreeTierOnly`, `IPInfringementSuspect`, …) with
+         * the message dashscope-api.md §5 documents for it. `status` must be the code's documented one;
+         * a code §5 does not document is a FaultSpecError. @default the status's usual code
+         */
+        code?: string;
         /** Answer with an nginx/Tengine-style HTML gateway page (`text/html`) instead. */
         html?: boolean;
         /** Seconds, sent as `Retry-After`. */

@@ -1,6 +1,7 @@
 import { MODELS, type ModelInfo } from '../api/catalogue.js';
 import type { Region } from '../api/regions.js';
 import { type Ratio, SIZE_TABLE, type Tier } from '../api/sizes.js';
+import { URL_ERROR } from './error-codes.js';
 
 /**
  * Checks a create body the way the service was observed to (dashscope-api.md §3, §5): malformed
@@ -37,6 +38,9 @@ export interface CreateSpec {
   valueError?: ValueError;
 }
 
+/** Which create path a request came in on (§1.2): kf2v models on image2video, all others on video-generation. */
+export type CreateService = 'video-generation' | 'image2video';
+
 export type CreateCheck = { ok: true; spec: CreateSpec } | { ok: false; error: CreateError };
 
 const SEED_MAX = 2147483647;
@@ -67,8 +71,12 @@ function truncate(text: string, max: number): string {
   return chars.length <= max ? text : chars.slice(0, max).join('');
 }
 
-/** `region`: the sandbox's region, whose model ids alone are known. */
-export function validateCreate(rawBody: string, region: Region): CreateCheck {
+/** `region`: the sandbox's region, whose model ids alone are known; `service`: the path posted to. */
+export function validateCreate(
+  rawBody: string,
+  region: Region,
+  service: CreateService = 'video-generation',
+): CreateCheck {
   let body: unknown;
   try {
     body = JSON.parse(rawBody);
@@ -80,6 +88,11 @@ export function validateCreate(rawBody: string, region: Region): CreateCheck {
   const { model, input, parameters: rawParameters } = body;
   if (!present(model) || model === '')
     return fail('BadRequest.EmptyModel', 'Required parameter "model" missing from request.');
+  // §1.2, §5, [S24]: a model posted to the other create path is refused with the live "url error"; the
+  // SDK's rule for which path is which model's is whether the name contains `kf2v`.
+  if (typeof model === 'string' && (service === 'image2video') !== model.includes('kf2v'))
+    return fail('InvalidParameter', URL_ERROR);
+  // A kf2v model on its own path ends here too: the sandbox serves text-to-video models only.
   // §1.1: UNCONFIRMED how a model of another region is refused; as an unknown model is, most likely.
   const info = typeof model === 'string' ? resolveModel(model, region) : undefined;
   if (typeof model !== 'string' || !info) return fail('InvalidParameter', 'Model not exist.');
