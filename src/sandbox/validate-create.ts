@@ -166,6 +166,8 @@ function checkTypes(parameters: Record<string, unknown>): CreateCheck | undefine
     prompt_extend: 'boolean',
     watermark: 'boolean',
     shot_type: 'string',
+    // §3.1: a boolean; tolerated on silent models (they stay silent), as the SDKs' extra fields are.
+    audio: 'boolean',
   };
   for (const [name, type] of Object.entries(expected)) {
     const value = parameters[name];

@@ -106,7 +106,7 @@ describe('FaultState', () => {
 });
 
 describe('videos', () => {
-  const spec = { width: 64, height: 48, fps: 24, prompt: 'a cat', seed: 1 };
+  const spec = { width: 64, height: 48, fps: 24, prompt: 'a cat', seed: 1, sound: false };
   const frame = (s: typeof spec, i: number) => Buffer.from(new FramePainter(s).paint(i));
 
   it('paints deterministic frames that differ by prompt, seed and time', () => {
@@ -127,8 +127,9 @@ describe('videos', () => {
       videoKey({ ...full, duration: 10 }),
       videoKey({ ...full, prompt: 'x' }),
       videoKey({ ...full, seed: 9 }),
+      videoKey({ ...full, sound: true }),
     ]);
-    expect(keys.size).toBe(7);
+    expect(keys.size).toBe(8);
     expect(videoKey(full)).toMatch(/^[0-9a-f]{40}$/);
   });
 
