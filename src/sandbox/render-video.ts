@@ -10,9 +10,11 @@ import type { VideoSpec } from './video-spec.js';
  * not overlap.
  */
 export async function renderVideo(spec: VideoSpec): Promise<Uint8Array> {
+  // Loading the muxer (a few hundred ms in a fresh worker) starts now, to overlap the encoder's start-up.
+  const muxer = spec.sound ? import('./add-silent-audio.js') : undefined;
+  muxer?.catch(() => undefined); // a failed import is reported below, or is moot if the encode failed
   const video = await encodeVideo(spec);
-  if (!spec.sound) return video;
-  return (await import('./add-silent-audio.js')).addSilentAudio(video, spec.fps);
+  return muxer ? (await muxer).addSilentAudio(video, spec.fps) : video;
 }
 
 async function encodeVideo(spec: VideoSpec): Promise<Uint8Array> {
