@@ -8,7 +8,7 @@ export interface ErrorText {
 
 /**
  * The code a `status` fault without `code=` answers with, per status (dashscope-api.md §5); the
- * message is the code's own from {@link DASHSCOPE_CODES}.
+ * message is the code's own (error-codes.ts), whose table lists it first for its status.
  */
 const DEFAULT_CODE: Record<number, string> = {
   400: 'InvalidParameter',

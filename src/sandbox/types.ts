@@ -27,7 +27,8 @@ export interface TaskScript {
 }
 
 /**
- * The endpoints a {@link FaultRule} can target. `query` is `GET /tasks/{id}`, `list` is `GET /tasks`,
+ * The endpoints a {@link FaultRule} can target. `create` is any path under `/api/v1/services/` (the
+ * create paths and wrong ones alike), `query` is `GET /tasks/{id}`, `list` is `GET /tasks`,
  * `upload-policy` is `GET /uploads?action=getPolicy`, `upload` is the POST to the upload host, and
  * `video` is any request for a result video. Requests are matched by path, whatever their method.
  */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sandboxOptions } from '../../../src/commands/sandbox.js';
 import { UsageError } from '../../../src/commands/usage-error.js';
+import { codesOfStatus, DASHSCOPE_CODES } from '../../../src/sandbox/error-codes.js';
 import {
   FaultSpecError,
   formatFaultRule,
@@ -10,6 +11,7 @@ import {
 } from '../../../src/sandbox/fault-spec.js';
 import { FaultState } from '../../../src/sandbox/faults.js';
 import type { FaultRule } from '../../../src/sandbox/index.js';
+import { dashscopeError } from '../../../src/sandbox/status-errors.js';
 
 describe('parseFaultSpec', () => {
   it.each<[string, FaultRule]>([
@@ -138,6 +140,22 @@ describe('parseFaultSpec', () => {
     expect(
       () => new FaultState({ rules: [{ endpoint: 'query', kind: 'status', status: 500, code: 'Arrearage' }] }),
     ).toThrow(/answered with status 400/);
+  });
+});
+
+describe('DashScope codes', () => {
+  it('a status without code= answers with the first code of its status, as `wan help sandbox` says', () => {
+    for (const status of new Set(Object.values(DASHSCOPE_CODES).map((t) => t.status))) {
+      const first = codesOfStatus(status)[0]!;
+      expect(dashscopeError(status), String(status)).toEqual({ code: first, message: DASHSCOPE_CODES[first]!.message });
+    }
+  });
+
+  it('a named code answers with its own message', () => {
+    expect(dashscopeError(429, 'Throttling.AllocationQuota')).toEqual({
+      code: 'Throttling.AllocationQuota',
+      message: 'Allocated quota exceeded, please increase your quota limit.',
+    });
   });
 });
 
