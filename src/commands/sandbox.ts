@@ -1,7 +1,9 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { UsageError } from '../api/errors/usage-error.js';
+import { DEFAULT_REGION, REGION_NAMES, type Region } from '../api/regions.js';
 import { parseDuration } from '../config/duration.js';
-// The pure spec parser only: the sandbox itself is loaded when the command runs.
+// The pure spec parser and code table only: the sandbox itself is loaded when the command runs.
+import { DASHSCOPE_CODES } from '../sandbox/error-codes.js';
 import { FaultSpecError, formatFaultRule, parseFaultSpecs } from '../sandbox/fault-spec.js';
 import type { FaultRule, SandboxFaults, SandboxOptions } from '../sandbox/index.js';
 import { type App, action, type CommandContext } from './context.js';
@@ -9,6 +11,7 @@ import { examples } from './help-text.js';
 
 interface SandboxFlags {
   host: string;
+  region?: string;
   port: string;
   videoPort: string;
   key?: string;
@@ -33,6 +36,27 @@ interface SandboxFlags {
 /** Environment variable with fault specs, so CI can switch faults on without changing a command line. */
 export const FAULTS_ENV = 'WAN_SANDBOX_FAULTS';
 
+/** The DashScope codes a status fault can name, one status a line, wrapped to the help's width. */
+function codeTable(): string {
+  const byStatus = new Map<number, string[]>();
+  for (const [code, { status }] of Object.entries(DASHSCOPE_CODES)) {
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  const lines: string[] = [];
+  for (const [status, codes] of byStatus) {
+    let line = `    ${status}`;
+    for (const code of codes) {
+      if (line.length + 1 + code.length > 90) {
+        lines.push(line);
+        line = '       ';
+      }
+      line += ` ${code}`;
+    }
+    lines.push(line);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 export const SANDBOX_HELP = `
 The sandbox speaks the DashScope video-synthesis protocol on loopback: the same paths,
 headers, JSON shapes, task states and error codes, with signed, expiring video URLs on a
@@ -41,14 +65,25 @@ second port and real H.264 MP4 files. Point any client at it:
   export DASHSCOPE_API_KEY=sk-anything
 It also lists and cancels tasks (GET /tasks, POST /tasks/{id}/cancel) and takes temporary
 file uploads for oss:// audio URLs (GET /uploads?action=getPolicy, then the form POST).
+A create on a path that does not serve its model (400 InvalidParameter "url error, …") or
+not sent as Content-Type: application/json (400 BadRequest.IllegalInput) is refused as the
+service refuses it.
+
+It answers for one region (--region, default ${DEFAULT_REGION}) and knows only that region's model
+ids, as the service does: Beijing's wanx2.1-* models are wan2.1-* in Singapore, and Virginia
+has wan2.6-t2v only (wan models --region <region> lists them). Any other id is refused with
+400 InvalidParameter "Model not exist.".
 
 Faults per endpoint (for testing your own scripts and CI): --fault <spec> (repeatable) or
 ${FAULTS_ENV}="<spec>,<spec>"; the first rule that matches a request applies.
   <spec> = <endpoint>:<fault>[:times=<n>][:after=<n>][:probability=<p>]
   endpoints: create query list cancel upload-policy upload video
-  status=<code>     answer this status instead: DashScope JSON (OSS XML on video and upload);
-                    :html sends a gateway HTML page, :retry-after=<s> a Retry-After header
-                    e.g. create:status=429:retry-after=2:times=1, query:status=503:html
+  status=<status>   answer this HTTP status instead: DashScope JSON (OSS XML on video and
+                    upload); :html sends a gateway HTML page, :retry-after=<s> a Retry-After
+                    header, :code=<code> DashScope's error code <code> with its documented
+                    message (API endpoints only; <status> must be the code's, listed below)
+                    e.g. create:status=429:retry-after=2:times=1, query:status=503:html,
+                    create:status=400:code=DataInspectionFailed
   reset[=<bytes>]   reset the connection before answering, or after <bytes> of the body
                     e.g. create:reset:times=1, video:reset=65536
   short=<bytes>     send full headers, then end the body cleanly after <bytes>
@@ -64,7 +99,8 @@ ${FAULTS_ENV}="<spec>,<spec>"; the first rule that matches a request applies.
                     with --seed <n>; e.g. query:status=503:probability=0.2
   status and a bare reset stop the request; under the other faults it still takes effect
   (a create still creates its task).
-
+  Codes for :code=, by status (without :code=, a status answers with its first code):
+${codeTable()}
 Other faults:
   --clock-offset <d>    the sandbox clock runs ahead of yours (behind with -, e.g. -90s)
   --unknown-tasks       every task reads UNKNOWN; cancel refuses and the list is empty
@@ -83,6 +119,11 @@ export function sandboxCommand(app: App): Command {
   return new Command('sandbox')
     .description('run a local stand-in for the DashScope API (offline trials, tests, CI)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .addOption(
+      new Option('--region <region>', 'answer for this region: accept only its model ids')
+        .choices([...REGION_NAMES])
+        .default(DEFAULT_REGION),
+    )
     .option('--port <n>', 'API port (0 = any free port)', '0')
     .option('--video-port <n>', 'video host port (0 = any free port)', '0')
     .option('--key <key>', 'accept only this API key (default: any non-empty key)')
@@ -111,6 +152,7 @@ export function sandboxCommand(app: App): Command {
       SANDBOX_HELP +
         examples(
           'wan sandbox --port 8750',
+          'wan sandbox --region singapore',
           'wan sandbox --pending 0s --running 1s --cut-after 100000',
           'wan sandbox --fault create:status=429:retry-after=1:times=2 --fault video:short=100000',
           `${FAULTS_ENV}="query:status=503:probability=0.2" wan sandbox --seed 7 --limits`,
@@ -121,10 +163,12 @@ export function sandboxCommand(app: App): Command {
 }
 
 export async function runSandbox(ctx: CommandContext, flags: SandboxFlags): Promise<number> {
-  const options = sandboxOptions(flags, ctx.io.env);
+  // The program's global --region is parsed by the program wherever it stands (`wan sandbox --region
+  // x` too), so this command's own option only ever holds its default; the merged flags hold the value.
+  const options = sandboxOptions({ ...flags, region: ctx.flags.region ?? flags.region }, ctx.io.env);
   const sandbox = await ctx.services.startSandbox(options);
   ctx.ui.result(sandbox.baseUrl);
-  ctx.ui.info(`sandbox API at ${sandbox.baseUrl}, videos at ${sandbox.videoOrigin}`);
+  ctx.ui.info(`sandbox API at ${sandbox.baseUrl}, videos at ${sandbox.videoOrigin} (region ${options.region})`);
   ctx.ui.info(
     `use it with: DASHSCOPE_HTTP_BASE_URL=${sandbox.baseUrl} DASHSCOPE_API_KEY=${options.apiKey ? '<your --key>' : 'sk-anything'} wan …`,
   );
@@ -162,6 +206,7 @@ export function sandboxOptions(flags: SandboxFlags, env: Record<string, string |
   if (rules.length > 0) faults.rules = rules;
   return {
     host: flags.host,
+    region: region(flags.region),
     port: port(flags.port, '--port'),
     videoPort: port(flags.videoPort, '--video-port'),
     apiKey: flags.key,
@@ -173,6 +218,14 @@ export function sandboxOptions(flags: SandboxFlags, env: Record<string, string |
     ...(flags.seed !== undefined ? { seed: count(flags.seed, '--seed') } : {}),
     ...(flags.limits ? { limits: true } : {}),
   };
+}
+
+function region(value: string | undefined): Region {
+  if (value === undefined) return DEFAULT_REGION;
+  if (!(REGION_NAMES as readonly string[]).includes(value)) {
+    throw new UsageError(`"${value}" is not a region; use one of ${REGION_NAMES.join(', ')}`, '--region');
+  }
+  return value as Region;
 }
 
 function faultRules(specs: string, source: string): FaultRule[] {

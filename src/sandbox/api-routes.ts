@@ -1,3 +1,4 @@
+import type { Region } from '../api/regions.js';
 import type { Account } from './account.js';
 import { accountOf } from './account.js';
 import { sendError, sendThrottled } from './api-error.js';
@@ -12,10 +13,13 @@ import type { TaskStore } from './task-store.js';
 import type { FaultEndpoint } from './types.js';
 import type { PostPolicySigner } from './upload-policy.js';
 import type { UploadStore } from './upload-store.js';
+import type { CreateService } from './validate-create.js';
 
 export interface ApiDeps {
   /** Only this key is accepted when set; otherwise any non-empty key. */
   apiKey?: string;
+  /** The region the sandbox answers for: its model ids, its name in task lists. */
+  region: Region;
   store: TaskStore;
   faults: FaultState;
   taskDefaults: Omit<TaskDefaults, 'faults'>;
@@ -28,14 +32,25 @@ export interface ApiDeps {
   videoUrl(task: TaskRecord, endTime: number, now: number): string;
 }
 
-const CREATE_PATH = '/api/v1/services/aigc/video-generation/video-synthesis';
+/**
+ * §1.2: the create paths, which the SDK picks by model (`kf2v` models on image2video). Any other
+ * `/services/…` path is a create the service cannot route (answered with "url error", §5).
+ */
+const CREATE_PATHS: Record<string, CreateService> = {
+  '/api/v1/services/aigc/video-generation/video-synthesis': 'video-generation',
+  '/api/v1/services/aigc/image2video/video-synthesis': 'image2video',
+};
+const SERVICES_PREFIX = '/api/v1/services/';
 const TASK_PATH = /^\/api\/v1\/tasks\/([^/]+)$/;
 const CANCEL_PATH = /^\/api\/v1\/tasks\/([^/]+)\/cancel$/;
 /** §1.2: the docs list `GET /tasks/`, the SDKs send `GET /tasks`. */
 const LIST_PATH = /^\/api\/v1\/tasks\/?$/;
 const UPLOADS_PATH = /^\/api\/v1\/uploads\/?$/;
 
-type Route = { name: 'create' | 'list' | 'upload-policy' } | { name: 'query' | 'cancel'; taskId: string };
+type Route =
+  | { name: 'create'; service?: CreateService }
+  | { name: 'list' | 'upload-policy' }
+  | { name: 'query' | 'cancel'; taskId: string };
 
 const METHOD: Record<Route['name'], string> = {
   create: 'POST',
@@ -54,7 +69,8 @@ function decode(segment: string): string | undefined {
 }
 
 function route(path: string): Route | undefined {
-  if (path === CREATE_PATH) return { name: 'create' };
+  if (Object.hasOwn(CREATE_PATHS, path)) return { name: 'create', service: CREATE_PATHS[path]! };
+  if (path.startsWith(SERVICES_PREFIX) && path.length > SERVICES_PREFIX.length) return { name: 'create' };
   if (LIST_PATH.test(path)) return { name: 'list' };
   if (UPLOADS_PATH.test(path)) return { name: 'upload-policy' };
   const cancel = CANCEL_PATH.exec(path);
@@ -90,7 +106,7 @@ export async function handleApiRequest(ex: Exchange, deps: ApiDeps): Promise<voi
 
   switch (found.name) {
     case 'create':
-      return createTask(ex, deps, account);
+      return createTask(ex, deps, account, found.service);
     case 'upload-policy':
       return getPolicy(ex, deps, account);
   }
@@ -101,9 +117,9 @@ export async function handleApiRequest(ex: Exchange, deps: ApiDeps): Promise<voi
   }
   switch (found.name) {
     case 'query':
-      return queryTask(ex, deps, found.taskId);
+      return queryTask(ex, deps, found.taskId, account);
     case 'cancel':
-      return cancelTask(ex, deps, found.taskId);
+      return cancelTask(ex, deps, found.taskId, account);
     case 'list':
       return listTaskPage(ex, deps, account);
   }

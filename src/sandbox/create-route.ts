@@ -2,25 +2,48 @@ import type { Account } from './account.js';
 import { sendError, sendThrottled } from './api-error.js';
 import type { ApiDeps } from './api-routes.js';
 import { checkAudioUrl } from './audio-url.js';
+import { URL_ERROR } from './error-codes.js';
 import { type Exchange, header, noteFault, sendJson } from './exchange.js';
 import { newUuid } from './ids.js';
 import { readBody } from './read-body.js';
 import { buildTask, failedByFault } from './task-record.js';
-import { validateCreate } from './validate-create.js';
+import { type CreateService, validateCreate } from './validate-create.js';
 
 /** Create bodies are a few KB at most (prompts ≤ 5000 characters). */
 const BODY_LIMIT = 1024 * 1024;
 
-/** `POST …/video-synthesis` (dashscope-api.md §1.2, §2, §3, §4.1). */
-export async function createTask(ex: Exchange, deps: ApiDeps, account: Account): Promise<void> {
+/** RFC 9110 §8.3.1: media types compare case-insensitively; parameters (`; charset=utf-8`, §2) are allowed. */
+function isJson(contentType: string | undefined): boolean {
+  return contentType?.split(';')[0]?.trim().toLowerCase() === 'application/json';
+}
+
+/**
+ * `POST …/video-synthesis` (dashscope-api.md §1.2, §2, §3, §4.1). `service` is the create path posted
+ * to, undefined for a `/services/…` path that serves no model.
+ */
+export async function createTask(
+  ex: Exchange,
+  deps: ApiDeps,
+  account: Account,
+  service: CreateService | undefined,
+): Promise<void> {
+  if (service === undefined) {
+    ex.req.resume();
+    return sendError(ex, 400, 'InvalidParameter', URL_ERROR);
+  }
   // §2: create is async-only; without the header the service refuses with 403.
   if (header(ex, 'x-dashscope-async')?.trim().toLowerCase() !== 'enable') {
     ex.req.resume();
     return sendError(ex, 403, 'AccessDenied', 'current user api does not support synchronous calls.');
   }
+  // §2, §5: the body must be declared JSON.
+  if (!isJson(header(ex, 'content-type'))) {
+    ex.req.resume();
+    return sendError(ex, 400, 'BadRequest.IllegalInput', 'The input parameter requires json format.');
+  }
   const body = await readBody(ex.req, BODY_LIMIT);
   if (body === undefined) return sendError(ex, 413, 'RequestTooLarge', 'Request body too large.');
-  const check = validateCreate(body);
+  const check = validateCreate(body, deps.region, service);
   if (!check.ok) return sendError(ex, check.error.status, check.error.code, check.error.message);
   const { spec } = check;
 

@@ -1,3 +1,4 @@
+import { codesOfStatus, dashscopeCode } from './error-codes.js';
 import type { FaultEndpoint, FaultRule } from './types.js';
 
 /**
@@ -7,9 +8,11 @@ import type { FaultEndpoint, FaultRule } from './types.js';
  *   spec     = endpoint ":" kind *( ":" option )
  *   endpoint = create | query | list | cancel | upload-policy | upload | video
  *   kind     = status=<400-599> | reset[=<bytes>] | short=<bytes> | slow=<bytes/s> | stall[=<bytes>]
- *   option   = times=<n> | after=<n> | probability=<0..1> | retry-after=<seconds> | html
+ *   option   = times=<n> | after=<n> | probability=<0..1> | retry-after=<seconds> | html | code=<code>
  *
- * e.g. `create:status=429:retry-after=2:times=1`, `video:reset=65536`, `query:status=500:after=2:times=3`.
+ * e.g. `create:status=429:retry-after=2:times=1`, `video:reset=65536`, `query:status=500:after=2:times=3`,
+ * `create:status=400:code=DataInspectionFailed` (a DashScope code from error-codes.ts, with its own
+ * status, on an API endpoint: the body carries the code's documented message).
  * This module is pure (no I/O) so the CLI can load it without starting anything.
  */
 
@@ -28,6 +31,8 @@ export const FAULT_ENDPOINTS: readonly FaultEndpoint[] = [
   'video',
 ];
 const KINDS = ['status', 'reset', 'short', 'slow', 'stall'] as const;
+/** The endpoints DashScope answers (JSON), where a status fault may name a DashScope code. */
+const API_ENDPOINTS: readonly FaultEndpoint[] = ['create', 'query', 'list', 'cancel', 'upload-policy'];
 
 const WHOLE = /^\d+$/;
 const FRACTION = /^(?:0(?:\.\d*)?|1(?:\.0*)?|\.\d+)$/;
@@ -106,8 +111,13 @@ export function parseFaultSpec(spec: string): FaultRule {
         if (v !== undefined) fail(`"${option}": html takes no value`);
         (rule as Extract<FaultRule, { kind: 'status' }>).html = true;
         break;
+      case 'code':
+        if (rule.kind !== 'status') fail(`"${option}" only applies to status faults`);
+        if (v === undefined || v === '') fail(`"${option}" needs a DashScope error code, e.g. code=Arrearage`);
+        (rule as Extract<FaultRule, { kind: 'status' }>).code = v;
+        break;
       default:
-        fail(`"${option}" is not an option; use times=, after=, probability=, retry-after= or html`);
+        fail(`"${option}" is not an option; use times=, after=, probability=, retry-after=, html or code=`);
     }
   }
   validateFaultRule(rule, text);
@@ -129,6 +139,7 @@ export function formatFaultRule(rule: FaultRule): string {
   switch (rule.kind) {
     case 'status':
       parts.push(`status=${rule.status}`);
+      if (rule.code !== undefined) parts.push(`code=${rule.code}`);
       if (rule.html) parts.push('html');
       if (rule.retryAfter !== undefined) parts.push(`retry-after=${rule.retryAfter}`);
       break;
@@ -173,6 +184,7 @@ export function validateFaultRule(rule: FaultRule, label = describe(rule)): void
         fail(`status=${rule.status} is not an HTTP error status (400–599)`);
       }
       count(rule.retryAfter, 'retry-after', 0);
+      if (rule.code !== undefined) checkCode(rule.code, rule, fail);
       break;
     case 'reset':
     case 'short':
@@ -187,6 +199,21 @@ export function validateFaultRule(rule: FaultRule, label = describe(rule)): void
     default:
       fail(`"${(rule as { kind: unknown }).kind}" is not a fault kind; use one of ${KINDS.join(', ')}`);
   }
+}
+
+/** A code is DashScope's (§5), answered with its own status, in JSON: not on the OSS stand-in, not as HTML. */
+function checkCode(code: string, rule: Extract<FaultRule, { kind: 'status' }>, fail: (reason: string) => never) {
+  const known = dashscopeCode(code);
+  if (!known) {
+    const same = codesOfStatus(rule.status);
+    const hint = same.length > 0 ? `; use one of ${same.join(', ')}` : ` answered with status ${rule.status}`;
+    fail(`code=${code} is not a DashScope error code the sandbox knows${hint} (wan help sandbox lists them)`);
+  }
+  if (known.status !== rule.status) fail(`code=${code} is answered with status ${known.status}, not ${rule.status}`);
+  if (!API_ENDPOINTS.includes(rule.endpoint)) {
+    fail(`code= only applies to the API endpoints (${API_ENDPOINTS.join(', ')}); ${rule.endpoint} answers as OSS`);
+  }
+  if (rule.html) fail('code and html exclude each other: a gateway page carries no DashScope code');
 }
 
 function describe(rule: FaultRule): string {

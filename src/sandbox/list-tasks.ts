@@ -31,11 +31,17 @@ const invalid = (name: string): Invalid => ({
   message: `Required parameter(${name}) missing or invalid, please check the request parameters.`,
 });
 
+/** Who is asking: their key's hash and the region id the sandbox answers for (`cn-beijing`, …). */
+export interface ListCaller {
+  keyHash: string;
+  regionId: string;
+}
+
 export function listTasks(
   tasks: readonly TaskRecord[],
   query: URLSearchParams,
   now: number,
-  keyHash: string,
+  caller: ListCaller,
   phaseOf: (task: TaskRecord) => TaskPhase,
 ): ListResult {
   const param = (name: string) => {
@@ -57,7 +63,7 @@ export function listTasks(
   // `api_key_id` and `region` are sent by the SDKs but not documented (§1.2); they are accepted and ignored.
 
   const rows = tasks
-    .filter((task) => task.keyHash === keyHash) // records from before keys were hashed belong to no one
+    .filter((task) => task.keyHash === caller.keyHash) // records from before keys were hashed belong to no one
     .filter((task) => task.submitTime >= window.start && task.submitTime <= window.end)
     .filter((task) => (taskId === undefined || task.id === taskId) && (model === undefined || task.model === model))
     .map((task) => ({ task, phase: phaseOf(task) }))
@@ -65,7 +71,9 @@ export function listTasks(
     .filter(({ phase }) => phase.status !== 'UNKNOWN' && (status === undefined || phase.status === status))
     .sort((a, b) => b.task.submitTime - a.task.submitTime || (b.task.seq ?? 0) - (a.task.seq ?? 0));
 
-  const data = rows.slice((pageNo - 1) * pageSize, pageNo * pageSize).map(({ task, phase }) => listItem(task, phase));
+  const data = rows
+    .slice((pageNo - 1) * pageSize, pageNo * pageSize)
+    .map(({ task, phase }) => listItem(task, phase, caller.regionId));
   return {
     ok: true,
     page: {
@@ -79,7 +87,7 @@ export function listTasks(
 }
 
 /** One `data[]` entry, fields in the reference's order; times are epoch ms. */
-function listItem(task: TaskRecord, phase: TaskPhase): Record<string, unknown> {
+function listItem(task: TaskRecord, phase: TaskPhase, regionId: string): Record<string, unknown> {
   const ids = accountIds(task.keyHash ?? '');
   const finished = phase.status === 'SUCCEEDED' || phase.status === 'FAILED' || phase.status === 'CANCELED';
   return {
@@ -92,7 +100,7 @@ function listItem(task: TaskRecord, phase: TaskPhase): Record<string, unknown> {
     start_time: task.submitTime,
     ...(finished ? { end_time: phase.endTime } : {}),
     model_name: task.model,
-    region: 'cn-beijing',
+    region: regionId,
     request_id: task.requestId ?? task.id,
     status: phase.status,
     task_id: task.id,

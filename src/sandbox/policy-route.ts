@@ -24,7 +24,7 @@ export async function getPolicy(ex: Exchange, deps: ApiDeps, account: Account): 
   const model = query.get('model')?.trim() ?? '';
   if (model === '') return invalid('model');
   // UNCONFIRMED for getPolicy: the create endpoint's answer to an unknown model.
-  if (!resolveModel(model)) return sendError(ex, 400, 'InvalidParameter', 'Model not exist.');
+  if (!resolveModel(model, deps.region)) return sendError(ex, 400, 'InvalidParameter', 'Model not exist.');
   if (!deps.limits.tryPolicy(account.keyHash, model, ex.now)) return sendThrottled(ex);
 
   const issued = deps.policies.issue({ model, account: deps.policies.accountTag(account.keyHash) }, ex.now);

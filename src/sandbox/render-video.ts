@@ -3,11 +3,21 @@ import type { VideoSpec } from './video-spec.js';
 
 /**
  * Paints and encodes a sandbox video: real H.264 in MP4 at the task's size, the model's fps and the
- * task's duration. Synchronous WASM work of about a second per 5 s of 480P, so callers run it in a
- * worker when they can. The encoder is imported here, lazily, so nothing loads it unless a video is
- * served. Its in-memory file system is shared by every encoder in a thread, so calls must not overlap.
+ * task's duration, plus a silent AAC track when the spec has sound. Synchronous WASM work of about a
+ * second per 5 s of 480P (adding the sound costs a few tens of ms), so callers run it in a worker when
+ * they can. The encoder and muxer are imported here, lazily, so nothing loads them unless a video is
+ * served. The encoder's in-memory file system is shared by every encoder in a thread, so calls must
+ * not overlap.
  */
 export async function renderVideo(spec: VideoSpec): Promise<Uint8Array> {
+  // Loading the muxer (a few hundred ms in a fresh worker) starts now, to overlap the encoder's start-up.
+  const muxer = spec.sound ? import('./add-silent-audio.js') : undefined;
+  muxer?.catch(() => undefined); // a failed import is reported below, or is moot if the encode failed
+  const video = await encodeVideo(spec);
+  return muxer ? (await muxer).addSilentAudio(video, spec.fps) : video;
+}
+
+async function encodeVideo(spec: VideoSpec): Promise<Uint8Array> {
   const HME = (await import('h264-mp4-encoder')).default;
   const encoder = await HME.createH264MP4Encoder();
   try {

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_REGION, REGION_NAMES } from '../api/regions.js';
 import { type ApiDeps, apiEndpoint, handleApiRequest } from './api-routes.js';
 import { createOnce } from './atomic-file.js';
 import { type Exchange, noteFault, sendBody, sendJson } from './exchange.js';
@@ -32,9 +33,15 @@ const isUploadPath = (path: string) => path === UPLOAD_PATH || path === `${UPLOA
 /**
  * Starts the sandbox: an API listener speaking DashScope's video-synthesis protocol and a second
  * listener standing in for OSS, which serves the videos and takes temporary-file uploads. Both log
- * every request and apply the injected faults. Throws FaultSpecError for an invalid fault rule.
+ * every request and apply the injected faults. Throws FaultSpecError for an invalid fault rule and a
+ * RangeError for an unknown region.
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const region = options.region ?? DEFAULT_REGION;
+  // Checked because JavaScript callers and JSON configs are not type-checked: a typo must not pass silently.
+  if (!(REGION_NAMES as readonly string[]).includes(region)) {
+    throw new RangeError(`sandbox: unknown region "${region}"; use one of ${REGION_NAMES.join(', ')}`);
+  }
   const host = options.host ?? '127.0.0.1';
   const clock = options.clock ?? { now: () => Date.now() };
   const retentionMs = options.retentionMs ?? DAY_MS;
@@ -63,6 +70,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let videoPort = 0;
   const apiDeps: ApiDeps = {
     ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
+    region,
     store,
     faults,
     taskDefaults: {

@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { dashscopeCode } from './error-codes.js';
 
 export interface ErrorText {
   code: string;
@@ -6,37 +7,31 @@ export interface ErrorText {
 }
 
 /**
- * DashScope's code and message for a request-level error status (dashscope-api.md §5), used when a
- * `status` fault answers instead of the endpoint.
+ * The code a `status` fault without `code=` answers with, per status (dashscope-api.md §5); the
+ * message is the code's own (error-codes.ts), whose table lists it first for its status.
  */
-const DASHSCOPE: Record<number, ErrorText> = {
-  400: {
-    code: 'InvalidParameter',
-    message: 'Required parameter(s) missing or invalid, please check the request parameters.',
-  },
-  401: { code: 'InvalidApiKey', message: 'Invalid API-key provided.' },
-  403: { code: 'AccessDenied', message: 'Access denied.' },
-  404: { code: 'NotFound', message: 'Not found!' },
-  429: { code: 'Throttling.RateQuota', message: 'Requests rate limit exceeded, please try again later.' },
-  500: {
-    code: 'InternalError',
-    message: 'An internal error has occured, please try again later or contact service support.',
-  },
-  503: {
-    code: 'ModelServingError',
-    message:
-      'Too many requests. Your requests are being throttled due to system capacity limits. Please try again later.',
-  },
+const DEFAULT_CODE: Record<number, string> = {
+  400: 'InvalidParameter',
+  401: 'InvalidApiKey',
+  403: 'AccessDenied',
+  404: 'NotFound',
+  429: 'Throttling.RateQuota',
+  500: 'InternalError',
+  503: 'ModelServingError',
   // UNCONFIRMED: §5 lists RequestTimeOut under 500; a gateway timeout is the closest match for 504.
-  504: { code: 'RequestTimeOut', message: 'Request timed out, please try again later.' },
+  504: 'RequestTimeOut',
 };
 
-/** The DashScope JSON error for `status`; statuses §5 does not list get a generic 4xx/5xx text. */
-export function dashscopeError(status: number): ErrorText {
-  const known = DASHSCOPE[status];
-  if (known) return known;
+/**
+ * The DashScope JSON error for a status fault: the named code, else the status's usual code;
+ * statuses §5 does not list get a generic 4xx/5xx text.
+ */
+export function dashscopeError(status: number, code?: string): ErrorText {
+  const named = code ?? DEFAULT_CODE[status];
+  const text = named === undefined ? undefined : dashscopeCode(named);
+  if (named !== undefined && text) return { code: named, message: text.message };
   // UNCONFIRMED: no documented body for e.g. 502; InternalError is what clients already handle for 5xx.
-  if (status >= 500) return DASHSCOPE[500]!;
+  if (status >= 500) return dashscopeError(500);
   return { code: 'BadRequest', message: `${STATUS_CODES[status] ?? 'Request error'}.` };
 }
 

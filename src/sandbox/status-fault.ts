@@ -17,7 +17,7 @@ export function sendStatusFault(ex: Exchange, rule: StatusRule, listener: Sandbo
   if (rule.html)
     return sendBody(ex, rule.status, 'text/html', gatewayHtml(rule.status), { server: 'Tengine', ...extra });
   if (listener === 'api') {
-    const { code, message } = dashscopeError(rule.status);
+    const { code, message } = dashscopeError(rule.status, rule.code);
     return sendJson(ex, rule.status, { code, message, request_id: newUuid() }, extra);
   }
   const requestId = newOssRequestId();

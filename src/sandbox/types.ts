@@ -27,7 +27,8 @@ export interface TaskScript {
 }
 
 /**
- * The endpoints a {@link FaultRule} can target. `query` is `GET /tasks/{id}`, `list` is `GET /tasks`,
+ * The endpoints a {@link FaultRule} can target. `create` is any path under `/api/v1/services/` (the
+ * create paths and wrong ones alike), `query` is `GET /tasks/{id}`, `list` is `GET /tasks`,
  * `upload-policy` is `GET /uploads?action=getPolicy`, `upload` is the POST to the upload host, and
  * `video` is any request for a result video. Requests are matched by path, whatever their method.
  */
@@ -60,6 +61,13 @@ export type FaultRule = FaultRuleMatch &
         kind: 'status';
         /** HTTP status, 400–599. The body is DashScope's JSON for it (OSS XML on the video listener). */
         status: number;
+        /**
+         * API endpoints only: answer this DashScope error code (`DataInspectionFailed`, `Arrearage`,
+         * `Throttling.AllocationQuota`, `AllocationQuota.FreeTierOnly`, `IPInfringementSuspect`, …) with
+         * the message dashscope-api.md §5 documents for it. `status` must be the code's documented one;
+         * a code §5 does not document is a FaultSpecError. @default the status's usual code
+         */
+        code?: string;
         /** Answer with an nginx/Tengine-style HTML gateway page (`text/html`) instead. */
         html?: boolean;
         /** Seconds, sent as `Retry-After`. */
@@ -162,8 +170,6 @@ export interface SandboxTaskInfo {
 }
 
 export interface SandboxOptions {
-  /** The region whose model ids the sandbox accepts. @default 'beijing' */
-  region?: Region;
   /** @default '127.0.0.1' */
   host?: string;
   /** Port of the API listener. @default 0 (random) */
@@ -174,6 +180,14 @@ export interface SandboxOptions {
   clock?: SandboxClock;
   /** If set only this bearer key works; otherwise any non-empty key works. */
   apiKey?: string;
+  /**
+   * The region the sandbox answers for (dashscope-api.md §1.1, §3.3). Only that region's model ids are
+   * accepted (Beijing's `wanx2.1-t2v-turbo` is Singapore's `wan2.1-t2v-turbo`; Virginia has only
+   * `wan2.6-t2v`), plus dated snapshots of them; any other id is refused with 400 InvalidParameter
+   * `Model not exist.`, like an unknown model. Task lists show the region's id (`cn-beijing`, …).
+   * @default 'beijing'
+   */
+  region?: Region;
   /** Time a task stays PENDING, ms. @default 2000 */
   pendingMs?: number;
   /** Time a task stays RUNNING, ms. @default 6000 */

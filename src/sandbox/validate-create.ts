@@ -1,5 +1,7 @@
-import { findModel, type ModelInfo } from '../api/catalogue.js';
+import { MODELS, type ModelInfo } from '../api/catalogue.js';
+import type { Region } from '../api/regions.js';
 import { type Ratio, SIZE_TABLE, type Tier } from '../api/sizes.js';
+import { URL_ERROR } from './error-codes.js';
 
 /**
  * Checks a create body the way the service was observed to (dashscope-api.md §3, §5): malformed
@@ -36,6 +38,9 @@ export interface CreateSpec {
   valueError?: ValueError;
 }
 
+/** Which create path a request came in on (§1.2): kf2v models on image2video, all others on video-generation. */
+export type CreateService = 'video-generation' | 'image2video';
+
 export type CreateCheck = { ok: true; spec: CreateSpec } | { ok: false; error: CreateError };
 
 const SEED_MAX = 2147483647;
@@ -48,10 +53,15 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** null is treated as absent: the Python SDK sends `null` for unset inputs (§3.1). */
 const present = (v: unknown) => v !== undefined && v !== null;
 
-/** Dated snapshots (`wan2.7-t2v-2026-04-25`, §3.4) behave like their base model. */
-export function resolveModel(id: string): ModelInfo | undefined {
+/**
+ * The model `id` names in `region`: only the id the catalogue lists for that region (§3.3: Beijing's
+ * `wanx2.1-*` is Singapore's `wan2.1-*`; §1.1: the model must belong to the region), or a dated
+ * snapshot of it (`wan2.7-t2v-2026-04-25`, §3.4), which behaves like its base model.
+ */
+export function resolveModel(id: string, region: Region): ModelInfo | undefined {
+  const inRegion = (candidate: string) => MODELS.find((m) => m.ids[region] === candidate);
   const snapshot = /^(.+)-\d{4}-\d{2}-\d{2}$/.exec(id);
-  return findModel(id) ?? (snapshot ? findModel(snapshot[1]!) : undefined);
+  return inRegion(id) ?? (snapshot ? inRegion(snapshot[1]!) : undefined);
 }
 
 /** Silent truncation by character (each Han character or letter counts 1, §3.1). */
@@ -61,7 +71,12 @@ function truncate(text: string, max: number): string {
   return chars.length <= max ? text : chars.slice(0, max).join('');
 }
 
-export function validateCreate(rawBody: string): CreateCheck {
+/** `region`: the sandbox's region, whose model ids alone are known; `service`: the path posted to. */
+export function validateCreate(
+  rawBody: string,
+  region: Region,
+  service: CreateService = 'video-generation',
+): CreateCheck {
   let body: unknown;
   try {
     body = JSON.parse(rawBody);
@@ -73,7 +88,13 @@ export function validateCreate(rawBody: string): CreateCheck {
   const { model, input, parameters: rawParameters } = body;
   if (!present(model) || model === '')
     return fail('BadRequest.EmptyModel', 'Required parameter "model" missing from request.');
-  const info = typeof model === 'string' ? resolveModel(model) : undefined;
+  // §1.2, §5, [S24]: a model posted to the other create path is refused with the live "url error"; the
+  // SDK's rule for which path is which model's is whether the name contains `kf2v`.
+  if (typeof model === 'string' && (service === 'image2video') !== model.includes('kf2v'))
+    return fail('InvalidParameter', URL_ERROR);
+  // A kf2v model on its own path ends here too: the sandbox serves text-to-video models only.
+  // §1.1: UNCONFIRMED how a model of another region is refused; as an unknown model is, most likely.
+  const info = typeof model === 'string' ? resolveModel(model, region) : undefined;
   if (typeof model !== 'string' || !info) return fail('InvalidParameter', 'Model not exist.');
 
   if (!present(input)) return fail('BadRequest.EmptyInput', 'Required input parameter missing from request.');
@@ -145,6 +166,8 @@ function checkTypes(parameters: Record<string, unknown>): CreateCheck | undefine
     prompt_extend: 'boolean',
     watermark: 'boolean',
     shot_type: 'string',
+    // §3.1: a boolean; tolerated on silent models (they stay silent), as the SDKs' extra fields are.
+    audio: 'boolean',
   };
   for (const [name, type] of Object.entries(expected)) {
     const value = parameters[name];

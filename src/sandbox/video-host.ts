@@ -1,5 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
+import { findModel } from '../api/catalogue.js';
 import { parseSize } from '../api/sizes.js';
 import { parseRange, type RangeRequest } from './byte-range.js';
 import { type Exchange, header, httpDate, noteFault, sendBody, writeHead } from './exchange.js';
@@ -21,11 +22,22 @@ export interface VideoHostDeps {
   faults: FaultState;
 }
 
+/**
+ * Whether a task's video has sound: its model makes sound (catalogue; dashscope-api.md §3.3, §8.8:
+ * wan2.5/2.6 always do, wan2.2/2.1 never) and the create did not send `parameters.audio: false`.
+ * §3.1 documents `audio` for i2v/r2v flash models only (its effect on t2v is UNCONFIRMED); the sandbox
+ * honours it for every model with sound, and a silent model stays silent whatever `audio` says.
+ */
+function hasSound(task: TaskRecord): boolean {
+  return (findModel(task.modelId)?.sound ?? false) && task.parameters.audio !== false;
+}
+
 /** The parameters of a task's video, if it has one. */
 export function videoSpecOf(task: TaskRecord): VideoSpec | undefined {
   const size = task.size ? parseSize(task.size) : undefined;
   if (!size || task.outcome.status !== 'SUCCEEDED') return undefined;
-  return { ...size, fps: task.fps, duration: task.duration, prompt: task.prompt, seed: task.seed };
+  const { fps, duration, prompt, seed } = task;
+  return { ...size, fps, duration, prompt, seed, sound: hasSound(task) };
 }
 
 /**

@@ -154,8 +154,8 @@ describe('POST video-synthesis', () => {
     expect(reply.status).toBe(200);
   });
 
-  it('accepts regional ids and dated snapshots', async () => {
-    for (const model of ['wan2.1-t2v-turbo', 'wanx2.1-t2v-turbo', 'wan2.7-t2v-2026-04-25']) {
+  it("accepts the region's ids and dated snapshots (Beijing by default; region.test.ts has the others)", async () => {
+    for (const model of ['wanx2.1-t2v-turbo', 'wan2.7-t2v-2026-04-25']) {
       expect((await postCreate(sb, { model, input: { prompt: 'x' } })).status, model).toBe(200);
     }
   });
@@ -204,7 +204,8 @@ describe('POST video-synthesis', () => {
 
 describe('routing', () => {
   it('answers unknown routes with 404 NotFound JSON', async () => {
-    for (const path of ['/api/v1/nothing', '/', '/api/v1/services/aigc/image2video/video-synthesis']) {
+    // Paths under /api/v1/services/ are creates on a wrong path instead (service-errors.test.ts).
+    for (const path of ['/api/v1/nothing', '/', '/api/v1/services', '/api/v1/services/', '/api/v2/services/x']) {
       const res = await fetch(new URL(path, sb.baseUrl), { method: 'POST', headers: asyncHeaders() });
       expect(res.status, path).toBe(404);
       expect(await res.json()).toEqual({

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/api/errors/usage-error.js';
 import { sandboxOptions } from '../../../src/commands/sandbox.js';
+import { codesOfStatus, DASHSCOPE_CODES } from '../../../src/sandbox/error-codes.js';
 import {
   FaultSpecError,
   formatFaultRule,
@@ -10,6 +11,7 @@ import {
 } from '../../../src/sandbox/fault-spec.js';
 import { FaultState } from '../../../src/sandbox/faults.js';
 import type { FaultRule } from '../../../src/sandbox/index.js';
+import { dashscopeError } from '../../../src/sandbox/status-errors.js';
 
 describe('parseFaultSpec', () => {
   it.each<[string, FaultRule]>([
@@ -31,6 +33,18 @@ describe('parseFaultSpec', () => {
     ],
     [' upload : short = 5 ', { endpoint: 'upload', kind: 'short', afterBytes: 5 }],
     ['cancel:status=500:probability=1', { endpoint: 'cancel', kind: 'status', status: 500, probability: 1 }],
+    [
+      'create:status=400:code=DataInspectionFailed',
+      { endpoint: 'create', kind: 'status', status: 400, code: 'DataInspectionFailed' },
+    ],
+    [
+      'create:status=429:code=Throttling.AllocationQuota:retry-after=5:times=1',
+      { endpoint: 'create', kind: 'status', status: 429, code: 'Throttling.AllocationQuota', retryAfter: 5, times: 1 },
+    ],
+    [
+      'upload-policy:status=403:code=AllocationQuota.FreeTierOnly',
+      { endpoint: 'upload-policy', kind: 'status', status: 403, code: 'AllocationQuota.FreeTierOnly' },
+    ],
   ])('%s', (spec, rule) => {
     expect(parseFaultSpec(spec)).toEqual(rule);
   });
@@ -57,6 +71,15 @@ describe('parseFaultSpec', () => {
     ['query:status=500:html=yes', /html takes no value/],
     ['query:status=500::times=1', /empty option/],
     ['query:status=500:every=2', /"every=2" is not an option/],
+    ['create:status=400:code=Arrears', /code=Arrears is not a DashScope error code.*use one of .*Arrearage/],
+    ['create:status=400:code=arrearage', /code=arrearage is not a DashScope error code/],
+    ['create:status=403:code=Arrearage', /code=Arrearage is answered with status 400, not 403/],
+    ['create:status=400:code', /"code" needs a DashScope error code/],
+    ['create:status=400:code=Arrearage:code=Arrearage', /"code" is given twice/],
+    ['create:reset:code=Arrearage', /"code=Arrearage" only applies to status faults/],
+    ['create:status=400:code=Arrearage:html', /code and html exclude each other/],
+    ['video:status=403:code=AccessDenied', /code= only applies to the API endpoints/],
+    ['upload:status=403:code=AccessDenied', /code= only applies to the API endpoints/],
   ])('refuses %j in one line naming the bad part', (spec, message) => {
     let error: unknown;
     try {
@@ -77,6 +100,8 @@ describe('parseFaultSpec', () => {
       'video:reset=0',
       'video:slow=200000:after=1',
       'video:stall=1000:times=2:probability=0.5',
+      'create:status=400:code=IPInfringementSuspect:times=1',
+      'list:status=429:code=Throttling:retry-after=3',
     ]) {
       const rule = parseFaultSpec(spec);
       expect(parseFaultSpec(formatFaultRule(rule))).toEqual(rule);
@@ -109,6 +134,28 @@ describe('parseFaultSpec', () => {
       FaultSpecError,
     );
     expect(() => validateFaultRule({ endpoint: 'video', kind: 'status', status: 500, times: Infinity })).not.toThrow();
+    expect(() => validateFaultRule({ endpoint: 'create', kind: 'status', status: 400, code: 'Nope' })).toThrow(
+      /code=Nope is not a DashScope error code/,
+    );
+    expect(
+      () => new FaultState({ rules: [{ endpoint: 'query', kind: 'status', status: 500, code: 'Arrearage' }] }),
+    ).toThrow(/answered with status 400/);
+  });
+});
+
+describe('DashScope codes', () => {
+  it('a status without code= answers with the first code of its status, as `wan help sandbox` says', () => {
+    for (const status of new Set(Object.values(DASHSCOPE_CODES).map((t) => t.status))) {
+      const first = codesOfStatus(status)[0]!;
+      expect(dashscopeError(status), String(status)).toEqual({ code: first, message: DASHSCOPE_CODES[first]!.message });
+    }
+  });
+
+  it('a named code answers with its own message', () => {
+    expect(dashscopeError(429, 'Throttling.AllocationQuota')).toEqual({
+      code: 'Throttling.AllocationQuota',
+      message: 'Allocated quota exceeded, please increase your quota limit.',
+    });
   });
 });
 
@@ -161,7 +208,7 @@ describe('wan sandbox flags', () => {
     const options = sandboxOptions(
       {
         ...base,
-        fault: ['create:status=429:retry-after=2:times=1'],
+        fault: ['create:status=429:retry-after=2:times=1', 'create:status=400:code=Arrearage'],
         seed: '7',
         clockOffset: '-90s',
         unknownTasks: true,
@@ -174,6 +221,7 @@ describe('wan sandbox flags', () => {
       clockOffsetMs: -90_000,
       rules: [
         { endpoint: 'create', kind: 'status', status: 429, retryAfter: 2, times: 1 },
+        { endpoint: 'create', kind: 'status', status: 400, code: 'Arrearage' },
         { endpoint: 'video', kind: 'short', afterBytes: 1000 },
         { endpoint: 'query', kind: 'status', status: 503, html: true },
       ],

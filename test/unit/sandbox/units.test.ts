@@ -106,7 +106,7 @@ describe('FaultState', () => {
 });
 
 describe('videos', () => {
-  const spec = { width: 64, height: 48, fps: 24, prompt: 'a cat', seed: 1 };
+  const spec = { width: 64, height: 48, fps: 24, prompt: 'a cat', seed: 1, sound: false };
   const frame = (s: typeof spec, i: number) => Buffer.from(new FramePainter(s).paint(i));
 
   it('paints deterministic frames that differ by prompt, seed and time', () => {
@@ -127,8 +127,9 @@ describe('videos', () => {
       videoKey({ ...full, duration: 10 }),
       videoKey({ ...full, prompt: 'x' }),
       videoKey({ ...full, seed: 9 }),
+      videoKey({ ...full, sound: true }),
     ]);
-    expect(keys.size).toBe(7);
+    expect(keys.size).toBe(8);
     expect(videoKey(full)).toMatch(/^[0-9a-f]{40}$/);
   });
 
@@ -139,15 +140,19 @@ describe('videos', () => {
 
 describe('validateCreate', () => {
   it('truncates by character, not UTF-16 unit', () => {
-    const check = validateCreate(JSON.stringify({ model: 'wan2.2-t2v-plus', input: { prompt: '🐱'.repeat(801) } }));
+    const check = validateCreate(
+      JSON.stringify({ model: 'wan2.2-t2v-plus', input: { prompt: '🐱'.repeat(801) } }),
+      'beijing',
+    );
     expect(check.ok && Array.from(check.spec.prompt)).toHaveLength(800);
   });
 
   it('resolves catalogue defaults', () => {
-    const wan27 = validateCreate(JSON.stringify({ model: 'wan2.7-t2v', input: { prompt: 'x' } }));
+    const wan27 = validateCreate(JSON.stringify({ model: 'wan2.7-t2v', input: { prompt: 'x' } }), 'beijing');
     expect(wan27.ok && wan27.spec).toMatchObject({ size: '1920*1080', ratio: '16:9', duration: 5, promptExtend: true });
     const wan26 = validateCreate(
       JSON.stringify({ model: 'wan2.6-t2v', input: { prompt: 'x' }, parameters: { prompt_extend: false } }),
+      'beijing',
     );
     expect(wan26.ok && wan26.spec).toMatchObject({ size: '1920*1080', duration: 5, promptExtend: false });
   });
