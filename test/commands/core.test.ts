@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODELS } from '../../src/api/catalogue.js';
-import { runBin } from '../helpers/run-bin.js';
+import { runWan, type WanOptions } from '../helpers/run-wan.js';
 import { type SandboxFixture, sandboxFixture } from '../helpers/sandbox.js';
 
 const KEY = 'sk-test-SECRET-e2e-0123456789abcdef';
@@ -13,6 +13,9 @@ beforeAll(async () => {
   fx = await sandboxFixture({ pendingMs: 60_000, runningMs: 60_000 });
 });
 afterAll(async () => fx.close());
+
+/** wan in-process against the fixture, on its clock. */
+const wan = (args: string[], opts: WanOptions = {}) => runWan(args, { clock: fx.clock, ...opts });
 
 function env(extra: Record<string, string | undefined> = {}) {
   return { DASHSCOPE_HTTP_BASE_URL: fx.sandbox.baseUrl, DASHSCOPE_API_KEY: KEY, HOME: fx.dir, ...extra };
@@ -24,7 +27,7 @@ function noLeak(...texts: string[]) {
 
 describe('wan create / status against the sandbox', () => {
   it('prints the task id alone on stdout, and status follows it through its life', async () => {
-    const created = await runBin(['create', 'a red panda surfing', '--size', '832x480', '--duration', '10'], {
+    const created = await wan(['create', 'a red panda surfing', '--size', '832x480', '--duration', '10'], {
       env: env(),
     });
     expect(created.stderr).toBe('');
@@ -32,16 +35,16 @@ describe('wan create / status against the sandbox', () => {
     const id = created.stdout.trim();
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
 
-    const pending = await runBin(['status', id], { env: env() });
+    const pending = await wan(['status', id], { env: env() });
     expect(pending.code).toBe(0);
     expect(pending.stdout).toMatch(new RegExp(`^${id}  PENDING · submitted \\d{4}-\\d\\d-\\d\\d`));
 
     fx.clock.advance(60_001);
-    const running = await runBin(['status', id, '--json'], { env: env() });
+    const running = await wan(['status', id, '--json'], { env: env() });
     expect(JSON.parse(running.stdout)).toMatchObject({ task_id: id, task_status: 'RUNNING' });
 
     fx.clock.advance(60_000);
-    const done = await runBin(['status', id, '--json'], { env: env() });
+    const done = await wan(['status', id, '--json'], { env: env() });
     const task = JSON.parse(done.stdout) as Record<string, unknown>;
     expect(task).toMatchObject({
       task_id: id,
@@ -55,7 +58,7 @@ describe('wan create / status against the sandbox', () => {
   });
 
   it('--json create prints the whole request and answer', async () => {
-    const r = await runBin(
+    const r = await wan(
       ['create', 'a cat', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '42', '--no-prompt-extend', '--json'],
       { env: env() },
     );
@@ -70,7 +73,7 @@ describe('wan create / status against the sandbox', () => {
 
   it('sends the documented headers and only the fields that were set', async () => {
     const before = fx.sandbox.requests.length;
-    const r = await runBin(['create', 'a fox', '-m', 'wan2.7-t2v', '--resolution', '720P', '--ratio', '9:16'], {
+    const r = await wan(['create', 'a fox', '-m', 'wan2.7-t2v', '--resolution', '720P', '--ratio', '9:16'], {
       env: env({ WAN_WORKSPACE: 'llm-ws1' }),
     });
     expect(r.code).toBe(0);
@@ -89,7 +92,7 @@ describe('wan create / status against the sandbox', () => {
 
   it('--dry-run prints the request with the key redacted and sends nothing', async () => {
     const before = fx.sandbox.requests.length;
-    const r = await runBin(['create', 'a cat', '--dry-run', '--json'], { env: env() });
+    const r = await wan(['create', 'a cat', '--dry-run', '--json'], { env: env() });
     expect(r.code).toBe(0);
     expect(fx.sandbox.requests.length).toBe(before);
     const dry = JSON.parse(r.stdout) as { method: string; url: string; headers: Record<string, string>; body: unknown };
@@ -103,13 +106,13 @@ describe('wan create / status against the sandbox', () => {
   });
 
   it('status of an unknown id says UNKNOWN (exit 0: the query worked)', async () => {
-    const r = await runBin(['status', '00000000-0000-0000-0000-000000000000'], { env: env() });
+    const r = await wan(['status', '00000000-0000-0000-0000-000000000000'], { env: env() });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/UNKNOWN · unknown id, or older than 24 hours/);
   });
 
   it('--debug shows the exchange with the key redacted', async () => {
-    const r = await runBin(['--debug', 'status', '00000000-0000-0000-0000-000000000001'], { env: env() });
+    const r = await wan(['--debug', 'status', '00000000-0000-0000-0000-000000000001'], { env: env() });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/> GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/tasks\/00000000-0000-0000-0000-000000000001/);
     expect(r.stderr).toMatch(/> authorization: Bearer \*\*\*/);
@@ -175,7 +178,7 @@ describe('bad input exits 2 and sends nothing', () => {
 
   it.each(cases)('%s', async (_name, args, message) => {
     const before = fx.sandbox.requests.length;
-    const r = await runBin(args, { env: env() });
+    const r = await wan(args, { env: env() });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n').length).toBeLessThanOrEqual(2);
@@ -184,7 +187,7 @@ describe('bad input exits 2 and sends nothing', () => {
   });
 
   it('bad input with --json is one JSON error line', async () => {
-    const r = await runBin(['create', 'x', '-d', '7', '--json'], { env: env() });
+    const r = await wan(['create', 'x', '-d', '7', '--json'], { env: env() });
     expect(r.code).toBe(2);
     expect(JSON.parse(r.stderr)).toEqual({
       error: expect.objectContaining({ code: 'invalid_input', exit_code: 2, task_id: null }),
@@ -192,7 +195,7 @@ describe('bad input exits 2 and sends nothing', () => {
   });
 
   it('an over-long prompt is sent with a warning (the service truncates)', async () => {
-    const r = await runBin(['create', 'x'.repeat(1600)], { env: env() });
+    const r = await wan(['create', 'x'.repeat(1600)], { env: env() });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/warning: the prompt has 1600 characters; the service keeps the first 1500/);
   });
@@ -211,7 +214,7 @@ describe('bad input exits 2 and sends nothing', () => {
       ['big.txt', /at most 100 KiB/],
     ] as const) {
       const before = fx.sandbox.requests.length;
-      const r = await runBin(['create', '--prompt-file', file], { env: env(), cwd: dir });
+      const r = await wan(['create', '--prompt-file', file], { env: env(), cwd: dir });
       expect(r.code, file).toBe(2);
       expect(r.stderr).toMatch(message);
       expect(fx.sandbox.requests.length).toBe(before);
@@ -219,7 +222,7 @@ describe('bad input exits 2 and sends nothing', () => {
   });
 
   it('reads the prompt from stdin with --prompt-file -', async () => {
-    const r = await runBin(['create', '--prompt-file', '-', '--json'], { env: env(), stdin: 'a heron at dawn\n' });
+    const r = await wan(['create', '--prompt-file', '-', '--json'], { env: env(), stdin: 'a heron at dawn\n' });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ input: { prompt: 'a heron at dawn' } });
   });
@@ -228,7 +231,7 @@ describe('bad input exits 2 and sends nothing', () => {
 describe('authentication', () => {
   it('no key: exit 3, nothing sent, and where to put one', async () => {
     const before = fx.sandbox.requests.length;
-    const r = await runBin(['create', 'a cat'], { env: env({ DASHSCOPE_API_KEY: undefined }) });
+    const r = await wan(['create', 'a cat'], { env: env({ DASHSCOPE_API_KEY: undefined }) });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/no API key found: set DASHSCOPE_API_KEY/);
     expect(fx.sandbox.requests.length).toBe(before);
@@ -237,7 +240,7 @@ describe('authentication', () => {
   it('a rejected key: exit 3 with the service code and request id, key never shown', async () => {
     const strict = await sandboxFixture({ apiKey: 'sk-the-right-one' });
     try {
-      const r = await runBin(['create', 'a cat', '--json'], {
+      const r = await wan(['create', 'a cat', '--json'], {
         env: { ...env(), DASHSCOPE_HTTP_BASE_URL: strict.sandbox.baseUrl },
       });
       expect(r.code).toBe(3);
@@ -253,7 +256,7 @@ describe('authentication', () => {
 
 describe('wan models', () => {
   it('--json is the catalogue', async () => {
-    const r = await runBin(['models', '--json']);
+    const r = await wan(['models', '--json']);
     expect(r.code).toBe(0);
     const models = JSON.parse(r.stdout) as Array<{ id: string; sizes: string[]; durations: number[] }>;
     expect(models.map((m) => m.id)).toEqual(MODELS.map((m) => m.id));
@@ -263,16 +266,16 @@ describe('wan models', () => {
   });
 
   it('--region filters and shows the regional ids', async () => {
-    const r = await runBin(['--region', 'singapore', 'models']);
+    const r = await wan(['--region', 'singapore', 'models']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^wan2\.1-t2v-turbo /m);
     expect(r.stdout).not.toMatch(/^wanx2\.1-t2v-turbo /m);
-    const us = await runBin(['--region', 'virginia', 'models', '--json']);
+    const us = await wan(['--region', 'virginia', 'models', '--json']);
     expect((JSON.parse(us.stdout) as Array<{ id: string }>).map((m) => m.id)).toEqual(['wan2.6-t2v']);
   });
 
   it('prints a table with no colour when not on a TTY', async () => {
-    const r = await runBin(['models'], { env: { NO_COLOR: undefined } });
+    const r = await wan(['models'], { env: { NO_COLOR: undefined } });
     expect(r.stdout).toMatch(/^MODEL\s+SIZES\s+DURATION/);
     expect(r.stdout).not.toMatch(/\u001b\[/);
   });
@@ -282,10 +285,10 @@ describe('--sandbox', () => {
   it('create in one process, status in another, with no key and no network', async () => {
     const state = mkdtempSync(path.join(os.tmpdir(), 'wan-state-'));
     const sandboxEnv = { WAN_STATE_DIR: state, WAN_SANDBOX_PENDING: '0s', WAN_SANDBOX_RUNNING: '0s', HOME: state };
-    const created = await runBin(['--sandbox', 'create', 'a paper boat', '-s', '832*480'], { env: sandboxEnv });
+    const created = await wan(['--sandbox', 'create', 'a paper boat', '-s', '832*480'], { env: sandboxEnv });
     expect(created.code).toBe(0);
     const id = created.stdout.trim();
-    const status = await runBin(['--sandbox', 'status', id, '--json'], { env: sandboxEnv });
+    const status = await wan(['--sandbox', 'status', id, '--json'], { env: sandboxEnv });
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ task_id: id, task_status: 'SUCCEEDED' });
   });
