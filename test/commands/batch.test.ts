@@ -229,6 +229,31 @@ describe('wan batch', () => {
     await expectVerified(report, 2);
   });
 
+  // The real SIGINT to the binary is in test/e2e/batch.test.ts; here the IO's signal fires as it would.
+  it('Ctrl-C: stops submitting, keeps the tasks, writes the report so far, says how to resume, exit 130', async () => {
+    writeFileSync(
+      path.join(work, 'shots.txt'),
+      'a heron in the reeds\na fox in the snow\na paper boat in the rain\na lighthouse in a storm\n',
+    );
+    const r = await wan(['batch', 'shots.txt', ...BATCH_FLAGS], {
+      env: env(),
+      cwd: work,
+      interrupt: (out) => / created$/m.test(out.stderr),
+    });
+    expect(r.code, show(r)).toBe(130);
+    expect(r.stderr).toMatch(/^interrupted: \d tasks? keeps? running/m);
+    expect(r.stderr).toMatch(/^hint: resume with: wan batch shots\.txt/m);
+    const report = JSON.parse(readFileSync(path.join(work, 'videos', 'wan-batch-report.json'), 'utf8')) as BatchReport;
+    expect(r.stdout).toBe(`${path.join(work, 'videos', 'wan-batch-report.json')}\n`);
+    const made = creates().filter((q) => q.status === 200).length;
+    expect(made).toBeLessThan(4);
+    expect(report.lines.filter((l) => l.task_id !== null)).toHaveLength(made);
+    const unsent = report.lines.filter((l) => l.task_id === null);
+    expect(unsent.length).toBeGreaterThan(0);
+    for (const l of unsent)
+      expect(l).toMatchObject({ status: 'NOT_CREATED', error: { code: 'interrupted', exit_code: 130 } });
+  });
+
   it('a bad line: exit 2 naming the line and the field, and not one request', async () => {
     writeFileSync(
       path.join(work, 'shots.jsonl'),

@@ -177,6 +177,23 @@ describe('wan doctor', () => {
     await new Promise<void>((resolve) => mute.close(() => resolve()));
   });
 
+  // The real SIGINT to the binary is in test/e2e/doctor.test.ts; here the IO's signal fires as it would.
+  it('Ctrl-C during a network check: exit 130, not the request timeout', async () => {
+    const held: net.Socket[] = [];
+    const mute = net.createServer((s) => void held.push(s));
+    await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
+    const port = (mute.address() as AddressInfo).port;
+    const r = await runWan(['doctor'], {
+      env: env({ DASHSCOPE_HTTP_BASE_URL: `http://127.0.0.1:${port}/api/v1` }),
+      cwd: fx.dir,
+      interrupt: (out) => out.stdout.includes('connection'),
+    });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/interrupted/);
+    for (const s of held) s.destroy();
+    await new Promise<void>((resolve) => mute.close(() => resolve()));
+  });
+
   it('a server clock an hour ahead: a warning with the fix, still exit 0', async () => {
     fx.clock.advance(3600_000);
     try {

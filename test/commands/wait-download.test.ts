@@ -329,6 +329,42 @@ describe('waiting that does not end in time', () => {
     expect(r.stderr).toMatch(new RegExp(`task ${id} is still RUNNING after 1s; resume with: wan wait ${id}`));
     expect(slow.sandbox.requests.some((q) => q.path.endsWith('/cancel'))).toBe(false);
   });
+
+  // The real SIGINT to the binary is in test/e2e (wait-download, interrupt); here the IO's signal fires as it would.
+  it('Ctrl-C during a wait: exit 130, the task keeps running, how to resume', async () => {
+    const id = (await runWan(['create', 'slow'], { env: slowEnv(), cwd: work, clock: slow.clock })).stdout.trim();
+    const r = await runWan(['wait', id, '-o', 'never.mp4'], {
+      env: slowEnv(),
+      cwd: work,
+      clock: slow.clock,
+      interrupt: (out) => out.stderr.includes('RUNNING'),
+    });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(new RegExp(`task ${id} keeps running \\(it is paid for\\); resume with: wan wait ${id}`));
+    expect(existsSync(path.join(work, 'never.mp4'))).toBe(false);
+    expect(slow.sandbox.requests.some((q) => q.path.endsWith('/cancel'))).toBe(false);
+  });
+
+  it('--cancel-on-interrupt: Ctrl-C cancels a task that is still PENDING', async () => {
+    const queued = await sandboxFixture({ pendingMs: 3_600_000 });
+    try {
+      const e = { ...env(), DASHSCOPE_HTTP_BASE_URL: queued.sandbox.baseUrl };
+      const id = (await runWan(['create', 'queued'], { env: e, cwd: work, clock: queued.clock })).stdout.trim();
+      const r = await runWan(['wait', id, '--cancel-on-interrupt'], {
+        env: e,
+        cwd: work,
+        clock: queued.clock,
+        interrupt: (out) => out.stderr.includes('PENDING'),
+      });
+      expect(r.code).toBe(130);
+      expect(r.stderr).toMatch(new RegExp(`task ${id} was cancelled \\(it was still PENDING, so nothing is billed\\)`));
+      expect(queued.sandbox.requests.some((q) => q.path.endsWith(`/tasks/${id}/cancel`))).toBe(true);
+      const status = await runWan(['status', id, '--json'], { env: e, cwd: work, clock: queued.clock });
+      expect(JSON.parse(status.stdout)).toMatchObject({ task_status: 'CANCELED' });
+    } finally {
+      await queued.close();
+    }
+  });
 });
 
 describe('output files', () => {
