@@ -5,14 +5,20 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BatchReport } from '../../src/batch/report.js';
 import { type Sandbox, type SandboxRequest, startSandbox } from '../../src/sandbox/index.js';
+import { steppedClock } from '../helpers/fake-clock.js';
 import { type BinResult, runBin } from '../helpers/run-bin.js';
+import { runWan, type WanResult } from '../helpers/run-wan.js';
 import { VIDEO_CACHE } from '../helpers/sandbox.js';
 
 /**
- * `wan batch` as a user runs it, against a sandbox with the service's rate limits on (§6.1:
- * wan2.2-t2v-plus takes 2 submissions per second and processes 2 tasks at once; queries 20/s),
- * tasks that take 300 ms, and the shared video cache. Each case gets its own sandbox, so no task
- * of another case is in its list.
+ * `wan batch` as a user runs it, killed and interrupted by real signals, against a sandbox with the
+ * service's rate limits on (§6.1: wan2.2-t2v-plus takes 2 submissions per second and processes 2
+ * tasks at once; queries 20/s), tasks that take 300 ms, and the shared video cache. Each case gets
+ * its own sandbox, so no task of another case is in its list. The rest of batch runs in-process
+ * (test/commands/batch.test.ts).
+ *
+ * The sandbox's clock is the wall clock plus whatever an in-process re-run's sleeps skip: the
+ * binary runs in real time, and a re-run after it goes on from there without waiting.
  */
 
 const KEY = 'sk-test-batch-0123456789abcdef';
@@ -29,6 +35,7 @@ const PROMPTS = [
 
 let root: string;
 let sandbox: Sandbox;
+let clock: ReturnType<typeof steppedClock>;
 let work: string;
 let n = 0;
 
@@ -37,7 +44,10 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 beforeEach(async () => {
+  let skipped = 0;
+  clock = steppedClock({ now: () => Date.now() + skipped, advance: (ms) => void (skipped += ms) });
   sandbox = await startSandbox({
+    clock,
     limits: true,
     pendingMs: 0,
     runningMs: 300,
@@ -94,27 +104,8 @@ function mp4s(): string[] {
   return readdirSync(path.join(work, 'videos')).filter((f) => f.endsWith('.mp4'));
 }
 
-/** Requests per second to the query/list endpoints: the average over the batch and the worst sliding second. */
-function _queryRates(requests: SandboxRequest[]): {
-  total: number;
-  perSecond: number;
-  peak: number;
-  lists: number;
-  gets: number;
-} {
-  const queries = requests.filter((r) => r.method === 'GET' && r.path.startsWith('/api/v1/tasks'));
-  const times = requests.map((r) => r.time);
-  const span = (Math.max(...times) - Math.min(...times)) / 1000;
-  const peak = Math.max(
-    0,
-    ...queries.map((q) => queries.filter((o) => o.time <= q.time && o.time > q.time - 1000).length),
-  );
-  const lists = queries.filter((q) => q.path === '/api/v1/tasks' || q.path === '/api/v1/tasks/').length;
-  return { total: queries.length, perSecond: queries.length / span, peak, lists, gets: queries.length - lists };
-}
-
-function show(r: BinResult): string {
-  return `exit ${r.code} ${r.signal ?? ''}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+function show(r: BinResult | WanResult): string {
+  return `exit ${r.code} ${'signal' in r ? (r.signal ?? '') : ''}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 }
 
 describe('wan batch', () => {
@@ -139,7 +130,8 @@ describe('wan batch', () => {
     expect(createdBefore).toBeGreaterThanOrEqual(10);
     expect(createdBefore).toBeLessThan(30);
 
-    const again = await runBin(['batch', 'shots.jsonl', ...BATCH_FLAGS], { env: env(), cwd: work });
+    // What the killed process left behind is what this test is about: the re-run needs no process of its own.
+    const again = await runWan(['batch', 'shots.jsonl', ...BATCH_FLAGS], { env: env(), cwd: work, clock });
     expect(again.code, show(again)).toBe(0);
     expect(creates().filter((q) => q.status === 200)).toHaveLength(30);
     const report = JSON.parse(readFileSync(path.join(work, 'videos', 'wan-batch-report.json'), 'utf8')) as BatchReport;
