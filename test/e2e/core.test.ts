@@ -6,9 +6,9 @@ import { runBin } from '../helpers/run-bin.js';
 import { type SandboxFixture, sandboxFixture } from '../helpers/sandbox.js';
 
 /**
- * The built binary end to end: the smoke tests of create and status, the exit code the process
- * really ends with, and --sandbox state shared by two processes. Everything else about these
- * commands runs in-process in test/commands/core.test.ts.
+ * The built binary: the exit code the process really ends with, and --sandbox state shared by two
+ * processes. Everything else about these commands runs in-process in test/commands/core.test.ts;
+ * the binary's create → wait → download is in test/e2e/wait-download.test.ts.
  */
 const KEY = 'sk-test-SECRET-e2e-0123456789abcdef';
 let fx: SandboxFixture;
@@ -22,42 +22,7 @@ function env(extra: Record<string, string | undefined> = {}) {
   return { DASHSCOPE_HTTP_BASE_URL: fx.sandbox.baseUrl, DASHSCOPE_API_KEY: KEY, HOME: fx.dir, ...extra };
 }
 
-function noLeak(...texts: string[]) {
-  for (const text of texts) expect(text).not.toContain(KEY);
-}
-
-describe('the built binary: wan create / status against the sandbox', () => {
-  it('prints the task id alone on stdout, and status follows it through its life', async () => {
-    const created = await runBin(['create', 'a red panda surfing', '--size', '832x480', '--duration', '10'], {
-      env: env(),
-    });
-    expect(created.stderr).toBe('');
-    expect(created.code).toBe(0);
-    const id = created.stdout.trim();
-    expect(id).toMatch(/^[0-9a-f-]{36}$/);
-
-    const pending = await runBin(['status', id], { env: env() });
-    expect(pending.code).toBe(0);
-    expect(pending.stdout).toMatch(new RegExp(`^${id}  PENDING · submitted \\d{4}-\\d\\d-\\d\\d`));
-
-    fx.clock.advance(60_001);
-    const running = await runBin(['status', id, '--json'], { env: env() });
-    expect(JSON.parse(running.stdout)).toMatchObject({ task_id: id, task_status: 'RUNNING' });
-
-    fx.clock.advance(60_000);
-    const done = await runBin(['status', id, '--json'], { env: env() });
-    const task = JSON.parse(done.stdout) as Record<string, unknown>;
-    expect(task).toMatchObject({
-      task_id: id,
-      task_status: 'SUCCEEDED',
-      orig_prompt: 'a red panda surfing',
-      usage: { video_duration: 10, video_ratio: '832*480', video_count: 1 },
-    });
-    expect(typeof task.request_id).toBe('string');
-    expect(String(task.video_url)).toMatch(/Expires=\d+&OSSAccessKeyId=.+&Signature=/);
-    noLeak(created.stdout, created.stderr, pending.stdout, done.stdout, done.stderr);
-  });
-
+describe('the built binary: wan create against the sandbox', () => {
   it('no key: exit 3, nothing sent, and where to put one', async () => {
     const before = fx.sandbox.requests.length;
     const r = await runBin(['create', 'a cat'], { env: env({ DASHSCOPE_API_KEY: undefined }) });

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runBin } from '../helpers/run-bin.js';
+import { runWan } from '../helpers/run-wan.js';
 import { type SandboxFixture, sandboxFixture } from '../helpers/sandbox.js';
 
 /**
@@ -107,7 +108,8 @@ describe('waiting that does not end in time', () => {
   const slowEnv = () => ({ ...env(), DASHSCOPE_HTTP_BASE_URL: slow.sandbox.baseUrl });
 
   it('SIGINT during a wait: exit 130, the task keeps running, how to resume', async () => {
-    const id = (await runBin(['create', 'slow'], { env: slowEnv(), cwd: work })).stdout.trim();
+    // The create needs no process of its own: the signalled wait is what this case is about.
+    const id = (await runWan(['create', 'slow'], { env: slowEnv(), cwd: work, clock: slow.clock })).stdout.trim();
     const r = await runBin(['wait', id, '-o', 'never.mp4'], {
       env: slowEnv(),
       cwd: work,
