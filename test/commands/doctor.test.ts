@@ -55,8 +55,13 @@ function env(extra: Record<string, string | undefined> = {}) {
   return { DASHSCOPE_HTTP_BASE_URL: fx.sandbox.baseUrl, DASHSCOPE_API_KEY: KEY, HOME: home, ...extra };
 }
 
-async function doctorJson(args: string[], extra: Record<string, string | undefined> = {}, cwd = fx.dir) {
-  const r = await runWan([...args, 'doctor', '--json'], { env: env(extra), cwd });
+async function doctorJson(
+  args: string[],
+  extra: Record<string, string | undefined> = {},
+  cwd = fx.dir,
+  clock = instantClock(),
+) {
+  const r = await runWan([...args, 'doctor', '--json'], { env: env(extra), cwd, clock });
   const checks = JSON.parse(r.stdout) as Check[];
   return { ...r, checks, by: Object.fromEntries(checks.map((c) => [c.check, c])) as Record<string, Check> };
 }
