@@ -211,7 +211,10 @@ describe('wan sweep', () => {
   it('downloads finished, undownloaded tasks from the journal, skips running ones, never waits', async () => {
     const env = fresh();
     const done = (
-      await wan(['create', 'sweep me', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '9'], { env, cwd: work })
+      await wan(['create', 'a heron in the reeds', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '100'], {
+        env,
+        cwd: work,
+      })
     ).stdout.trim();
     fx.clock.advance(120_001);
     const running = (
