@@ -311,6 +311,11 @@ await sandbox.close();
   const { economyRows } = await import('./economy.mjs');
   rows.push(...(await economyRows({ root: ROOT, tmp })));
 }
+// 6. The task journal: 50,000 records read and folded (bench/journal.mjs)
+{
+  const { journalRows } = await import('./journal.mjs');
+  rows.push(...(await journalRows({ root: ROOT, tmp })));
+}
 rmSync(tmp, { recursive: true, force: true });
 
 const cpu = os.cpus()[0]?.model ?? 'unknown cpu';

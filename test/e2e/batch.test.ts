@@ -1,18 +1,24 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BatchReport } from '../../src/batch/report.js';
 import { type Sandbox, type SandboxRequest, startSandbox } from '../../src/sandbox/index.js';
+import { steppedClock } from '../helpers/fake-clock.js';
 import { type BinResult, runBin } from '../helpers/run-bin.js';
+import { runWan, type WanResult } from '../helpers/run-wan.js';
 import { VIDEO_CACHE } from '../helpers/sandbox.js';
 
 /**
- * `wan batch` as a user runs it, against a sandbox with the service's rate limits on (§6.1:
- * wan2.2-t2v-plus takes 2 submissions per second and processes 2 tasks at once; queries 20/s),
- * tasks that take 300 ms, and the shared video cache. Each case gets its own sandbox, so no task
- * of another case is in its list.
+ * `wan batch` as a user runs it, killed and interrupted by real signals, against a sandbox with the
+ * service's rate limits on (§6.1: wan2.2-t2v-plus takes 2 submissions per second and processes 2
+ * tasks at once; queries 20/s), tasks that take 300 ms, and the shared video cache. Each case gets
+ * its own sandbox, so no task of another case is in its list. The rest of batch runs in-process
+ * (test/commands/batch.test.ts).
+ *
+ * The sandbox's clock is the wall clock plus whatever an in-process re-run's sleeps skip: the
+ * binary runs in real time, and a re-run after it goes on from there without waiting.
  */
 
 const KEY = 'sk-test-batch-0123456789abcdef';
@@ -29,6 +35,7 @@ const PROMPTS = [
 
 let root: string;
 let sandbox: Sandbox;
+let clock: ReturnType<typeof steppedClock>;
 let work: string;
 let n = 0;
 
@@ -37,7 +44,10 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 beforeEach(async () => {
+  let skipped = 0;
+  clock = steppedClock({ now: () => Date.now() + skipped, advance: (ms) => void (skipped += ms) });
   sandbox = await startSandbox({
+    clock,
     limits: true,
     pendingMs: 0,
     runningMs: 300,
@@ -94,106 +104,11 @@ function mp4s(): string[] {
   return readdirSync(path.join(work, 'videos')).filter((f) => f.endsWith('.mp4'));
 }
 
-/** Requests per second to the query/list endpoints: the average over the batch and the worst sliding second. */
-function queryRates(requests: SandboxRequest[]): {
-  total: number;
-  perSecond: number;
-  peak: number;
-  lists: number;
-  gets: number;
-} {
-  const queries = requests.filter((r) => r.method === 'GET' && r.path.startsWith('/api/v1/tasks'));
-  const times = requests.map((r) => r.time);
-  const span = (Math.max(...times) - Math.min(...times)) / 1000;
-  const peak = Math.max(
-    0,
-    ...queries.map((q) => queries.filter((o) => o.time <= q.time && o.time > q.time - 1000).length),
-  );
-  const lists = queries.filter((q) => q.path === '/api/v1/tasks' || q.path === '/api/v1/tasks/').length;
-  return { total: queries.length, perSecond: queries.length / span, peak, lists, gets: queries.length - lists };
-}
-
-function show(r: BinResult): string {
-  return `exit ${r.code} ${r.signal ?? ''}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+function show(r: BinResult | WanResult): string {
+  return `exit ${r.code} ${'signal' in r ? (r.signal ?? '') : ''}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 }
 
 describe('wan batch', () => {
-  it('30 lines: 30 verified files, exactly 30 creates, paced under the limits, with few queries', async () => {
-    writeFileSync(path.join(work, 'shots.jsonl'), thirtyLines());
-    const started = Date.now();
-    const r = await runBin(['batch', 'shots.jsonl', ...BATCH_FLAGS], { env: env(), cwd: work });
-    const seconds = (Date.now() - started) / 1000;
-    expect(r.code, show(r)).toBe(0);
-    const reportFile = path.join(work, 'videos', 'wan-batch-report.json');
-    expect(r.stdout).toBe(`${reportFile}\n`);
-    const report = JSON.parse(readFileSync(reportFile, 'utf8')) as BatchReport;
-    expect(report.file).toBe(path.join(work, 'shots.jsonl'));
-    expect(report.lines.map((l) => l.line)).toEqual(Array.from({ length: 30 }, (_, i) => i + 3));
-    await expectVerified(report, 30);
-    expect(report.lines[0]!.file).toBe(path.join(work, 'videos', 'clip-00.mp4'));
-    expect(report.lines[1]!.file).toBe(path.join(work, 'videos', '004-a-paper-boat-in-the-rain.mp4'));
-    expect(report.lines[0]!.key).toBe('e2e-0');
-    expect(report.lines[1]!.key).toMatch(/^batch-[0-9a-f]{32}$/);
-    expect(mp4s()).toHaveLength(30);
-
-    expect(creates().filter((q) => q.status === 200)).toHaveLength(30);
-    // Paced under the model's 2/s: a create the service refused (429) is rare, and was waited out and sent again.
-    const throttled = creates().filter((q) => q.status === 429).length;
-    expect(throttled).toBeLessThanOrEqual(3);
-    const rates = queryRates(api());
-    expect(rates.peak).toBeLessThanOrEqual(6); // the query pacer allows 5/s; the account allows 20
-    expect(rates.perSecond).toBeLessThan(4);
-    expect(r.stderr).toMatch(/^batch: 30 lines: 30 to create \(about 21\.00 CNY/m);
-    expect(r.stderr).toMatch(/^line 3: task \S+ created$/m);
-    expect(r.stderr).toMatch(/^line 3: saved .*clip-00\.mp4$/m);
-    expect(r.stderr).toMatch(/^batch: 30 of 30 videos saved; report /m);
-    // The figures for the record (shown with --reporter=verbose).
-    const ideal = 29 / (2 / 1.1) + 0.3; // 30 submissions paced 10 % under 2/s, then one task of 300 ms
-    console.info(
-      `batch of 30: ${seconds.toFixed(1)} s (rate-bound ideal ${ideal.toFixed(1)} s), ${throttled} creates throttled, ${rates.total} queries (${rates.lists} lists, ${rates.gets} task queries), ${rates.perSecond.toFixed(2)}/s average, peak ${rates.peak} in one second`,
-    );
-  }, 60_000);
-
-  it('once a task has ended, each next one is asked for alone when its time is up: one query per task, and its answer fetches the video', async () => {
-    const timed = await startSandbox({ limits: true, pendingMs: 0, runningMs: 1500, videoCacheDir: VIDEO_CACHE });
-    try {
-      writeFileSync(
-        path.join(work, 'shots.txt'),
-        `${Array.from({ length: 8 }, (_, i) => PROMPTS[i % 2]).join('\n')}\n`,
-      );
-      const r = await runBin(
-        [
-          'batch',
-          'shots.txt',
-          '-m',
-          'wan2.2-t2v-plus',
-          '-s',
-          '832*480',
-          '--seed',
-          '100',
-          '--output-dir',
-          'videos',
-          '--json',
-        ],
-        {
-          env: { ...env(), DASHSCOPE_HTTP_BASE_URL: timed.baseUrl },
-          cwd: work,
-        },
-      );
-      expect(r.code, show(r)).toBe(0);
-      expect((JSON.parse(r.stdout) as BatchReport).lines.filter((l) => l.file !== null)).toHaveLength(8);
-      const queries = timed.requests.filter(
-        (q) => q.listener === 'api' && q.method === 'GET' && /\/tasks\/[^/]+$/.test(q.path),
-      );
-      // A task is asked for once its expected time is up, never before it ended (the time is learned
-      // from the list's start and end times of the first tasks), and that one answer carries its video URL.
-      expect(queries).toHaveLength(8);
-      expect(new Set(queries.map((q) => q.path)).size).toBe(8);
-    } finally {
-      await timed.close();
-    }
-  }, 60_000);
-
   it('killed with SIGKILL halfway, then run again: still 30 creates in all, and 30 files', async () => {
     writeFileSync(path.join(work, 'shots.jsonl'), thirtyLines());
     let timer: NodeJS.Timeout | undefined;
@@ -215,7 +130,8 @@ describe('wan batch', () => {
     expect(createdBefore).toBeGreaterThanOrEqual(10);
     expect(createdBefore).toBeLessThan(30);
 
-    const again = await runBin(['batch', 'shots.jsonl', ...BATCH_FLAGS], { env: env(), cwd: work });
+    // What the killed process left behind is what this test is about: the re-run needs no process of its own.
+    const again = await runWan(['batch', 'shots.jsonl', ...BATCH_FLAGS], { env: env(), cwd: work, clock });
     expect(again.code, show(again)).toBe(0);
     expect(creates().filter((q) => q.status === 200)).toHaveLength(30);
     const report = JSON.parse(readFileSync(path.join(work, 'videos', 'wan-batch-report.json'), 'utf8')) as BatchReport;
@@ -226,26 +142,6 @@ describe('wan batch', () => {
     expect(again.stderr).toMatch(/already saved|resuming task/);
     expect(again.stderr).toMatch(new RegExp(`^batch: 30 lines: ${30 - createdBefore} to create`, 'm'));
   }, 60_000);
-
-  it('a create whose answer is lost is not sent again: the line fails (7), and the re-run finds its task', async () => {
-    writeFileSync(path.join(work, 'shots.txt'), 'a heron in the reeds\na fox in the snow\n');
-    // The task is made, then the connection is reset before the answer arrives: an ambiguous create.
-    sandbox.setFaults({ rules: [{ endpoint: 'create', kind: 'reset', afterBytes: 5, times: 1 }] });
-    const first = await runBin(['batch', 'shots.txt', ...BATCH_FLAGS, '--seed', '100'], { env: env(), cwd: work });
-    expect(first.code, show(first)).toBe(7);
-    expect(first.stderr).toMatch(/^line 1: error: create task: /m);
-    expect(first.stderr).toMatch(/^line 2: saved /m);
-    expect(creates()).toHaveLength(2);
-    sandbox.setFaults({});
-
-    const again = await runBin(['batch', 'shots.txt', ...BATCH_FLAGS, '--seed', '100'], { env: env(), cwd: work });
-    expect(again.code, show(again)).toBe(0);
-    expect(again.stderr).toMatch(/checking whether 1 create cut off by an earlier run reached the service/);
-    expect(again.stderr).toMatch(/^line 1: resuming task /m);
-    expect(creates()).toHaveLength(2);
-    const report = JSON.parse(readFileSync(path.join(work, 'videos', 'wan-batch-report.json'), 'utf8')) as BatchReport;
-    await expectVerified(report, 2);
-  }, 30_000);
 
   it('Ctrl-C: stops submitting, keeps the tasks, writes the report so far, says how to resume, exit 130', async () => {
     writeFileSync(
@@ -277,52 +173,5 @@ describe('wan batch', () => {
     expect(unsent.length).toBeGreaterThan(0);
     for (const l of unsent)
       expect(l).toMatchObject({ status: 'NOT_CREATED', error: { code: 'interrupted', exit_code: 130 } });
-  }, 30_000);
-
-  it('a bad line: exit 2 naming the line and the field, and not one request', async () => {
-    writeFileSync(
-      path.join(work, 'shots.jsonl'),
-      '{"prompt":"a heron"}\n{"prompt":"a fox"}\n{"prompt":"a cat","duration":7}\n{"prompt":"x","colour":"red"}\n',
-    );
-    const r = await runBin(['batch', 'shots.jsonl', ...BATCH_FLAGS], { env: env(), cwd: work });
-    expect(r.code, show(r)).toBe(2);
-    expect(r.stderr).toMatch(/line 3: duration: wan2\.2-t2v-plus makes videos of 5 seconds; got 7/);
-    expect(r.stderr).toMatch(/line 4: colour: unknown field "colour"/);
-    expect(r.stderr).toMatch(/nothing was sent/);
-    expect(r.stdout).toBe('');
-    expect(sandbox.requests).toEqual([]);
-    expect(existsSync(path.join(work, 'videos'))).toBe(false);
-  });
-
-  it('a task that FAILS: its error in the report, exit 4, the other videos saved; --json prints the report', async () => {
-    const lines = ['a heron in the reeds', 'FAIL: this one fails', 'a fox in the snow'].map((prompt, i) =>
-      JSON.stringify({ prompt, seed: 100 + (i === 2 ? 5 : 0) }),
-    );
-    writeFileSync(path.join(work, 'shots.jsonl'), `${lines.join('\n')}\n`);
-    const r = await runBin(['batch', 'shots.jsonl', ...BATCH_FLAGS, '--json', '--report', 'out/report.json'], {
-      env: env(),
-      cwd: work,
-    });
-    expect(r.code, show(r)).toBe(4);
-    const report = JSON.parse(r.stdout) as BatchReport;
-    expect(JSON.parse(readFileSync(path.join(work, 'out', 'report.json'), 'utf8'))).toEqual(report);
-    expect(report.lines.map((l) => l.status)).toEqual(['SUCCEEDED', 'FAILED', 'SUCCEEDED']);
-    expect(report.lines[1]).toMatchObject({
-      line: 2,
-      file: null,
-      bytes: null,
-      sha256: null,
-      error: { code: 'InternalError.Algo', exit_code: 4 },
-    });
-    expect(report.lines[1]!.error!.message).toMatch(/the sandbox was told to fail this task/);
-    expect(report.lines[1]!.task_id).toMatch(/^[0-9a-f-]{36}$/);
-    for (const i of [0, 2]) {
-      expect(report.lines[i]!.error).toBeNull();
-      expect(sha256(readFileSync(report.lines[i]!.file!))).toBe(
-        sha256(await sandbox.videoFor(report.lines[i]!.task_id!)),
-      );
-    }
-    expect(creates().filter((q) => q.status === 200)).toHaveLength(3);
-    expect(r.stderr).toBe('');
   }, 30_000);
 });

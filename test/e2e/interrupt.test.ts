@@ -3,10 +3,17 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBin } from '../helpers/run-bin.js';
+import { runWan, type WanOptions } from '../helpers/run-wan.js';
 import { type SandboxFixture, sandboxFixture } from '../helpers/sandbox.js';
 
-/** Real signals to the real process, in the middle of a (slowed-down) download. */
+/**
+ * Real signals to the real process, in the middle of a (slowed-down) download. The runs before and
+ * after the signal (create, the resume, status) run in-process on the fixture's clock: what the
+ * signalled process left behind is what these cases are about.
+ */
 const KEY = 'sk-test-SECRET-signals-0123456789abcdef';
+/** With seed 100, a video the shared cache keeps (batch's first line): each case's task is its own, its bytes are not. */
+const PROMPT = 'a heron in the reeds';
 let fx: SandboxFixture;
 let n = 0;
 
@@ -41,6 +48,9 @@ function killWhenDownloading(signal: NodeJS.Signals, part: string) {
   };
 }
 
+/** wan in-process against the fixture, on its clock. */
+const wan = (args: string[], opts: WanOptions = {}) => runWan(args, { clock: fx.clock, ...opts });
+
 const slowVideo = () =>
   fx.sandbox.setFaults({ rules: [{ endpoint: 'video', kind: 'slow', bytesPerSecond: 20_000, times: 1 }] });
 
@@ -49,7 +59,7 @@ describe('interruption', () => {
     const work = workDir();
     fx.sandbox.setFaults({});
     const id = (
-      await runBin(['create', 'signals', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '3'], {
+      await wan(['create', PROMPT, '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '100'], {
         env: env(work),
         cwd: work,
       })
@@ -69,7 +79,7 @@ describe('interruption', () => {
     expect(kept).toBeGreaterThan(0);
 
     const before = fx.videoRequests().length;
-    const again = await runBin(['download', id, '-o', out], { env: env(work), cwd: work });
+    const again = await wan(['download', id, '-o', out], { env: env(work), cwd: work });
     expect(again.code).toBe(0);
     expect(readFileSync(out).equals(await fx.sandbox.videoFor(id))).toBe(true);
     const get = fx
@@ -85,20 +95,7 @@ describe('interruption', () => {
     slowVideo();
     const out = path.join(work, 'run.mp4');
     const r = await runBin(
-      [
-        'run',
-        'killed mid-download',
-        '-m',
-        'wan2.2-t2v-plus',
-        '-s',
-        '832*480',
-        '--seed',
-        '4',
-        '-o',
-        out,
-        '--interval',
-        '1s',
-      ],
+      ['run', PROMPT, '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '100', '-o', out, '--interval', '1s'],
       {
         env: env(work),
         cwd: work,
@@ -110,7 +107,7 @@ describe('interruption', () => {
     expect(existsSync(out)).toBe(false);
 
     const before = fx.videoRequests().length;
-    const resumed = await runBin(['download', id, '-o', out], { env: env(work), cwd: work });
+    const resumed = await wan(['download', id, '-o', out], { env: env(work), cwd: work });
     expect(resumed.code).toBe(0);
     expect(readFileSync(out).equals(await fx.sandbox.videoFor(id))).toBe(true);
     expect(
@@ -127,20 +124,7 @@ describe('interruption', () => {
     slowVideo();
     const out = path.join(work, 'pending.mp4');
     const r = await runBin(
-      [
-        'run',
-        'pending after a crash',
-        '-m',
-        'wan2.2-t2v-plus',
-        '-s',
-        '832*480',
-        '--seed',
-        '5',
-        '-o',
-        out,
-        '--interval',
-        '1s',
-      ],
+      ['run', PROMPT, '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '100', '-o', out, '--interval', '1s'],
       {
         env: env(work),
         cwd: work,
@@ -151,13 +135,13 @@ describe('interruption', () => {
     const id = /task (\S+) created/.exec(r.stderr)![1]!;
     const creates = fx.apiRequests().filter((q) => q.method === 'POST').length;
 
-    const pending = await runBin(['wait', '--pending'], { env: env(work), cwd: work });
+    const pending = await wan(['wait', '--pending'], { env: env(work), cwd: work });
     expect(pending.code, pending.stderr).toBe(0);
     expect(pending.stdout.trim()).toBe(out);
     expect(readFileSync(out).equals(await fx.sandbox.videoFor(id))).toBe(true);
     expect(fx.apiRequests().filter((q) => q.method === 'POST').length).toBe(creates);
 
-    const nothing = await runBin(['wait', '--pending'], { env: env(work), cwd: work });
+    const nothing = await wan(['wait', '--pending'], { env: env(work), cwd: work });
     expect(nothing.code).toBe(0);
     expect(nothing.stderr).toMatch(/no pending tasks/);
   });
@@ -169,7 +153,7 @@ describe('--cancel-on-interrupt', () => {
     try {
       const work = workDir();
       const e = { ...env(work), DASHSCOPE_HTTP_BASE_URL: queued.sandbox.baseUrl };
-      const id = (await runBin(['create', 'queued'], { env: e, cwd: work })).stdout.trim();
+      const id = (await runWan(['create', 'queued'], { env: e, cwd: work, clock: queued.clock })).stdout.trim();
       const r = await runBin(['wait', id, '--cancel-on-interrupt'], {
         env: e,
         cwd: work,
@@ -185,7 +169,7 @@ describe('--cancel-on-interrupt', () => {
       expect(r.code).toBe(130);
       expect(r.stderr).toMatch(new RegExp(`task ${id} was cancelled \\(it was still PENDING, so nothing is billed\\)`));
       expect(queued.sandbox.requests.some((q) => q.path.endsWith(`/tasks/${id}/cancel`))).toBe(true);
-      const status = await runBin(['status', id, '--json'], { env: e, cwd: work });
+      const status = await runWan(['status', id, '--json'], { env: e, cwd: work, clock: queued.clock });
       expect(JSON.parse(status.stdout)).toMatchObject({ task_status: 'CANCELED' });
     } finally {
       await queued.close();

@@ -26,14 +26,17 @@ export function testIO(
   opts: {
     stdoutTTY?: boolean;
     stderrTTY?: boolean;
+    /** Terminal width of each stream. @default 80 */
+    stdoutColumns?: number;
+    stderrColumns?: number;
     env?: Record<string, string | undefined>;
     cwd?: string;
     home?: string;
     stdin?: string;
   } = {},
 ): TestIO {
-  const stdout = new Capture(Boolean(opts.stdoutTTY));
-  const stderr = new Capture(Boolean(opts.stderrTTY));
+  const stdout = new Capture(Boolean(opts.stdoutTTY), opts.stdoutColumns);
+  const stderr = new Capture(Boolean(opts.stderrTTY), opts.stderrColumns);
   const controller = new AbortController();
   const stdin = opts.stdin !== undefined ? Readable.from([Buffer.from(opts.stdin)]) : new PassThrough();
   return {

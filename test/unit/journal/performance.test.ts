@@ -57,18 +57,14 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('performance', () => {
-  it('reads and folds 50,000 records in well under 1.5 s, and faster again from the cache', async () => {
+// How long this takes is measured by bench/journal.mjs (npm run bench): a timing is noise on a
+// shared machine, so this test keeps what the fold must give, not how fast.
+describe('a journal of 50,000 records', () => {
+  it('reads and folds 50,000 records, and answers again from the cache', async () => {
     const journal = new Journal(join(dir, 'state'));
-    const started = performance.now();
     const entries = await journal.entries();
-    const cold = performance.now() - started;
     expect(entries).toHaveLength(TASKS);
     expect(entries.at(-1)).toMatchObject({ status: 'SUCCEEDED', download: { bytes: 1_234_567 } });
-    expect(cold).toBeLessThan(1500);
-
-    const again = performance.now();
     expect(await journal.pending()).toEqual([]);
-    expect(performance.now() - again).toBeLessThan(cold);
   });
 });

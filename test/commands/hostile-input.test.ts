@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BinResult, runBin } from '../helpers/run-bin.js';
+import { runWan, type WanOptions, type WanResult } from '../helpers/run-wan.js';
 import { type SandboxFixture, sandboxFixture } from '../helpers/sandbox.js';
 import { json, stubServer } from '../helpers/stub-server.js';
 
@@ -18,6 +18,9 @@ beforeAll(async () => {
   fx = await sandboxFixture();
 });
 afterAll(async () => fx.close());
+
+/** wan in-process, on the fixture's clock. */
+const wan = (args: string[], opts: WanOptions = {}) => runWan(args, { clock: fx.clock, ...opts });
 
 interface Case {
   name: string;
@@ -154,7 +157,7 @@ describe('hostile and mistaken input', () => {
     const cwd = mkdtempSync(path.join(os.tmpdir(), 'wan-hostile-'));
     for (const [file, text] of Object.entries(c.files ?? {})) writeFileSync(path.join(cwd, file), text);
     const before = fx.sandbox.requests.length;
-    const r = await runBin(c.args, {
+    const r = await wan(c.args, {
       cwd,
       env: { DASHSCOPE_HTTP_BASE_URL: fx.sandbox.baseUrl, DASHSCOPE_API_KEY: KEY, HOME: cwd, ...c.env },
     });
@@ -178,7 +181,7 @@ describe('key files', () => {
     const home = mkdtempSync(path.join(os.tmpdir(), 'wan-home-'));
     mkdirSync(path.join(home, '.dashscope'));
     writeFileSync(path.join(home, '.dashscope', 'api_key'), '\n');
-    const r = await runBin(['create', 'x'], { env: { HOME: home, DASHSCOPE_HTTP_BASE_URL: fx.sandbox.baseUrl } });
+    const r = await wan(['create', 'x'], { env: { HOME: home, DASHSCOPE_HTTP_BASE_URL: fx.sandbox.baseUrl } });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/warning: .*api_key.*empty/);
   });
@@ -190,7 +193,7 @@ describe('key files', () => {
       mkdirSync(path.join(home, '.dashscope'));
       writeFileSync(path.join(home, '.dashscope', 'api_key'), `${KEY}\n`);
       chmodSync(path.join(home, '.dashscope', 'api_key'), 0o600);
-      const r = await runBin(['create', 'x'], { env: { HOME: home, DASHSCOPE_HTTP_BASE_URL: strict.sandbox.baseUrl } });
+      const r = await wan(['create', 'x'], { env: { HOME: home, DASHSCOPE_HTTP_BASE_URL: strict.sandbox.baseUrl } });
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toBe('');
     } finally {
@@ -202,7 +205,7 @@ describe('key files', () => {
     const cwd = mkdtempSync(path.join(os.tmpdir(), 'wan-perm-'));
     writeFileSync(path.join(cwd, '.wanrc.json'), JSON.stringify({ apiKey: KEY }));
     chmodSync(path.join(cwd, '.wanrc.json'), 0o644);
-    const r = await runBin(['config'], { cwd, env: { HOME: cwd } });
+    const r = await wan(['config'], { cwd, env: { HOME: cwd } });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/chmod 600 .*\.wanrc\.json/);
     expect(r.stdout).toMatch(/apiKey\s+sk-…cdef/);
@@ -215,10 +218,10 @@ describe('server answers wan must not trust', () => {
     handler: Parameters<typeof stubServer>[0],
     args: string[],
     extraEnv: Record<string, string> = {},
-  ): Promise<BinResult & { requests: number }> {
+  ): Promise<WanResult & { requests: number }> {
     const stub = await stubServer(handler);
     try {
-      const r = await runBin(args, {
+      const r = await wan(args, {
         env: { DASHSCOPE_HTTP_BASE_URL: stub.baseUrl, DASHSCOPE_API_KEY: KEY, WAN_RETRIES: '2', ...extraEnv },
       });
       expect(r.stdout + r.stderr).not.toContain(KEY);
@@ -350,7 +353,7 @@ describe('nothing to connect to', () => {
     const stub = await stubServer(() => {});
     const baseUrl = stub.baseUrl;
     await stub.close();
-    const r = await runBin(['status', ID], {
+    const r = await wan(['status', ID], {
       env: { DASHSCOPE_HTTP_BASE_URL: baseUrl, DASHSCOPE_API_KEY: KEY, WAN_RETRIES: '2' },
     });
     expect(r.code).toBe(7);

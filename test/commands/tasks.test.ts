@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBin } from '../helpers/run-bin.js';
+import { runWan, type WanOptions } from '../helpers/run-wan.js';
 import { type SandboxFixture, sandboxFixture } from '../helpers/sandbox.js';
 import { silentWav } from '../helpers/wav.js';
 
@@ -26,6 +26,8 @@ function fresh(): Record<string, string> {
     WAN_STATE_DIR: path.join(work, 'state'),
   };
 }
+/** wan in-process against the fixture, on its clock. */
+const wan = (args: string[], opts: WanOptions = {}) => runWan(args, { clock: fx.clock, ...opts });
 const creates = () => fx.apiRequests().filter((q) => q.method === 'POST' && q.path.endsWith('/video-synthesis')).length;
 
 /** A silent WAV of `seconds`, written to `file`. */
@@ -37,32 +39,40 @@ describe('idempotency keys', () => {
   it('the same key reuses the journaled task instead of paying again, and says so', async () => {
     const env = fresh();
     const before = creates();
-    const first = await runBin(['create', 'a kite', '--idempotency-key', 'kite-1'], { env, cwd: work });
+    const first = await wan(['create', 'a kite', '--idempotency-key', 'kite-1'], { env, cwd: work });
     expect(first.code).toBe(0);
-    const again = await runBin(['create', 'a kite', '--idempotency-key', 'kite-1', '--json'], { env, cwd: work });
+    const again = await wan(['create', 'a kite', '--idempotency-key', 'kite-1', '--json'], { env, cwd: work });
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ task_id: first.stdout.trim(), reused: true });
     expect(creates() - before).toBe(1);
-    const other = await runBin(['create', 'a kite', '--idempotency-key', 'kite-2'], { env, cwd: work });
+    const other = await wan(['create', 'a kite', '--idempotency-key', 'kite-2'], { env, cwd: work });
     expect(other.stdout.trim()).not.toBe(first.stdout.trim());
     expect(creates() - before).toBe(2);
   });
 
   it('an intent whose POST died is reconciled against the task list before anything is re-sent', async () => {
-    // The service's clock must move with this machine's for creation times to line up.
-    const live = await sandboxFixture({ clock: { now: () => Date.now() } });
+    // The service's clock must move with the program's for creation times to line up: they share one.
+    const live = await sandboxFixture();
     const env = { ...fresh(), DASHSCOPE_HTTP_BASE_URL: live.sandbox.baseUrl };
     const creates = () =>
       live.apiRequests().filter((q) => q.method === 'POST' && q.path.endsWith('/video-synthesis')).length;
     const fx = live;
     // The create is made but its answer is cut: the task exists, the client never saw its id.
     fx.sandbox.setFaults({ rules: [{ endpoint: 'create', kind: 'reset', afterBytes: 5, times: 1 }] });
-    const lost = await runBin(['create', 'a lost answer', '--idempotency-key', 'lost-1'], { env, cwd: work });
+    const lost = await wan(['create', 'a lost answer', '--idempotency-key', 'lost-1'], {
+      env,
+      cwd: work,
+      clock: live.clock,
+    });
     expect(lost.code).toBe(7);
     expect(lost.stderr).toMatch(/may have been created/);
     fx.sandbox.setFaults({});
     const before = creates();
-    const again = await runBin(['create', 'a lost answer', '--idempotency-key', 'lost-1'], { env, cwd: work });
+    const again = await wan(['create', 'a lost answer', '--idempotency-key', 'lost-1'], {
+      env,
+      cwd: work,
+      clock: live.clock,
+    });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/found task \S+, created by an earlier attempt/);
     expect(creates()).toBe(before);
@@ -73,8 +83,8 @@ describe('idempotency keys', () => {
 describe('wan list', () => {
   it("lists the account's tasks with the journal's prompt; --local lists the journal", async () => {
     const env = fresh();
-    const id = (await runBin(['create', 'a listed heron', '-m', 'wan2.2-t2v-plus'], { env, cwd: work })).stdout.trim();
-    const remote = await runBin(['list', '--json', '--all'], { env, cwd: work });
+    const id = (await wan(['create', 'a listed heron', '-m', 'wan2.2-t2v-plus'], { env, cwd: work })).stdout.trim();
+    const remote = await wan(['list', '--json', '--all'], { env, cwd: work });
     expect(remote.code).toBe(0);
     const rows = JSON.parse(remote.stdout) as Array<{
       task_id: string;
@@ -87,10 +97,10 @@ describe('wan list', () => {
       prompt: 'a listed heron',
       model_name: 'wan2.2-t2v-plus',
     });
-    const human = await runBin(['list', '--status', 'pending', '-m', 'wan2.2-t2v-plus'], { env, cwd: work });
+    const human = await wan(['list', '--status', 'pending', '-m', 'wan2.2-t2v-plus'], { env, cwd: work });
     expect(human.stdout).toMatch(/^TASK ID\s+STATUS\s+MODEL/);
     expect(human.stdout).toContain(id);
-    const local = await runBin(['list', '--local', '--json'], { env, cwd: work });
+    const local = await wan(['list', '--local', '--json'], { env, cwd: work });
     expect(JSON.parse(local.stdout)).toEqual([
       expect.objectContaining({ task_id: id, prompt: 'a listed heron', model: 'wan2.2-t2v-plus' }),
     ]);
@@ -104,7 +114,7 @@ describe('wan list', () => {
   ])('refuses %j before sending', async (args, message) => {
     const env = fresh();
     const before = fx.sandbox.requests.length;
-    const r = await runBin(args, { env, cwd: work });
+    const r = await wan(args, { env, cwd: work });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(fx.sandbox.requests.length).toBe(before);
@@ -114,16 +124,16 @@ describe('wan list', () => {
 describe('wan cancel', () => {
   it('cancels a PENDING task; a RUNNING one cannot be, and the message says it will be billed', async () => {
     const env = fresh();
-    const id = (await runBin(['create', 'to cancel'], { env, cwd: work })).stdout.trim();
-    const ok = await runBin(['cancel', id], { env, cwd: work });
+    const id = (await wan(['create', 'to cancel'], { env, cwd: work })).stdout.trim();
+    const ok = await wan(['cancel', id], { env, cwd: work });
     expect(ok.code).toBe(0);
     expect(ok.stdout.trim()).toBe(`${id} cancelled`);
-    const status = await runBin(['status', id, '--json'], { env, cwd: work });
+    const status = await wan(['status', id, '--json'], { env, cwd: work });
     expect(JSON.parse(status.stdout)).toMatchObject({ task_status: 'CANCELED' });
 
-    const running = (await runBin(['create', 'already running'], { env, cwd: work })).stdout.trim();
+    const running = (await wan(['create', 'already running'], { env, cwd: work })).stdout.trim();
     fx.clock.advance(60_001);
-    const refused = await runBin(['cancel', running], { env, cwd: work });
+    const refused = await wan(['cancel', running], { env, cwd: work });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/cannot be cancelled: it is no longer PENDING.*billed/);
   });
@@ -133,13 +143,13 @@ describe('local audio', () => {
   it('wan upload prints an oss:// URL; --audio uploads and sends the resolve header', async () => {
     const env = fresh();
     wav(path.join(work, 'voice.wav'), 4);
-    const up = await runBin(['upload', 'voice.wav', '-m', 'wan2.5-t2v-preview'], { env, cwd: work });
+    const up = await wan(['upload', 'voice.wav', '-m', 'wan2.5-t2v-preview'], { env, cwd: work });
     expect(up.code, up.stderr).toBe(0);
     expect(up.stdout.trim()).toMatch(/^oss:\/\/dashscope-instant\/.+\/voice\.wav$/);
     const uploadPost = fx.sandbox.requests.filter((q) => q.method === 'POST' && q.listener !== 'api').at(-1)!;
     expect(uploadPost.hasAuthorization).toBe(false);
 
-    const r = await runBin(['create', 'a singer', '--audio', 'voice.wav', '--json'], { env, cwd: work });
+    const r = await wan(['create', 'a singer', '--audio', 'voice.wav', '--json'], { env, cwd: work });
     expect(r.code, r.stderr).toBe(0);
     expect((JSON.parse(r.stdout) as { input: { audio_url: string } }).input.audio_url).toMatch(/^oss:\/\//);
     const create = fx
@@ -156,7 +166,7 @@ describe('local audio', () => {
     const env = fresh();
     wav(path.join(work, 'voice.wav'), seconds);
     const before = fx.sandbox.requests.length;
-    const r = await runBin(['create', 'x', '--audio', 'voice.wav'], { env, cwd: work });
+    const r = await wan(['create', 'x', '--audio', 'voice.wav'], { env, cwd: work });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(fx.sandbox.requests.length).toBe(before);
@@ -167,10 +177,10 @@ describe('local audio', () => {
     writeFileSync(path.join(work, 'notes.mp3'), 'just text');
     wav(path.join(work, 'voice.wav'), 4);
     const before = fx.sandbox.requests.length;
-    const text = await runBin(['create', 'x', '--audio', 'notes.mp3'], { env, cwd: work });
+    const text = await wan(['create', 'x', '--audio', 'notes.mp3'], { env, cwd: work });
     expect(text.code).toBe(2);
     expect(text.stderr).toMatch(/neither WAV nor MP3/);
-    const silent = await runBin(['create', 'x', '-m', 'wan2.2-t2v-plus', '--audio', 'voice.wav'], { env, cwd: work });
+    const silent = await wan(['create', 'x', '-m', 'wan2.2-t2v-plus', '--audio', 'voice.wav'], { env, cwd: work });
     expect(silent.code).toBe(2);
     expect(silent.stderr).toMatch(/silent/);
     expect(fx.sandbox.requests.length).toBe(before);
@@ -180,18 +190,18 @@ describe('local audio', () => {
 describe('cost', () => {
   it('--dry-run and --json carry the estimate; --max-cost refuses above it and sends nothing', async () => {
     const env = fresh();
-    const dry = await runBin(['create', 'x', '-s', '832*480', '-d', '10', '--dry-run', '--json'], { env, cwd: work });
+    const dry = await wan(['create', 'x', '-s', '832*480', '-d', '10', '--dry-run', '--json'], { env, cwd: work });
     expect(JSON.parse(dry.stdout)).toMatchObject({
       estimated_cost: { amount: 3, currency: 'CNY', price_date: '2026-10-01' },
     });
     const before = fx.sandbox.requests.length;
-    const over = await runBin(['create', 'x', '--max-cost', '2'], { env, cwd: work });
+    const over = await wan(['create', 'x', '--max-cost', '2'], { env, cwd: work });
     expect(over.code).toBe(2);
     expect(over.stderr).toMatch(/--max-cost: the estimated cost 5\.00 CNY is above 2\.00 CNY; nothing was sent/);
-    const overByEnv = await runBin(['create', 'x'], { env: { ...env, WAN_MAX_COST: '0.5' }, cwd: work });
+    const overByEnv = await wan(['create', 'x'], { env: { ...env, WAN_MAX_COST: '0.5' }, cwd: work });
     expect(overByEnv.code).toBe(2);
     expect(fx.sandbox.requests.length).toBe(before);
-    const under = await runBin(['create', 'x', '-s', '832*480', '--max-cost', '2', '--json'], { env, cwd: work });
+    const under = await wan(['create', 'x', '-s', '832*480', '--max-cost', '2', '--json'], { env, cwd: work });
     expect(under.code).toBe(0);
     expect(JSON.parse(under.stdout)).toMatchObject({ estimated_cost: { amount: 1.5 } });
   });
@@ -201,20 +211,23 @@ describe('wan sweep', () => {
   it('downloads finished, undownloaded tasks from the journal, skips running ones, never waits', async () => {
     const env = fresh();
     const done = (
-      await runBin(['create', 'sweep me', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '9'], { env, cwd: work })
-    ).stdout.trim();
-    fx.clock.advance(120_001);
-    const running = (
-      await runBin(['create', 'still going', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '9'], {
+      await wan(['create', 'a heron in the reeds', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '100'], {
         env,
         cwd: work,
       })
     ).stdout.trim();
-    const r = await runBin(['sweep', '--output-dir', 'v'], { env, cwd: work });
+    fx.clock.advance(120_001);
+    const running = (
+      await wan(['create', 'still going', '-m', 'wan2.2-t2v-plus', '-s', '832*480', '--seed', '9'], {
+        env,
+        cwd: work,
+      })
+    ).stdout.trim();
+    const r = await wan(['sweep', '--output-dir', 'v'], { env, cwd: work });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe(path.join(work, 'v', `${done}.mp4`));
     expect(r.stderr).toMatch(new RegExp(`task ${running}: still PENDING; wan wait --pending waits for it`));
-    const again = await runBin(['sweep', '--output-dir', 'v'], { env, cwd: work });
+    const again = await wan(['sweep', '--output-dir', 'v'], { env, cwd: work });
     expect(again.stdout).toBe('');
   });
 });
