@@ -109,11 +109,14 @@ export class TaskWatcher {
         reject,
       });
       this.wake.abort();
-      this.loop ??= this.run().finally(() => {
-        this.loop = undefined;
-        // A task watched as the loop ended starts it again.
-        if (this.watches.size > 0) this.loop = this.run();
-      });
+      // Started on the next turn of the event loop, so tasks watched together share the first look.
+      this.loop ??= new Promise((next) => setImmediate(next))
+        .then(() => this.run())
+        .finally(() => {
+          this.loop = undefined;
+          // A task watched as the loop ended starts it again.
+          if (this.watches.size > 0) this.loop = this.run();
+        });
     });
   }
 
@@ -126,7 +129,10 @@ export class TaskWatcher {
     try {
       while (this.watches.size > 0) {
         const watches = [...this.watches.values()];
-        const listing = !this.listRefused && watches.length >= 2;
+        // A list covers every task for the price of one query. Steady watching lists from two tasks
+        // on; eager watching (a batch) lists even one, so its early looks at a task that cannot have
+        // ended yet never cost that task's own query, which is kept for when it has ended.
+        const listing = !this.listRefused && watches.length >= (this.options.eager ? 1 : 2);
         const looks = watches.map((w) => nextLook(this.polled(w), this.interval, this.options.eager === true));
         const now = this.now();
         const step = planPoll(looks, listing, this.listDue, now);

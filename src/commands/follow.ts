@@ -9,6 +9,7 @@ import { type TaskResponse, text } from '../api/schemas.js';
 import { TaskWatcher } from '../api/watcher.js';
 import type { TaskEntry } from '../journal/fold.js';
 import { downloadView } from '../output/download-progress.js';
+import { EXIT } from '../output/exit-codes.js';
 import { reportOutcomes, type VideoOutcome } from '../output/github-actions.js';
 import { classifyError, reportError } from '../output/report-error.js';
 import { taskProgress } from '../output/task-progress.js';
@@ -40,6 +41,8 @@ export interface FollowOptions {
    * running is left for later by `sweep` (and a cancelled one is done), an error for `download`.
    */
   mode?: 'wait' | 'sweep' | 'download';
+  /** On Ctrl-C, cancel a task still PENDING (the only state the service cancels: nothing is billed). */
+  cancelOnInterrupt?: boolean;
 }
 
 /** The JSON object `wait`, `run` and `download` print per task: the API's fields plus the file. */
@@ -66,11 +69,13 @@ export async function followTasks(
   const config = await ctx.config();
   const progress = await taskProgress(ctx.ui, () => ctx.clock.now());
   const record = statusRecorder(job, (id) => items.find((i) => i.taskId === id)?.entry);
+  const last = new Map<string, string>();
   const watcher = new TaskWatcher(job.client, {
     signal: job.signal,
     interval: config.values.pollInterval,
     timeout: (options.mode ?? 'wait') === 'wait' ? config.values.timeout : 0,
     onStatus: (task) => {
+      last.set(task.output.task_id, task.output.task_status);
       progress.onStatus(task);
       record(task);
     },
@@ -82,6 +87,9 @@ export async function followTasks(
     return await Promise.all(
       items.map(async (item) => {
         const outcome = await followOne(ctx, job, watcher, item, options, () => progress.stop());
+        if (outcome.exitCode === EXIT.INTERRUPTED && options.cancelOnInterrupt && last.get(item.taskId) === 'PENDING') {
+          await cancelPending(ctx, job, item.taskId);
+        }
         outcomes.push(outcome);
         return outcome.exitCode;
       }),
@@ -162,6 +170,14 @@ async function followOne(
 function printSaved(ctx: CommandContext, task: TaskResponse, saved: SavedVideo, item: FollowItem): void {
   if (ctx.ui.json) ctx.ui.resultJson({ ...videoJson(task, saved), ...item.extra });
   else ctx.ui.result(saved.file);
+}
+
+/** The process is already interrupted: this one request gets a short budget of its own. */
+async function cancelPending(ctx: CommandContext, job: Job, taskId: string): Promise<void> {
+  await job.client.cancelTask(taskId, { signal: AbortSignal.timeout(10_000) }).then(
+    () => ctx.ui.warn(`task ${taskId} was cancelled (it was still PENDING, so nothing is billed)`),
+    (err: Error) => ctx.ui.warn(`could not cancel task ${taskId}: ${err.message}`),
+  );
 }
 
 /** `-o` names one file: it cannot take several tasks. */

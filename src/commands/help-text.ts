@@ -17,7 +17,7 @@ export function createHelp(): string {
   const cost = estimateCost(model, DEFAULT_REGION, tier, model.defaultDuration);
   const price = cost ? `, about ${formatMoney(cost.amount, cost.currency)} in ${DEFAULT_REGION}` : '';
   return (
-    `\nDefaults: model ${model.id}, size ${size} (${tier}), ${model.defaultDuration} s${price}` +
-    ' (config and flags change them; see wan models).\n'
+    `\nDefaults: model ${model.id}, size ${size} (${tier}), ${model.defaultDuration} s${price}\n` +
+    '(config and flags change them; wan models lists what each model takes).\n'
   );
 }

@@ -100,7 +100,7 @@ export async function runRun(
         extra: { estimated_cost: prepared.cost ?? null },
       },
     ],
-    { force: flags.force, sidecar: flags.sidecar !== false },
+    { force: flags.force, sidecar: flags.sidecar !== false, cancelOnInterrupt: flags.cancelOnInterrupt },
   );
   return code!;
 }

@@ -19,6 +19,7 @@ export interface WaitFlags {
   download?: boolean;
   force?: boolean;
   sidecar?: boolean;
+  cancelOnInterrupt?: boolean;
   pending?: boolean;
 }
 
@@ -30,7 +31,8 @@ export function addWaitOptions(command: Command): Command {
     .option('--interval <duration>', 'time between polls, at least 1s (default 5s)')
     .option('--no-download', 'only wait; print the video URL (the task with --json)')
     .option('--force', 'overwrite an existing output file')
-    .option('--no-sidecar', 'do not write the <file>.json provenance record');
+    .option('--no-sidecar', 'do not write the <file>.json provenance record')
+    .option('--cancel-on-interrupt', 'on Ctrl-C, cancel the task if it is still PENDING (otherwise it keeps running)');
 }
 
 export function waitCommand(app: App): Command {
@@ -91,7 +93,8 @@ export async function runWait(ctx: CommandContext, ids: string[], flags: WaitFla
     const mine = async (file: string) => (await alreadySaved(file, one.taskId, one.entry)) !== undefined;
     await checkTarget(chosen, { force: flags.force, mine });
   }
-  return worstExit(await followTasks(ctx, job, items, { force: flags.force, sidecar: flags.sidecar !== false }));
+  const options = { force: flags.force, sidecar: flags.sidecar !== false, cancelOnInterrupt: flags.cancelOnInterrupt };
+  return worstExit(await followTasks(ctx, job, items, options));
 }
 
 /**

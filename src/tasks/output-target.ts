@@ -1,5 +1,6 @@
 import { lstat, mkdir, open, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { DownloadError } from '../api/errors/download-error.js';
 import { UsageError } from '../api/errors/usage-error.js';
 
 /** Where the user asked a video to go: `-o <file>`, or a directory for `<task_id>.mp4`. */
@@ -59,7 +60,8 @@ export async function checkTarget(
     throw new UsageError(`${file} is ${kindOf(info)}; wan saves videos only as regular files`, flag);
   }
   if (options.force || (await options.mine?.(file))) return;
-  throw new UsageError(`${file} already exists; it was left untouched (--force overwrites it)`, flag);
+  // Exit 6 as any refusal to overwrite (wan help exit-codes), only sooner: before anything is paid for.
+  throw new DownloadError('exists', `${file} already exists; it was left untouched`);
 }
 
 /** Creates and removes `<file>.part.json.tmp`: the directory must be writable and the longest name fit. */

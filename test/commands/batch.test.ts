@@ -133,8 +133,9 @@ describe('wan batch', () => {
     const r = await wan(['batch', 'shots.jsonl', ...BATCH_FLAGS], { env: env(), cwd: work });
     const seconds = (clock.now() - started) / 1000;
     expect(r.code, show(r)).toBe(0);
-    const reportFile = path.join(work, 'videos', 'wan-batch-report.json');
-    expect(r.stdout).toBe(`${reportFile}\n`);
+    // Each run keeps its report: named after the batch file and when the run started.
+    const reportFile = r.stdout.trim();
+    expect(reportFile).toMatch(new RegExp(`^${path.join(work, 'videos', 'shots-')}\\d{8}-\\d{6}\\.report\\.json$`));
     const report = JSON.parse(readFileSync(reportFile, 'utf8')) as BatchReport;
     expect(report.file).toBe(path.join(work, 'shots.jsonl'));
     expect(report.lines.map((l) => l.line)).toEqual(Array.from({ length: 30 }, (_, i) => i + 3));
@@ -225,7 +226,7 @@ describe('wan batch', () => {
     expect(again.stderr).toMatch(/checking whether 1 create cut off by an earlier run reached the service/);
     expect(again.stderr).toMatch(/^line 1: resuming task /m);
     expect(creates()).toHaveLength(2);
-    const report = JSON.parse(readFileSync(path.join(work, 'videos', 'wan-batch-report.json'), 'utf8')) as BatchReport;
+    const report = JSON.parse(readFileSync(again.stdout.trim(), 'utf8')) as BatchReport;
     await expectVerified(report, 2);
   });
 
@@ -243,8 +244,8 @@ describe('wan batch', () => {
     expect(r.code, show(r)).toBe(130);
     expect(r.stderr).toMatch(/^interrupted: \d tasks? keeps? running/m);
     expect(r.stderr).toMatch(/^hint: resume with: wan batch shots\.txt/m);
-    const report = JSON.parse(readFileSync(path.join(work, 'videos', 'wan-batch-report.json'), 'utf8')) as BatchReport;
-    expect(r.stdout).toBe(`${path.join(work, 'videos', 'wan-batch-report.json')}\n`);
+    expect(r.stdout).toMatch(/\/videos\/shots-\d{8}-\d{6}\.report\.json\n$/);
+    const report = JSON.parse(readFileSync(r.stdout.trim(), 'utf8')) as BatchReport;
     const made = creates().filter((q) => q.status === 200).length;
     expect(made).toBeLessThan(4);
     expect(report.lines.filter((l) => l.task_id !== null)).toHaveLength(made);

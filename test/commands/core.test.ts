@@ -154,7 +154,7 @@ describe('bad input exits 2 and sends nothing', () => {
     [
       'audio on a silent model',
       ['create', 'x', '-m', 'wan2.2-t2v-plus', '--audio-url', 'https://a/b.mp3'],
-      /--audio-url: .*silent/,
+      /--audio: .*silent/,
     ],
     [
       'model not in region',

@@ -67,10 +67,16 @@ const cases: Case[] = [
     message: /--base-url/,
   },
   {
-    name: 'base URL with another path',
-    args: ['--base-url', 'http://127.0.0.1:1/v2', 'status', ID],
+    name: "base URL with another path on DashScope's host",
+    args: ['--base-url', 'https://dashscope.aliyuncs.com/v2', 'status', ID],
     exit: 2,
-    message: /--base-url/,
+    message: /--base-url: .*\/api\/v1/,
+  },
+  {
+    name: 'base URL with a password (not echoed)',
+    args: ['--base-url', 'https://me:hunter2@gw.example.com/api/v1', 'status', ID],
+    exit: 2,
+    message: /^(?![\s\S]*hunter2)[\s\S]*user name or password/,
   },
   { name: 'extra arguments', args: ['status', ID, 'extra'], exit: 2, message: /too many arguments|unexpected/ },
   { name: 'a URL scheme download cannot fetch', args: ['download', 'file:///etc/passwd'], exit: 2, message: /http/ },
@@ -126,11 +132,11 @@ const cases: Case[] = [
     env: { DASHSCOPE_HTTP_BASE_URL: 'localhost:8080/api/v1' },
   },
   {
-    name: 'base URL with a path other than /api/v1',
+    name: "base URL with a path other than /api/v1 on DashScope's host",
     args: ['create', 'x'],
     exit: 2,
     message: /DASHSCOPE_HTTP_BASE_URL/,
-    env: { DASHSCOPE_HTTP_BASE_URL: 'http://127.0.0.1:9/v1' },
+    env: { DASHSCOPE_HTTP_BASE_URL: 'https://dashscope-intl.aliyuncs.com/compatible-mode/v1' },
   },
   { name: 'WAN_TIMEOUT=-1', args: ['wait', ID], exit: 2, message: /WAN_TIMEOUT/, env: { WAN_TIMEOUT: '-1' } },
   {
@@ -148,7 +154,14 @@ const cases: Case[] = [
   { name: 'task id of 10 KB', args: ['wait', 'x'.repeat(10_240)], exit: 2, message: /not a task id/ },
   // output paths
   { name: 'output is a directory', args: ['download', ID, '-o', '.'], exit: 2, message: /is a directory/ },
-  { name: 'output parent missing', args: ['wait', ID, '-o', 'no/dir/x.mp4'], exit: 2, message: /does not exist/ },
+  {
+    name: 'output parent is a file',
+    args: ['wait', ID, '-o', 'file.txt/x.mp4'],
+    exit: 2,
+    message: /--output: cannot create the directory .*a file is in the way/,
+    files: { 'file.txt': 'not a directory' },
+  },
+  { name: 'output is a device', args: ['download', ID, '-o', '/dev/null', '--force'], exit: 2, message: /is a device/ },
   { name: 'output not writable', args: ['wait', ID, '-o', '/proc/version/x.mp4'], exit: 2, message: /--output/ },
 ];
 

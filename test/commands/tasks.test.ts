@@ -135,7 +135,12 @@ describe('wan cancel', () => {
     fx.clock.advance(60_001);
     const refused = await wan(['cancel', running], { env, cwd: work });
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/cannot be cancelled: it is no longer PENDING.*billed/);
+    expect(refused.stderr).toMatch(/cannot be cancelled: it is RUNNING, .*will be billed/);
+
+    // Cancelling it again says so, and is no error (issue 15).
+    const again = await wan(['cancel', id], { env, cwd: work });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout.trim()).toBe(`${id} was already cancelled`);
   });
 });
 

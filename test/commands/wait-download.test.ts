@@ -102,7 +102,25 @@ describe('wan run / wait / download: the happy path', () => {
       file: path.join(work, 'j.mp4'),
       estimated_cost: { amount: 0.7, currency: 'CNY' },
     });
-    expect(r.stderr).toBe('');
+    // With stdout reserved for JSON, the task is still named on stderr the moment it exists, so a
+    // CI log always shows which task to resume (issue 15).
+    const id = (JSON.parse(r.stdout) as { task_id: string }).task_id;
+    expect(r.stderr).toBe(`task ${id} created (wan2.2-t2v-plus, 832*480 (480P), 5s, about 0.70 CNY)\n`);
+    const quiet = await wan([
+      'run',
+      'a heron in the reeds',
+      '-m',
+      'wan2.2-t2v-plus',
+      '-s',
+      '832x480',
+      '--seed',
+      '100',
+      '-o',
+      'k.mp4',
+      '--json',
+      '-q',
+    ]);
+    expect(quiet.stderr).toBe('');
   });
 
   it('create then wait -o, --json with file, bytes and sha256', async () => {
@@ -246,13 +264,19 @@ describe('every download is safe', () => {
     expect(leftovers()).toEqual([]);
   });
 
-  it('a missing parent directory of -o is a usage error (exit 2), before any request', async () => {
+  it('missing parent directories of -o are created, as for --output-dir (issue 15)', async () => {
     const id = await createTask();
-    const before = fx.sandbox.requests.length;
     const r = await wan(['wait', id, '-o', 'no/such/dir/out.mp4']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--output: the directory of no\/such\/dir\/out.mp4 does not exist/);
-    expect(fx.sandbox.requests.length).toBe(before);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe(path.join(work, 'no/such/dir/out.mp4'));
+    expect(existsSync(path.join(work, 'no/such/dir/out.mp4'))).toBe(true);
+  });
+
+  it('-o dir/ (a trailing slash) names a directory: the video is saved in it as <task_id>.mp4', async () => {
+    const id = await createTask();
+    const r = await wan(['download', id, '-o', 'newdir/']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe(path.join(work, 'newdir', `${id}.mp4`));
   });
 
   it('-o that is a directory is refused', async () => {
@@ -326,7 +350,8 @@ describe('waiting that does not end in time', () => {
       clock: slow.clock,
     });
     expect(r.code).toBe(5);
-    expect(r.stderr).toMatch(new RegExp(`task ${id} is still RUNNING after 1s; resume with: wan wait ${id}`));
+    expect(r.stderr).toMatch(new RegExp(`task ${id} is still RUNNING after 1s; it was not cancelled`));
+    expect(r.stderr).toMatch(new RegExp(`hint: resume with: wan wait ${id};`));
     expect(slow.sandbox.requests.some((q) => q.path.endsWith('/cancel'))).toBe(false);
   });
 
@@ -340,7 +365,12 @@ describe('waiting that does not end in time', () => {
       interrupt: (out) => out.stderr.includes('RUNNING'),
     });
     expect(r.code).toBe(130);
-    expect(r.stderr).toMatch(new RegExp(`task ${id} keeps running \\(it is paid for\\); resume with: wan wait ${id}`));
+    // The hint, pasted as it is, finishes the job where the user asked: -o included (issue 14).
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `task ${id} keeps running \\(it is paid for\\); resume with: wan wait ${id} -o ${path.join(work, 'never.mp4')}`,
+      ),
+    );
     expect(existsSync(path.join(work, 'never.mp4'))).toBe(false);
     expect(slow.sandbox.requests.some((q) => q.path.endsWith('/cancel'))).toBe(false);
   });
@@ -389,7 +419,9 @@ describe('GitHub Actions', () => {
     const sha = createHash('sha256')
       .update(readFileSync(path.join(work, 'gh.mp4')))
       .digest('hex');
-    expect(readFileSync(outputs, 'utf8')).toBe(`task_id=${id}\nfile=${path.join(work, 'gh.mp4')}\nsha256=${sha}\n`);
+    const file = path.join(work, 'gh.mp4');
+    const tasks = JSON.stringify([{ task_id: id, file, sha256: sha, error: null }]);
+    expect(readFileSync(outputs, 'utf8')).toBe(`tasks=${tasks}\ntask_id=${id}\nfile=${file}\nsha256=${sha}\n`);
     fx.sandbox.setFaults({ failTask: { code: 'InternalError', message: 'boom' } });
     const failed = await createTask();
     const bad = await wan(['wait', failed, '-o', 'gh2.mp4'], gh);

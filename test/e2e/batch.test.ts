@@ -134,7 +134,7 @@ describe('wan batch', () => {
     const again = await runWan(['batch', 'shots.jsonl', ...BATCH_FLAGS], { env: env(), cwd: work, clock });
     expect(again.code, show(again)).toBe(0);
     expect(creates().filter((q) => q.status === 200)).toHaveLength(30);
-    const report = JSON.parse(readFileSync(path.join(work, 'videos', 'wan-batch-report.json'), 'utf8')) as BatchReport;
+    const report = JSON.parse(readFileSync(again.stdout.trim(), 'utf8')) as BatchReport;
     await expectVerified(report, 30);
     expect(mp4s()).toHaveLength(30);
     expect(readdirSync(path.join(work, 'videos')).filter((f) => f.endsWith('.part'))).toEqual([]);
@@ -164,8 +164,8 @@ describe('wan batch', () => {
     expect(r.code, show(r)).toBe(130);
     expect(r.stderr).toMatch(/^interrupted: \d tasks? keeps? running/m);
     expect(r.stderr).toMatch(/^hint: resume with: wan batch shots\.txt/m);
-    const report = JSON.parse(readFileSync(path.join(work, 'videos', 'wan-batch-report.json'), 'utf8')) as BatchReport;
-    expect(r.stdout).toBe(`${path.join(work, 'videos', 'wan-batch-report.json')}\n`);
+    expect(r.stdout).toMatch(/\/videos\/shots-\d{8}-\d{6}\.report\.json\n$/);
+    const report = JSON.parse(readFileSync(r.stdout.trim(), 'utf8')) as BatchReport;
     const made = creates().filter((q) => q.status === 200).length;
     expect(made).toBeLessThan(4);
     expect(report.lines.filter((l) => l.task_id !== null)).toHaveLength(made);

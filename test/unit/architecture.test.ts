@@ -16,7 +16,8 @@ const all = files(SRC).map((file) => ({ file: path.relative(SRC, file), text: re
 describe('architecture', () => {
   it('only output/system-io.ts touches the process streams, env and exit', () => {
     const offenders = all.filter(
-      ({ file, text }) => file !== 'output/system-io.ts' && /process\.(exit|stdout|stderr|env\b)|\bconsole\.[a-z]+\(/.test(text),
+      ({ file, text }) =>
+        file !== 'output/system-io.ts' && /process\.(exit|stdout|stderr|env\b)|\bconsole\.[a-z]+\(/.test(text),
     );
     expect(offenders.map((o) => o.file)).toEqual([]);
   });

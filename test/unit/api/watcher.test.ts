@@ -23,6 +23,7 @@ function service(
     getTask: async (id: string): Promise<TaskResponse> => {
       calls.query.push(id);
       options.query?.(id);
+      options.onCall?.();
       const status = scripts[id] ? state(id) : 'UNKNOWN';
       if (scripts[id]) advance(id);
       return {
@@ -36,6 +37,7 @@ function service(
     },
     listTasks: async (): Promise<ListResponse> => {
       calls.list++;
+      options.onCall?.();
       if (options.list === 'refused') throw new ApiError('list tasks', 400, 'InvalidParameter', 'no list here');
       if (options.list === 'fails') throw new ConnectionError('list tasks', 'h', true, 'reset');
       const data = Object.keys(scripts).map((id) => ({ task_id: id, status: state(id) }));
@@ -89,7 +91,7 @@ describe('TaskWatcher: one task', () => {
 
   it('stops every watch when the signal fires', async () => {
     const controller = new AbortController();
-    const s = service({ t1: ['RUNNING'], t2: ['RUNNING'] }, { query: () => controller.abort() });
+    const s = service({ t1: ['RUNNING'], t2: ['RUNNING'] }, { onCall: () => controller.abort() });
     const watcher = new TaskWatcher(s, { signal: controller.signal });
     const errors = await Promise.all(['t1', 't2'].map((id) => watcher.watch(id).catch((e: unknown) => e)));
     for (const [i, error] of errors.entries()) {
