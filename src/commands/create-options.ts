@@ -103,6 +103,9 @@ export function audioOf(flags: CreateFlags, cwd: string): { file?: string; url?:
   if (flags.audio !== undefined && flags.audio !== false && flags.audioUrl !== undefined) {
     throw new UsageError('give --audio or --audio-url, not both', '--audio');
   }
+  if (flags.audio === false && flags.audioUrl !== undefined) {
+    throw new UsageError('a silent video takes no audio file: give --no-audio or --audio-url, not both', '--audio');
+  }
   const given = flags.audio === false ? undefined : (flags.audio ?? flags.audioUrl);
   if (given === undefined) return {};
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(given)) return { url: given };
