@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { makeDirectory } from '../api/make-dir.js';
 
 /** One line's outcome in `wan-batch-report.json`. */
 export interface ReportLine {
@@ -49,7 +50,7 @@ async function exists(file: string): Promise<boolean> {
 
 /** Written to a temporary name and renamed, so a reader never sees half a report. */
 export async function writeReport(file: string, report: BatchReport): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
+  await makeDirectory(path.dirname(file));
   const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
   await writeFile(tmp, `${JSON.stringify(report, null, 2)}\n`);
   await rename(tmp, file);

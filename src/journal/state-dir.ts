@@ -1,4 +1,5 @@
-import { chmod, mkdir } from 'node:fs/promises';
+import { chmod } from 'node:fs/promises';
+import { makeDirectory } from '../api/make-dir.js';
 import { errorCode } from './append.js';
 import { JournalError } from './journal-error.js';
 
@@ -8,7 +9,7 @@ import { JournalError } from './journal-error.js';
  */
 export async function ensureStateDir(dir: string): Promise<void> {
   try {
-    const created = await mkdir(dir, { recursive: true, mode: 0o700 });
+    const created = await makeDirectory(dir, 0o700);
     // mkdir's mode is filtered by the umask; set it outright on the directory we created.
     if (created !== undefined) await chmod(dir, 0o700);
   } catch (err) {

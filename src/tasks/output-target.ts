@@ -1,7 +1,8 @@
-import { lstat, mkdir, open, stat, unlink } from 'node:fs/promises';
+import { lstat, open, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { DownloadError } from '../api/errors/download-error.js';
 import { UsageError } from '../api/errors/usage-error.js';
+import { makeDirectory } from '../api/make-dir.js';
 
 /** Where the user asked a video to go: `-o <file>`, or a directory for `<task_id>.mp4`. */
 export interface OutputChoice {
@@ -46,7 +47,7 @@ export async function checkTarget(
 ): Promise<void> {
   const flag = options.flag ?? (target.kind === 'file' ? '--output' : '--output-dir');
   const dir = target.kind === 'file' ? path.dirname(target.file) : target.dir;
-  await mkdir(dir, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+  await makeDirectory(dir).catch((err: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot create the directory ${dir}: ${reason(err)}`, flag);
   });
   const file = target.kind === 'file' ? target.file : path.join(dir, `${'0'.repeat(36)}.mp4`);

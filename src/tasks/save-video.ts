@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CreateRequest } from '../api/create-request.js';
 import { type DownloadProgress, type DownloadResult, describeUrl } from '../api/download/index.js';
 import { lockTarget } from '../api/download/target-lock.js';
 import { DownloadError } from '../api/errors/download-error.js';
 import { WanError } from '../api/errors/wan-error.js';
+import { makeDirectory } from '../api/make-dir.js';
 import { type TaskResponse, text } from '../api/schemas.js';
 import type { TaskEntry } from '../journal/fold.js';
 import { type Job, recorder } from './job.js';
@@ -47,7 +48,7 @@ export type SavedVideo = Pick<DownloadResult, 'file' | 'bytes' | 'sha256'> &
 export async function saveVideo(job: Job, task: TaskResponse, options: SaveOptions): Promise<SavedVideo> {
   const taskId = task.output.task_id;
   // Missing directories are made, as for --output-dir (the checks before paying have vouched for them).
-  await mkdir(path.dirname(options.file), { recursive: true }).catch((err: unknown) => {
+  await makeDirectory(path.dirname(options.file)).catch((err: unknown) => {
     throw new DownloadError('disk', `cannot create the directory of ${options.file}: ${(err as Error).message}`);
   });
   const lock = await lockTarget(options.file, { signal: job.signal, onWait: options.onWait });
