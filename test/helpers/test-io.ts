@@ -19,6 +19,16 @@ class Capture implements OutStream {
     this.text += chunk;
     return true;
   }
+  // What a terminal stream has that spinners use (readline's cursor moves), as the escapes they send.
+  cursorTo(x: number): boolean {
+    return this.write(`\u001b[${x + 1}G`);
+  }
+  moveCursor(dx: number, dy: number): boolean {
+    return this.write(`${dy < 0 ? `\u001b[${-dy}A` : ''}${dx > 0 ? `\u001b[${dx}C` : ''}`);
+  }
+  clearLine(): boolean {
+    return this.write('\u001b[2K');
+  }
 }
 
 /** An IO for in-process command tests: captured streams, an explicit env, no real signals. */
