@@ -1,10 +1,10 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { UsageError } from './api/errors/usage-error.js';
 import { REGION_NAMES } from './api/regions.js';
 import { VERSION } from './api/version.js';
 import { type App, defaultServices, type Services } from './commands/context.js';
 import { examples } from './commands/help-text.js';
-import { COMMANDS, commandNamed, HIDDEN_COMMANDS } from './commands/registry.js';
+import { COMMANDS, commandsNeeded, HIDDEN_COMMANDS } from './commands/registry.js';
 import { closest } from './config/suggest.js';
 import type { IO } from './output/io.js';
 import { reportError } from './output/report-error.js';
@@ -90,11 +90,16 @@ export async function buildProgram(app: App, argv?: readonly string[]): Promise<
       )}\nMore help: wan help exit-codes | config | environment | sandbox\n`,
     );
   configure(program, io);
-  const only = argv && commandNamed(program, argv);
-  const loaders = only ? [COMMANDS[only]!] : Object.values(COMMANDS);
-  const commands = await Promise.all(loaders.map((load) => load()));
-  for (const command of commands) program.addCommand(configure(command(app), io));
-  if (!only) {
+  const needed = argv ? commandsNeeded(program, argv) : 'all';
+  for (const [name, entry] of Object.entries(COMMANDS)) {
+    const command =
+      needed === 'all' || needed.includes(name)
+        ? (await entry.load())(app)
+        : // Listed in help and in "unknown command" suggestions, never run (see commandsNeeded).
+          new Command(name);
+    program.addCommand(configure(command.description(entry.summary), io));
+  }
+  if (needed === 'all') {
     const hidden = await Promise.all(Object.values(HIDDEN_COMMANDS).map((load) => load()));
     for (const command of hidden) program.addCommand(configure(command(app), io), { hidden: true });
   }
@@ -111,7 +116,7 @@ function configure(command: Command, io: IO): Command {
       .exitOverride()
       .showSuggestionAfterError(true)
       // A command's help lists the global options it accepts too, as gh shows inherited flags.
-      .configureHelp({ showGlobalOptions: true })
+      .configureHelp({ showGlobalOptions: true, subcommandTerm })
       .configureOutput({
         writeOut: (s) => io.stdout.write(s),
         writeErr: (s) => io.stderr.write(s),
@@ -122,6 +127,12 @@ function configure(command: Command, io: IO): Command {
         getErrHasColors: () => false,
       })
   );
+}
+
+/** A command's line in `wan --help`, from the registry: the list shows commands that are not loaded. */
+function subcommandTerm(command: Command): string {
+  const entry = Object.hasOwn(COMMANDS, command.name()) ? COMMANDS[command.name()] : undefined;
+  return entry ? `${command.name()} ${entry.args}`.trim() : Help.prototype.subcommandTerm.call(new Help(), command);
 }
 
 /** A terminal of unknown or tiny width gets the width help has off a terminal. */

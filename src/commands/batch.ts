@@ -17,9 +17,6 @@ export interface BatchFlags extends Omit<CreateFlags, 'promptFile' | 'idempotenc
 
 export function batchCommand(app: App): Command {
   const command = addRequestOptions(new Command('batch'))
-    .description(
-      'make a video for every line of a file (JSON Lines or one prompt per line): paced to the limits, resumable, never paid twice',
-    )
     .argument('<file>', 'the batch file, or - for stdin')
     .option('--output-dir <dir>', 'where the videos go (created if missing; default: config outputDir or .)')
     .option(

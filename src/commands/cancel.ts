@@ -8,7 +8,6 @@ import { examples } from './help-text.js';
 
 export function cancelCommand(app: App): Command {
   return new Command('cancel')
-    .description('cancel tasks that are still PENDING (the only state the service can cancel)')
     .argument('<task-id...>', 'one or more task ids')
     .addHelpText('after', examples('wan cancel "$id"', 'wan cancel "$id1" "$id2" --json'))
     .action(action(app, runCancel));

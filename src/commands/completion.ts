@@ -22,7 +22,6 @@ Install:
 
 export function completionCommand(app: App): Command {
   return new Command('completion')
-    .description('print a shell completion script for bash, zsh or fish')
     .addArgument(new Argument('<shell>', 'the shell to complete in').choices(SHELLS))
     .addHelpText(
       'after',

@@ -7,7 +7,6 @@ import { examples } from './help-text.js';
 
 export function configCommand(app: App): Command {
   return new Command('config')
-    .description('show the resolved configuration and where each value came from (the key is masked)')
     .addHelpText(
       'after',
       examples('wan config', 'wan --profile ci config --json', 'wan config --json | jq -r .baseUrl'),

@@ -24,7 +24,6 @@ import { createHelp, examples } from './help-text.js';
 
 export function createCommand(app: App): Command {
   const command = new Command('create')
-    .description('create a video task and print its id (does not wait)')
     .argument('[prompt]', 'what the video shows (or - , or stdin when it is not a terminal)')
     .addHelpText(
       'after',

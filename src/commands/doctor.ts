@@ -16,7 +16,6 @@ missing or refused, 1 for any other failure.
 
 export function doctorCommand(app: App): Command {
   return new Command('doctor')
-    .description('check the setup (key, endpoint, network, proxy, clock, output directory) and say how to fix it')
     .addHelpText(
       'after',
       DOCTOR_HELP +

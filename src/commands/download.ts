@@ -19,7 +19,6 @@ interface DownloadFlags {
 
 export function downloadCommand(app: App): Command {
   return new Command('download')
-    .description("save a finished task's video (by task id or signed video URL), resumable and verified")
     .argument('[task-id-or-url]', 'a task id, or the video_url of a finished task')
     .option('-o, --output <file>', 'where to save the video (default <task_id>.mp4; missing directories are created)')
     .option('--output-dir <dir>', 'directory for the default file name (default: config outputDir, else .)')

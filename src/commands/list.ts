@@ -30,7 +30,6 @@ const STATUSES = ['PENDING', 'RUNNING', ...TERMINAL_STATUSES];
 
 export function listCommand(app: App): Command {
   return new Command('list')
-    .description("list the account's tasks of the last 24 hours, with what wan knows of them (prompt, file)")
     .option('--status <status>', `only tasks in this state (${STATUSES.join(', ')})`)
     .option('-m, --model <id>', 'only tasks of this model')
     .option(

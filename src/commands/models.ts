@@ -7,7 +7,6 @@ import { examples } from './help-text.js';
 
 export function modelsCommand(app: App): Command {
   return new Command('models')
-    .description('show what each model accepts: sizes, durations, sound, prompt limits, prices')
     .addHelpText(
       'after',
       `${examples('wan models', 'wan models --region singapore', 'wan models --json | jq -r ".[].id"')}

@@ -12,7 +12,6 @@ import { addWaitOptions, type WaitFlags } from './wait.js';
 
 export function runCommand(app: App): Command {
   const command = new Command('run')
-    .description('create a video, wait for it and download it: the whole job in one command')
     .argument('[prompt]', 'what the video shows (or - , or stdin when it is not a terminal)')
     .addHelpText(
       'after',

@@ -117,7 +117,6 @@ per key, as the real service enforces them.
 
 export function sandboxCommand(app: App): Command {
   return new Command('sandbox')
-    .description('run a local stand-in for the DashScope API (offline trials, tests, CI)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .addOption(
       new Option('--region <region>', 'answer for this region: accept only its model ids')

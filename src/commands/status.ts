@@ -9,7 +9,6 @@ import { examples } from './help-text.js';
 
 export function statusCommand(app: App): Command {
   return new Command('status')
-    .description('show where a task is: status, times, failure reason, video expiry')
     .argument('[task-id]', 'task id printed by wan create')
     .addHelpText(
       'after',

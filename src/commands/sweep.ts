@@ -12,9 +12,6 @@ const EXPIRY_WARNING_MS = 3600_000;
 
 export function sweepCommand(app: App): Command {
   return new Command('sweep')
-    .description(
-      'download every finished task wan created that is not downloaded yet, before its URL expires (never waits)',
-    )
     .option('--output-dir <dir>', 'where tasks created without -o are saved (default: config outputDir, else .)')
     .option('--force', 'overwrite existing files')
     .addHelpText(

@@ -10,7 +10,6 @@ const UPLOAD_LIFETIME_MS = 48 * 3600_000;
 
 export function uploadCommand(app: App): Command {
   return new Command('upload')
-    .description('upload a local wav/mp3 (3–30 s, ≤ 15 MB) and print its oss:// URL (valid 48 h, for that model only)')
     .argument('<file>', 'the audio file')
     .option('-m, --model <id>', 'the model that will use the file (default: config model)')
     .addHelpText(

@@ -37,7 +37,6 @@ export function addWaitOptions(command: Command): Command {
 
 export function waitCommand(app: App): Command {
   const command = new Command('wait')
-    .description('poll tasks until they finish, then download their videos')
     .argument('[task-id...]', 'one or more task ids (or --pending)')
     .option('--pending', 'every task wan created here that is not downloaded yet (from the journal)')
     .addHelpText(

@@ -1,12 +1,14 @@
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { cosmiconfig, type PublicExplorer } from 'cosmiconfig';
+import type { PublicExplorer } from 'cosmiconfig';
 import { ConfigError } from './config-error.js';
 import { type Env, readEnv } from './env.js';
-import { LOADERS, SUPPORTED_EXTENSIONS } from './loaders.js';
 import { resolveUserPath } from './paths.js';
 
 export const MODULE_NAME = 'wan';
+
+/** The extensions a config file may have ('' is `.wanrc` or `config`, read as YAML or JSON); see loaders.ts. */
+export const SUPPORTED_EXTENSIONS: readonly string[] = ['', '.json', '.yaml', '.yml', '.js', '.cjs', '.mjs'];
 
 /** Looked for in the working directory and each parent, in this order; the first one that holds settings wins. */
 export const SEARCH_PLACES: readonly string[] = [
@@ -48,7 +50,10 @@ export interface LoadedFile {
  * (cosmiconfig still honours a "meta config", `package.json#cosmiconfig` or `.config/config.*`, in the
  * process's working directory; that is its documented way for users to add search places.)
  */
-function explorer(searchPlaces: readonly string[]): PublicExplorer {
+async function explorer(searchPlaces: readonly string[]): Promise<PublicExplorer> {
+  // Loaded only when a directory holds a candidate: cosmiconfig and its loaders take longer to
+  // load than the rest of a command that scripts call (`wan status`, `wan models --json`).
+  const [{ cosmiconfig }, { LOADERS }] = await Promise.all([import('cosmiconfig'), import('./loaders.js')]);
   return cosmiconfig(MODULE_NAME, {
     searchStrategy: 'none',
     searchPlaces: [...searchPlaces],
@@ -83,12 +88,17 @@ export function userConfigDir(env: Env, home: string): string {
 
 /** The project file nearest to `cwd`, else the user-level file, else `undefined`. */
 export async function findConfigFile(opts: { cwd: string; home: string; env: Env }): Promise<LoadedFile | undefined> {
-  const project = explorer(SEARCH_PLACES);
   for (const dir of searchDirs(opts.cwd, opts.home)) {
-    const found = await project.search(dir);
-    if (found) return { filepath: found.filepath, config: found.config };
+    const found = await searchDir(dir, SEARCH_PLACES);
+    if (found) return found;
   }
-  const found = await explorer(USER_SEARCH_PLACES).search(userConfigDir(opts.env, opts.home));
+  return searchDir(userConfigDir(opts.env, opts.home), USER_SEARCH_PLACES);
+}
+
+async function searchDir(dir: string, places: readonly string[]): Promise<LoadedFile | undefined> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  if (!places.some((place) => names.includes(place))) return undefined;
+  const found = await (await explorer(places)).search(dir);
   return found ? { filepath: found.filepath, config: found.config } : undefined;
 }
 
@@ -108,7 +118,7 @@ export async function loadConfigFile(file: string, opts: { cwd: string; home: st
       label,
     );
   }
-  const loaded = await explorer(SEARCH_PLACES).load(filepath);
+  const loaded = await (await explorer(SEARCH_PLACES)).load(filepath);
   if (loaded === null) {
     // cosmiconfig returns null only for a package.json without the module's key.
     throw new ConfigError(`${label}: ${filepath} has no "${MODULE_NAME}" key`, label);

@@ -64,5 +64,3 @@ export const LOADERS: Loaders = {
   '.cjs': loadJs,
   '.mjs': loadJs,
 };
-
-export const SUPPORTED_EXTENSIONS: readonly string[] = ['', '.json', '.yaml', '.yml', '.js', '.cjs', '.mjs'];

@@ -1,6 +1,7 @@
+import { Help } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { defaultServices } from '../../src/commands/context.js';
-import { COMMANDS, commandNamed, HIDDEN_COMMANDS } from '../../src/commands/registry.js';
+import { COMMANDS, commandNamed, commandsNeeded, HIDDEN_COMMANDS } from '../../src/commands/registry.js';
 import { buildProgram, main } from '../../src/main.js';
 import { testIO } from '../helpers/test-io.js';
 
@@ -8,8 +9,36 @@ const app = () => ({ io: testIO().io, services: defaultServices, exitCode: 0 });
 
 describe('command registry', () => {
   it('each entry loads the command of that name', async () => {
-    for (const [name, load] of Object.entries({ ...COMMANDS, ...HIDDEN_COMMANDS }))
-      expect((await load())(app()).name()).toBe(name);
+    for (const [name, entry] of Object.entries(COMMANDS)) expect((await entry.load())(app()).name()).toBe(name);
+    for (const [name, load] of Object.entries(HIDDEN_COMMANDS)) expect((await load())(app()).name()).toBe(name);
+  });
+
+  it("lists each command in wan --help as Commander would from the command's module", async () => {
+    for (const [name, entry] of Object.entries(COMMANDS)) {
+      const command = (await entry.load())(app());
+      expect(`${name} ${entry.args}`.trim()).toBe(new Help().subcommandTerm(command));
+    }
+  });
+
+  it('wan --help, built from the summaries alone, reads as the full program would print it', async () => {
+    const t = testIO();
+    expect(await main(['--help'], t.io)).toBe(0);
+    const full = await buildProgram(app());
+    expect(t.out().startsWith(full.helpInformation())).toBe(true);
+  });
+
+  it.each([
+    [['--help'], []],
+    [['-V'], []],
+    [[], []],
+    [['help'], []],
+    [['help', 'run'], ['run']],
+    [['--json', 'status', 'x'], ['status']],
+    [['-qV'], 'all'],
+    [['nope'], 'all'],
+    [['__complete', 'st'], 'all'],
+  ])('%j needs %j loaded', async (argv, needed) => {
+    expect(commandsNeeded(await buildProgram(app()), argv)).toEqual(needed);
   });
 
   it('the full program has every command, hidden ones hidden', async () => {
