@@ -1,49 +1,130 @@
+import { IMAGE_MODELS } from './models-image.js';
+import { REFERENCE_MODELS } from './models-reference.js';
+import { TEXT_MODELS } from './models-text.js';
 import { REGIONS, type Region } from './regions.js';
-import { RATIOS, type Ratio, SIZE_TABLE, sizesOfTier, type Tier } from './sizes.js';
+import { type Ratio, SIZE_TABLE, type Tier } from './sizes.js';
 
 /**
- * What one Wan text-to-video model accepts, from dashscope-api.md §3.3, §3.4, §6.1 and §6.4.
- * This table is the single source for validation, `wan models`, cost estimates and rate limits.
+ * What Wan makes a video from: a prompt alone (t2v), a first frame (i2v), a first and a last frame
+ * (kf2v), or reference images and clips of the characters (r2v).
+ */
+export const MODES = ['t2v', 'i2v', 'kf2v', 'r2v'] as const;
+export type Mode = (typeof MODES)[number];
+
+export const MODE_NAMES: Record<Mode, string> = {
+  t2v: 'text-to-video',
+  i2v: 'image-to-video (first frame)',
+  kf2v: 'first-and-last-frame',
+  r2v: 'reference-to-video',
+};
+
+/**
+ * Where a model takes its inputs in the request body:
+ * - `text`: `input.prompt` only (+ `audio_url`);
+ * - `image`: `input.img_url` (+ `audio_url`);
+ * - `frames`: `input.first_frame_url` and `input.last_frame_url`;
+ * - `references`: `input.reference_urls[]`, images and videos;
+ * - `media`: wan2.7's `input.media[]` of `{type, url}` (first_frame, last_frame, driving_audio, first_clip).
+ */
+export type InputShape = 'text' | 'image' | 'frames' | 'references' | 'media';
+
+/** Limits on an input image (JPEG, PNG without alpha, BMP, WebP). */
+export interface ImageLimits {
+  maxBytes: number;
+  /** Each side, in pixels. */
+  minSide: number;
+  maxSide: number;
+  /** The longer side over the shorter one, where the model states a limit (1:8–8:1). */
+  maxAspect?: number;
+  /** The field also takes a `data:` URL (base64), so a small local image need not be uploaded. */
+  dataUrl: boolean;
+}
+
+/** Limits on an input video (MP4 or MOV). */
+export interface VideoLimits {
+  maxBytes: number;
+  minSeconds: number;
+  maxSeconds: number;
+  maxSide?: number;
+  minSide?: number;
+  maxAspect?: number;
+}
+
+/**
+ * What one Wan video model accepts. This table is the single source for validation, `wan models`,
+ * cost estimates and rate limits; the sources are named beside each model (dashscope-api.md, and
+ * the API references cited in the model files).
  */
 export interface ModelInfo {
   /** Canonical id (the Beijing one). */
   id: string;
   /** The id to send in each region that offers the model; Beijing's wan2.1 ids carry an `x`, Singapore's do not. */
   ids: Partial<Record<Region, string>>;
-  /** `size` (wan2.1–2.6: `parameters.size` = `W*H`) or `resolution` (wan2.7: `resolution` + `ratio`). */
+  modes: Mode[];
+  shape: InputShape;
+  /**
+   * The task path's service segment: `image2video` for the first-and-last-frame models (both
+   * official SDKs switch to it when the model name contains `kf2v`), else `video-generation`.
+   */
+  service: 'video-generation' | 'image2video';
+  /**
+   * `size`: `parameters.size` = `W*H` from the size table. `resolution`: `parameters.resolution`,
+   * plus `ratio` where `ratios` is not empty; without ratios the aspect follows the input image.
+   */
   protocol: 'size' | 'resolution';
   tiers: Tier[];
   /** Allowed `size` values (size protocol), in table order. */
   sizes: string[];
   defaultSize?: string;
-  /** Allowed `ratio` values (resolution protocol). */
+  /** Allowed `ratio` values (resolution protocol; empty when the input sets the aspect). */
   ratios: Ratio[];
   defaultResolution?: Tier;
   defaultRatio?: Ratio;
   durations: number[];
+  /** Where a region allows other durations than `durations`. */
+  regionDurations?: Partial<Record<Region, number[]>>;
   defaultDuration: number;
   fps: number;
-  /** The video has a sound track (auto-dubbed unless `audio_url` is given). */
+  /** The video has a sound track (auto-dubbed unless an audio file is given). */
   sound: boolean;
-  /** Accepts `input.audio_url` (wav/mp3, 3–30 s, ≤ 15 MB). */
+  /** Accepts `parameters.audio` (`false`: a silent video, at the silent price). */
+  audioSwitch: boolean;
+  /** Accepts an audio file to sync to (`input.audio_url`, or wan2.7's `driving_audio`). */
   audioUrl: boolean;
+  /** The audio file's length limits, in seconds. */
+  audioSeconds: [number, number];
   /** Accepts `parameters.shot_type` (`single`/`multi`). */
   shotType: boolean;
+  /** The prompt is required (t2v, r2v); else it is optional (the image says what to show). */
+  promptRequired: boolean;
   /** Longer prompts are truncated by the service, not rejected. */
   promptMax: number;
   negativePromptMax: number;
+  /** Input images: first frame, last frame, reference images. */
+  images?: ImageLimits;
+  /** Reference clips (r2v). */
+  videos?: VideoLimits;
+  /** How many references: images, videos and both together (r2v). */
+  references?: { images: number; videos: number; total: number };
+  /** A first clip to continue (wan2.7-i2v's `first_clip`). */
+  clip?: VideoLimits;
   /** Price per generated second, in the region's currency (`priceCurrency`), by region and tier. */
   prices: Partial<Record<Region, Partial<Record<Tier, number>>>>;
   /** The price of a silent video (`--no-audio`), where the price list gives one; else `prices` applies. */
   silentPrices?: Partial<Record<Region, Partial<Record<Tier, number>>>>;
+  /**
+   * Reference clips are billed too, at the same price: at most this many seconds in all, shared
+   * evenly among the references (r2v).
+   */
+  billedInputSeconds?: number;
   /** Per account: task submissions per second and tasks processed at once. */
   rateLimit: { submitPerSecond: number; concurrent: number };
   notes: string[];
 }
 
 /**
- * When the prices below were read (dashscope-api.md §6.4, [S9], [S10]). Beijing bills in CNY;
- * Singapore and Virginia in USD, whose figures are the reference's dollar values.
+ * When the prices were read (dashscope-api.md §6.4, [S9], [S10], and the model price page of the
+ * image and reference models). Beijing bills in CNY; Singapore and Virginia in USD.
  */
 export const PRICE_DATE = '2026-10-01';
 
@@ -51,155 +132,29 @@ export function priceCurrency(region: Region): string {
   return REGIONS[region].currency;
 }
 
-const ALL_RATIOS = [...RATIOS];
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-const sizes = (...tiers: Tier[]) => tiers.flatMap(sizesOfTier);
-
-export const MODELS: readonly ModelInfo[] = [
-  {
-    id: 'wan2.6-t2v',
-    ids: { beijing: 'wan2.6-t2v', singapore: 'wan2.6-t2v', virginia: 'wan2.6-t2v' },
-    protocol: 'size',
-    tiers: ['720P', '1080P'],
-    sizes: sizes('720P', '1080P'),
-    defaultSize: '1920*1080',
-    ratios: [],
-    durations: range(2, 15),
-    defaultDuration: 5,
-    fps: 30,
-    sound: true,
-    audioUrl: true,
-    shotType: true,
-    promptMax: 1500,
-    negativePromptMax: 500,
-    prices: {
-      beijing: { '720P': 0.6, '1080P': 1.0 },
-      singapore: { '720P': 0.1, '1080P': 0.15 },
-    },
-    rateLimit: { submitPerSecond: 5, concurrent: 5 },
-    notes: ['Virginia prices are not published in the reference; no estimate there.', 'Never returns actual_prompt.'],
-  },
-  {
-    id: 'wan2.5-t2v-preview',
-    ids: { beijing: 'wan2.5-t2v-preview', singapore: 'wan2.5-t2v-preview' },
-    protocol: 'size',
-    tiers: ['480P', '720P', '1080P'],
-    sizes: sizes('480P', '720P', '1080P'),
-    defaultSize: '1920*1080',
-    ratios: [],
-    durations: [5, 10],
-    defaultDuration: 5,
-    // UNCONFIRMED: Sep–Nov 2025 docs say 24 fps, a Dec 2025 doc says 30; we keep the documented-longest value.
-    fps: 24,
-    sound: true,
-    audioUrl: true,
-    shotType: false,
-    promptMax: 1500,
-    negativePromptMax: 500,
-    prices: {
-      beijing: { '480P': 0.3, '720P': 0.6, '1080P': 1.0 },
-      singapore: { '480P': 0.05, '720P': 0.1, '1080P': 0.15 },
-    },
-    rateLimit: { submitPerSecond: 5, concurrent: 5 },
-    notes: ['Sound is generated automatically unless an audio file is given.'],
-  },
-  {
-    id: 'wan2.2-t2v-plus',
-    ids: { beijing: 'wan2.2-t2v-plus', singapore: 'wan2.2-t2v-plus' },
-    protocol: 'size',
-    tiers: ['480P', '1080P'],
-    sizes: sizes('480P', '1080P'),
-    defaultSize: '1920*1080',
-    ratios: [],
-    // UNCONFIRMED what the service does with another duration; the doc says fixed at 5 s, so we allow only 5.
-    durations: [5],
-    defaultDuration: 5,
-    fps: 30,
-    sound: false,
-    audioUrl: false,
-    shotType: false,
-    promptMax: 800,
-    negativePromptMax: 500,
-    prices: {
-      beijing: { '480P': 0.14, '1080P': 0.7 },
-      singapore: { '480P': 0.02, '1080P': 0.1 },
-    },
-    rateLimit: { submitPerSecond: 2, concurrent: 2 },
-    notes: ['Silent video.'],
-  },
-  {
-    id: 'wanx2.1-t2v-turbo',
-    ids: { beijing: 'wanx2.1-t2v-turbo', singapore: 'wan2.1-t2v-turbo' },
-    protocol: 'size',
-    tiers: ['480P', '720P'],
-    sizes: sizes('480P', '720P'),
-    defaultSize: '1280*720',
-    ratios: [],
-    durations: [5],
-    defaultDuration: 5,
-    fps: 30,
-    sound: false,
-    audioUrl: false,
-    shotType: false,
-    promptMax: 800,
-    negativePromptMax: 500,
-    prices: {
-      beijing: { '480P': 0.24, '720P': 0.24 },
-      singapore: { '480P': 0.036, '720P': 0.036 },
-    },
-    rateLimit: { submitPerSecond: 2, concurrent: 2 },
-    notes: ['Silent video.', 'Called wan2.1-t2v-turbo in Singapore.'],
-  },
-  {
-    id: 'wanx2.1-t2v-plus',
-    ids: { beijing: 'wanx2.1-t2v-plus', singapore: 'wan2.1-t2v-plus' },
-    protocol: 'size',
-    tiers: ['720P'],
-    sizes: sizes('720P'),
-    defaultSize: '1280*720',
-    ratios: [],
-    durations: [5],
-    defaultDuration: 5,
-    fps: 30,
-    sound: false,
-    audioUrl: false,
-    shotType: false,
-    promptMax: 800,
-    negativePromptMax: 500,
-    prices: { beijing: { '720P': 0.7 }, singapore: { '720P': 0.1 } },
-    rateLimit: { submitPerSecond: 2, concurrent: 2 },
-    notes: ['Silent video.', 'Called wan2.1-t2v-plus in Singapore.'],
-  },
-  {
-    id: 'wan2.7-t2v',
-    // UNCONFIRMED which regions serve wan2.7-t2v; the pricing page lists Beijing and Singapore.
-    ids: { beijing: 'wan2.7-t2v', singapore: 'wan2.7-t2v' },
-    protocol: 'resolution',
-    tiers: ['720P', '1080P'],
-    sizes: [],
-    ratios: ALL_RATIOS,
-    defaultResolution: '1080P',
-    defaultRatio: '16:9',
-    durations: range(2, 15),
-    defaultDuration: 5,
-    fps: 30,
-    sound: true,
-    audioUrl: true,
-    shotType: false,
-    // UNCONFIRMED for t2v: 5000 is the wan2.7-i2v limit.
-    promptMax: 5000,
-    negativePromptMax: 500,
-    prices: {
-      beijing: { '720P': 0.6, '1080P': 1.0 },
-      singapore: { '720P': 0.1, '1080P': 0.15 },
-    },
-    rateLimit: { submitPerSecond: 5, concurrent: 5 },
-    notes: ['New protocol: resolution + ratio instead of size.'],
-  },
-];
+export const MODELS: readonly ModelInfo[] = [...TEXT_MODELS, ...IMAGE_MODELS, ...REFERENCE_MODELS];
 
 /** @default 'wan2.5-t2v-preview': the model the mission names, with sound and every tier. */
 export const DEFAULT_MODEL = 'wan2.5-t2v-preview';
+
+/**
+ * The model a mode uses when none is chosen, where the region offers it; else the first model of
+ * the table that does that mode there. The same reasons as the t2v default: sound and every tier
+ * for i2v; the cheapest first-and-last-frame model with every tier; the flash reference model,
+ * which can be made silent.
+ */
+export const DEFAULT_MODELS: Record<Mode, string> = {
+  t2v: DEFAULT_MODEL,
+  i2v: 'wan2.5-i2v-preview',
+  kf2v: 'wan2.2-kf2v-flash',
+  r2v: 'wan2.6-r2v-flash',
+};
+
+export function defaultModelFor(mode: Mode, region: Region): ModelInfo | undefined {
+  const preferred = findModel(DEFAULT_MODELS[mode]);
+  if (preferred?.ids[region]) return preferred;
+  return MODELS.find((m) => m.modes.includes(mode) && m.ids[region]);
+}
 
 /** Finds a model by any of its regional ids. */
 export function findModel(id: string): ModelInfo | undefined {
@@ -215,6 +170,16 @@ export function allModelIds(): string[] {
   return [...new Set(MODELS.flatMap((m) => [m.id, ...Object.values(m.ids)]))];
 }
 
+/** The ids of the models that do `mode`, for messages. */
+export function modelsWithMode(mode: Mode): string[] {
+  return MODELS.filter((m) => m.modes.includes(mode)).map((m) => m.id);
+}
+
+/** The durations a model takes in a region. */
+export function durationsIn(model: ModelInfo, region: Region): number[] {
+  return model.regionDurations?.[region] ?? model.durations;
+}
+
 /** The `W*H` a size-protocol model uses for a resolution and ratio, if it has one. */
 export function sizeFor(model: ModelInfo, resolution: Tier, ratio: Ratio): string | undefined {
   const size = SIZE_TABLE[resolution][ratio];
@@ -222,8 +187,8 @@ export function sizeFor(model: ModelInfo, resolution: Tier, ratio: Ratio): strin
 }
 
 /** `5 or 10`, `2–15`. */
-export function describeDurations(model: ModelInfo): string {
-  const d = model.durations;
+export function describeDurations(model: ModelInfo, region?: Region): string {
+  const d = region ? durationsIn(model, region) : model.durations;
   const contiguous = d.length > 2 && d.every((v, i) => i === 0 || v === d[i - 1]! + 1);
   return contiguous ? `${d[0]}–${d[d.length - 1]}` : d.join(' or ');
 }
