@@ -63,7 +63,7 @@ export async function buildProgram(app: App, argv?: readonly string[]): Promise<
   const { io } = app;
   const program = new Command('wan')
     .description(
-      "Alibaba Cloud Model Studio's Wan text-to-video from the command line: create, wait, download — safely",
+      "Alibaba Cloud Model Studio's Wan video models from the command line (text, image, first and last frame, reference): create, wait, download — safely",
     )
     .version(VERSION, '-V, --version')
     .option('--json', 'machine-readable JSON on stdout (errors as JSON on stderr)')

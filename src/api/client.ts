@@ -1,5 +1,6 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Dispatcher } from 'undici';
-import { type AudioFileInfo, checkAudioFile } from './audio-file.js';
 import { type Clock, systemClock } from './clock.js';
 import { buildCreateRequest, type CreateRequest, type CreateTaskOptions } from './create-request.js';
 import { type DownloadOptions, type DownloadResult, downloadVideo } from './download/index.js';
@@ -9,6 +10,8 @@ import { ResponseShapeError } from './errors/response-shape-error.js';
 import { TaskFailedError } from './errors/task-failed-error.js';
 import { apiCall, type HttpContext, requestHeaders } from './http.js';
 import { lazyDispatcher } from './load-undici.js';
+import { inspectFile, type MediaInfo } from './media-file.js';
+import { type InputFile, prepareRequest, type Uploader } from './media-inputs.js';
 import { redactHeaders } from './redact.js';
 import { DEFAULT_REGION, REGIONS, type Region, regionBaseUrl, regionOfBaseUrl } from './regions.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
@@ -26,6 +29,7 @@ import {
 import { checkTaskId } from './task-id.js';
 import { postUpload } from './upload.js';
 import { USER_AGENT } from './version.js';
+import { type VideoRequest, videoOptionsOf } from './video-request.js';
 import { TaskWatcher, type WaitOptions } from './watcher.js';
 
 export interface Timeouts {
@@ -149,7 +153,40 @@ export class WanClient {
     const headers = requestHeaders(this.http, { body: request.body, headers: createHeaders(request) });
     // Shown whether or not a key was found: a create cannot be sent without one.
     headers.authorization ??= 'Bearer ***';
-    return { method: 'POST', url: this.baseUrl + CREATE_PATH, headers: redactHeaders(headers) };
+    return { method: 'POST', url: this.baseUrl + request.path, headers: redactHeaders(headers) };
+  }
+
+  /**
+   * Creates a video task in any mode (see VideoRequest): local files (paths or bytes) are checked
+   * against the model's limits first, then sent inline or uploaded. Sends nothing for bad input.
+   */
+  async create(
+    video: VideoRequest,
+    { signal, cwd = process.cwd() }: { signal?: AbortSignal; cwd?: string } = {},
+  ): Promise<CreatedTask & { inputs: InputFile[] }> {
+    const prepared = await prepareRequest(videoOptionsOf(video), this.region, cwd);
+    const request = await prepared.send(this.uploader(signal));
+    return { ...(await this.createTask(request, { signal })), inputs: prepared.inputs };
+  }
+
+  /** Uploads through the temporary-upload API, for `prepareRequest(…).send`. */
+  uploader(signal?: AbortSignal): Uploader {
+    return async (file, model) => {
+      checkUploads(this.region);
+      const policy = await apiCall(this.http, {
+        operation: 'get upload policy',
+        method: 'GET',
+        path: `/uploads?action=getPolicy&model=${encodeURIComponent(model)}`,
+        schema: uploadPolicySchema,
+        retry: 'idempotent',
+        signal,
+      });
+      const maxMb = policy.data.max_file_size_mb;
+      if (maxMb !== undefined && file.data.length > maxMb * 1024 * 1024) {
+        throw new InputError('upload', `${file.name} is larger than the ${maxMb} MB the upload policy allows`);
+      }
+      return postUpload(policy.data, file, await this.uploadDispatcher(), signal);
+    };
   }
 
   /** `POST /services/aigc/video-generation/video-synthesis`. Never retried once it may have reached the service. */
@@ -161,7 +198,7 @@ export class WanClient {
     const response = await apiCall(this.http, {
       operation: 'create task',
       method: 'POST',
-      path: CREATE_PATH,
+      path: request.path,
       body: request.body,
       headers: createHeaders(request),
       schema: createResponseSchema,
@@ -242,30 +279,34 @@ export class WanClient {
   }
 
   /**
-   * Uploads a local wav/mp3 through the temporary upload API and returns its `oss://` URL (valid
-   * 48 hours, usable only with `model`). The file is checked first: nothing is sent for a bad one,
-   * nor where the region has no upload service (dashscope-api.md §1.3).
+   * Uploads a local image, clip or sound file through the temporary upload API and returns its
+   * `oss://` URL (valid 48 hours, usable only with `model`). The file is read by its content first:
+   * nothing is sent for one that is none of these, nor where the region has no upload service
+   * (dashscope-api.md §1.3).
    */
-  async uploadAudio(
+  async uploadFile(
     file: string,
     model: string,
     { signal }: { signal?: AbortSignal } = {},
-  ): Promise<{ url: string; file: AudioFileInfo }> {
+  ): Promise<{ url: string; file: MediaInfo & { path: string } }> {
     checkUploads(this.region);
-    const info = await checkAudioFile(file);
-    const policy = await apiCall(this.http, {
-      operation: 'get upload policy',
-      method: 'GET',
-      path: `/uploads?action=getPolicy&model=${encodeURIComponent(model)}`,
-      schema: uploadPolicySchema,
-      retry: 'idempotent',
-      signal,
-    });
-    const maxMb = policy.data.max_file_size_mb;
-    if (maxMb !== undefined && info.bytes > maxMb * 1024 * 1024) {
-      throw new InputError('audio', `${file} is larger than the ${maxMb} MB the upload policy allows`);
-    }
-    return { url: await postUpload(policy.data, info, await this.uploadDispatcher(), signal), file: info };
+    const info = await inspectFile(file).catch(() => undefined);
+    if (!info) throw new InputError('upload', `${file} is not an image, clip or sound file the service takes`);
+    const data = await readFile(file);
+    const url = await this.uploader(signal)({ name: path.basename(file), mime: info.mime, data }, model);
+    return { url, file: { ...info, path: file } };
+  }
+
+  /** `uploadFile` for a wav/mp3 only (3–30 s, ≤ 15 MB): what `--audio <file>` takes. */
+  async uploadAudio(
+    file: string,
+    model: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ url: string; file: MediaInfo & { path: string } }> {
+    const info = await inspectFile(file).catch(() => undefined);
+    if (info?.kind !== 'audio')
+      throw new InputError('audio', `${file} is neither WAV nor MP3 (by its content); the service takes .wav and .mp3`);
+    return this.uploadFile(file, model, options);
   }
 
   /**
@@ -313,8 +354,6 @@ export class WanClient {
     return url;
   }
 }
-
-const CREATE_PATH = '/services/aigc/video-generation/video-synthesis';
 
 function createHeaders(request: CreateRequest): Record<string, string> {
   return { 'x-dashscope-async': 'enable', ...request.headers };

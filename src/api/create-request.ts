@@ -3,26 +3,46 @@ import './zod-english.js';
 import {
   allModelIds,
   DEFAULT_MODEL,
+  defaultModelFor,
   describeDurations,
+  durationsIn,
   findModel,
+  MODE_NAMES,
   MODELS,
+  MODES,
+  type Mode,
   type ModelInfo,
-  sizeFor,
 } from './catalogue.js';
 
 export { describeDurations } from './catalogue.js';
 
 import { InputError } from './errors/input-error.js';
 import type { Region } from './regions.js';
+import { billedInputSeconds, inputBody, type KnownMedia, modeOf } from './request-media.js';
+import { pickShape } from './request-shape.js';
 import { type CreateRequestBody, createRequestBodySchema } from './schemas.js';
-import { normalizeSize, RATIOS, type Ratio, ratioOfSize, SIZE_TABLE, TIERS, type Tier, tierOfSize } from './sizes.js';
+import { RATIOS, TIERS, type Tier } from './sizes.js';
 
-/** What a caller asks for, in the library's camelCase; everything but the prompt is optional. */
+/**
+ * What a caller asks for, in the library's camelCase, with every input already a URL (`http(s)://`,
+ * `oss://`, or `data:` for images where the model takes it). `WanClient#create` takes local files
+ * too and turns them into such URLs (media-inputs.ts).
+ */
 export const createTaskOptionsSchema = z.object({
-  prompt: z.string(),
+  /** Checked against the inputs given, when set; else the inputs say which mode it is. */
+  mode: z.optional(z.enum(MODES)),
+  /** Required by text-to-video and reference models; optional when an image says what to show. */
+  prompt: z.optional(z.string()),
   model: z.optional(z.string()),
   negativePrompt: z.optional(z.string()),
-  /** `http(s)://` or `oss://` URL of a wav/mp3 (3–30 s, ≤ 15 MB); models with sound only. */
+  /** The first frame (image-to-video; with `lastFrame`, first-and-last frame). */
+  image: z.optional(z.string()),
+  lastFrame: z.optional(z.string()),
+  /** wan2.7-i2v: a clip (mp4/mov, 2–10 s) the video continues. */
+  clip: z.optional(z.string()),
+  /** Reference images and clips of the characters (r2v): the prompt calls them character1, character2, … */
+  references: z.optional(z.array(z.string())),
+  /** A wav/mp3 to sync the video to (3–30 s, ≤ 15 MB; wan2.7: 2–30 s); models with sound only. */
   audioUrl: z.optional(z.string()),
   /**
    * `false`: a silent video from a model that makes sound (`parameters.audio`, sent only when set).
@@ -43,15 +63,20 @@ export type CreateTaskOptions = z.infer<typeof createTaskOptionsSchema>;
 
 export interface CreateRequest {
   model: ModelInfo;
+  mode: Mode;
+  /** `/services/aigc/<service>/video-synthesis`. */
+  path: string;
   body: CreateRequestBody;
   /** Extra headers the body needs (`X-DashScope-OssResourceResolve` for `oss://` inputs). */
   headers: Record<string, string>;
   /** Things the user should know that do not stop the request (truncation, renamed model ids). */
   warnings: string[];
-  /** Output size (`W*H`) and tier the task will have, for messages and cost. */
-  size: string;
+  /** Output size (`W*H`), where the request sets it; image models keep the input's aspect. */
+  size?: string;
   tier: Tier;
   duration: number;
+  /** Seconds of reference clips billed besides the video's own (r2v; an upper bound where a length is unknown). */
+  inputSeconds: number;
   /** The region whose model id, prices and currency apply. */
   region: Region;
   /** `audio: false` was asked: a silent video (priced at the silent price where there is one). */
@@ -63,36 +88,40 @@ const SEED_MAX = 2147483647;
 /**
  * Checks options against the model catalogue and builds the exact request body, carrying only what
  * the caller set and only fields the model accepts. Throws InputError before anything is sent.
+ * `known`: what was read from the local files behind some of the URLs, checked against the
+ * model's limits here, with everything else.
  */
-export function buildCreateRequest(options: CreateTaskOptions, region: Region): CreateRequest {
+export function buildCreateRequest(
+  options: CreateTaskOptions,
+  region: Region,
+  known: KnownMedia = new Map(),
+): CreateRequest {
   const warnings: string[] = [];
-  const requested = options.model ?? DEFAULT_MODEL;
-  const model = findModel(requested);
-  if (!model)
-    throw new InputError('model', `unknown model "${requested}"; allowed: ${allModelIds().join(', ')}`, allModelIds());
-  const modelId = model.ids[region];
-  if (!modelId) {
-    const where = Object.keys(model.ids).join(', ');
-    throw new InputError('model', `${requested} is not offered in ${region}; it is offered in: ${where}`);
-  }
-  if (modelId !== requested) warnings.push(`using ${modelId}, the ${region} id of ${requested}`);
+  const mode = modeOf(options);
+  const model = chooseModel(options, mode, region);
+  const modelId = model.ids[region]!;
+  if (options.model !== undefined && modelId !== options.model)
+    warnings.push(`using ${modelId}, the ${region} id of ${options.model}`);
 
   const prompt = options.prompt;
-  if (prompt.trim() === '') throw new InputError('prompt', 'the prompt is empty');
-  warnIfLong(warnings, 'prompt', prompt, model.promptMax);
+  if (prompt === undefined || prompt.trim() === '') {
+    if (model.promptRequired || prompt !== undefined)
+      throw new InputError('prompt', prompt === undefined ? `${model.id} needs a prompt` : 'the prompt is empty');
+  } else {
+    warnIfLong(warnings, 'prompt', prompt, model.promptMax);
+  }
   if (options.negativePrompt !== undefined)
     warnIfLong(warnings, 'negative prompt', options.negativePrompt, model.negativePromptMax);
 
-  const parameters: CreateRequestBody['parameters'] = {};
-  const shape = model.protocol === 'size' ? pickSize(model, options) : pickResolution(model, options);
-  Object.assign(parameters, shape.parameters);
-
+  const shape = pickShape(model, options);
+  const parameters: CreateRequestBody['parameters'] = { ...shape.parameters };
+  const durations = durationsIn(model, region);
   if (options.duration !== undefined) {
-    if (!Number.isInteger(options.duration) || !model.durations.includes(options.duration)) {
+    if (!Number.isInteger(options.duration) || !durations.includes(options.duration)) {
       throw new InputError(
         'duration',
-        `${model.id} makes videos of ${describeDurations(model)} seconds; got ${options.duration}`,
-        model.durations,
+        `${model.id} makes videos of ${describeDurations(model, region)} seconds${model.regionDurations?.[region] ? ` in ${region}` : ''}; got ${options.duration}`,
+        durations,
       );
     }
     parameters.duration = options.duration;
@@ -107,126 +136,96 @@ export function buildCreateRequest(options: CreateTaskOptions, region: Region): 
   if (options.watermark !== undefined) parameters.watermark = options.watermark;
   if (options.shotType !== undefined) {
     if (!model.shotType)
-      throw new InputError('shotType', `${model.id} does not take a shot type; only wan2.6-t2v does`);
+      throw new InputError(
+        'shotType',
+        `${model.id} does not take a shot type; models that do: ${idsWhere((m) => m.shotType)}`,
+      );
     parameters.shot_type = options.shotType;
   }
+  checkAudio(model, options);
+  if (options.audio !== undefined) parameters.audio = options.audio;
 
-  if (options.audio !== undefined) {
-    // dashscope-api.md §3.1 and the API reference: a silent video is made by sending no audio_url and
-    // `audio: false`; sound models (wan2.5, wan2.6, wan2.7 t2v) add sound by default.
-    if (!model.sound)
-      throw new InputError('audio', `${model.id} makes silent videos already; models with sound: ${soundModels()}`);
-    if (options.audio === false && options.audioUrl !== undefined) {
-      throw new InputError('audio', 'a silent video takes no audio file: give --no-audio or --audio, not both');
-    }
-    parameters.audio = options.audio;
-  }
-
-  const input: CreateRequestBody['input'] = { prompt };
-  if (options.negativePrompt !== undefined && options.negativePrompt !== '')
-    input.negative_prompt = options.negativePrompt;
+  const input: CreateRequestBody['input'] = {
+    ...(prompt !== undefined && prompt.trim() !== '' ? { prompt } : {}),
+    ...(options.negativePrompt !== undefined && options.negativePrompt !== ''
+      ? { negative_prompt: options.negativePrompt }
+      : {}),
+    ...inputBody(model, options, known),
+  };
   const headers: Record<string, string> = {};
-  if (options.audioUrl !== undefined) {
-    if (!model.audioUrl)
-      throw new InputError(
-        'audioUrl',
-        `${model.id} makes silent videos and takes no audio; models with sound: ${soundModels()}`,
-      );
-    if (!/^(https?|oss):\/\/\S+$/.test(options.audioUrl)) {
-      throw new InputError(
-        'audioUrl',
-        `the audio URL must start with http://, https:// or oss://; got "${options.audioUrl}"`,
-      );
-    }
-    input.audio_url = options.audioUrl;
-    // dashscope-api.md §1.3: any request referencing an oss:// URL must ask the service to resolve it.
-    if (options.audioUrl.startsWith('oss://')) headers['x-dashscope-ossresourceresolve'] = 'enable';
-  }
+  // dashscope-api.md §1.3: any request referencing an oss:// URL must ask the service to resolve it
+  // (the Python SDK sets the header for any oss:// input, uploaded by it or not).
+  if (JSON.stringify(input).includes('"oss://')) headers['x-dashscope-ossresourceresolve'] = 'enable';
 
   const body = createRequestBodySchema.parse({ model: modelId, input, parameters });
   return {
     model,
+    mode,
+    path: `/services/aigc/${model.service}/video-synthesis`,
     body,
     headers,
     warnings,
-    size: shape.size,
+    ...(shape.size ? { size: shape.size } : {}),
     tier: shape.tier,
     duration: options.duration ?? model.defaultDuration,
+    inputSeconds: billedInputSeconds(model, options, known),
     region,
     silent: options.audio === false,
   };
 }
 
-interface Shape {
-  parameters: CreateRequestBody['parameters'];
-  size: string;
-  tier: Tier;
+/**
+ * The model asked for, else the mode's default in the region; either must be offered in the
+ * region and do the mode the inputs ask for.
+ */
+export function chooseModel(options: CreateTaskOptions, mode: Mode, region: Region): ModelInfo {
+  if (options.model === undefined) {
+    const fallback = mode === 't2v' ? findModel(DEFAULT_MODEL) : defaultModelFor(mode, region);
+    if (!fallback?.ids[region]) throw new InputError('model', `no ${MODE_NAMES[mode]} model is offered in ${region}`);
+    return fallback;
+  }
+  const model = findModel(options.model);
+  if (!model)
+    throw new InputError(
+      'model',
+      `unknown model "${options.model}"; allowed: ${allModelIds().join(', ')}`,
+      allModelIds(),
+    );
+  if (!model.ids[region]) {
+    const where = Object.keys(model.ids).join(', ');
+    throw new InputError('model', `${options.model} is not offered in ${region}; it is offered in: ${where}`);
+  }
+  if (!model.modes.includes(mode)) {
+    const others = idsWhere((m) => m.modes.includes(mode));
+    throw new InputError(
+      'model',
+      `${model.id} does not make ${MODE_NAMES[mode]} videos (${model.modes.map((m) => MODE_NAMES[m]).join(', ')} only); models that do: ${others}`,
+    );
+  }
+  return model;
 }
 
-function pickSize(model: ModelInfo, options: CreateTaskOptions): Shape {
-  if (options.size !== undefined) {
-    if (options.resolution !== undefined || options.ratio !== undefined) {
-      throw new InputError('size', 'give either a size or a resolution and ratio, not both');
-    }
-    const size = normalizeSize(options.size);
-    if (!model.sizes.includes(size)) {
+function checkAudio(model: ModelInfo, options: CreateTaskOptions): void {
+  if (options.audio !== undefined) {
+    // dashscope-api.md §3.1 and the API reference: a silent video is made by sending no audio_url and
+    // `audio: false`; only some models with sound take the switch.
+    if (!model.sound)
       throw new InputError(
-        'size',
-        `${model.id} does not make ${options.size}; allowed: ${model.sizes.join(', ')}`,
-        model.sizes,
+        'audio',
+        `${model.id} makes silent videos already; models with sound: ${idsWhere((m) => m.sound)}`,
       );
-    }
-    return { parameters: { size }, size, tier: tierOfSize(size)! };
-  }
-  if (options.resolution !== undefined || options.ratio !== undefined) {
-    const defaultSize = model.defaultSize!;
-    const resolution = options.resolution ?? tierOfSize(defaultSize)!;
-    const ratio: Ratio = options.ratio ?? '16:9';
-    const size = sizeFor(model, resolution, ratio);
-    if (!size) {
-      const field =
-        options.resolution !== undefined && !model.tiers.includes(options.resolution) ? 'resolution' : 'ratio';
-      const combos = model.sizes.map((s) => `${tierOfSize(s)} ${ratioOfSize(s)}`).join(', ');
+    if (!model.audioSwitch)
       throw new InputError(
-        field,
-        `${model.id} has no ${resolution} ${ratio} size; allowed: ${combos}`,
-        field === 'resolution' ? model.tiers : undefined,
+        'audio',
+        `${model.id} always makes sound; models that can be silent: ${idsWhere((m) => m.audioSwitch)}`,
       );
-    }
-    return { parameters: { size }, size, tier: resolution };
+    if (options.audio === false && options.audioUrl !== undefined)
+      throw new InputError('audio', 'a silent video takes no audio file: give --no-audio or --audio, not both');
   }
-  const size = model.defaultSize!;
-  return { parameters: {}, size, tier: tierOfSize(size)! };
-}
-
-function pickResolution(model: ModelInfo, options: CreateTaskOptions): Shape {
-  let { resolution, ratio } = options;
-  if (options.size !== undefined) {
-    if (resolution !== undefined || ratio !== undefined)
-      throw new InputError('size', 'give either a size or a resolution and ratio, not both');
-    // wan2.7 takes resolution + ratio; a table size maps onto them exactly.
-    const size = normalizeSize(options.size);
-    resolution = tierOfSize(size);
-    ratio = ratioOfSize(size);
-    if (!resolution || !ratio || !model.tiers.includes(resolution)) {
-      throw new InputError(
-        'size',
-        `${model.id} takes --resolution (${model.tiers.join(', ')}) and --ratio (${model.ratios.join(', ')}), not size ${options.size}`,
-      );
-    }
+  if (options.audioUrl !== undefined && !model.audioUrl) {
+    const what = model.sound ? 'takes no audio file' : 'makes silent videos and takes no audio file';
+    throw new InputError('audioUrl', `${model.id} ${what}; models that do: ${idsWhere((m) => m.audioUrl)}`);
   }
-  if (resolution !== undefined && !model.tiers.includes(resolution)) {
-    throw new InputError('resolution', `${model.id} makes ${model.tiers.join(', ')}; got ${resolution}`, model.tiers);
-  }
-  if (ratio !== undefined && !model.ratios.includes(ratio)) {
-    throw new InputError('ratio', `${model.id} takes ratios ${model.ratios.join(', ')}; got ${ratio}`, model.ratios);
-  }
-  const parameters: CreateRequestBody['parameters'] = {};
-  if (resolution !== undefined) parameters.resolution = resolution;
-  if (ratio !== undefined) parameters.ratio = ratio;
-  const tier = resolution ?? model.defaultResolution!;
-  const size = SIZE_TABLE[tier][ratio ?? model.defaultRatio!]!;
-  return { parameters, size, tier };
 }
 
 function warnIfLong(warnings: string[], what: string, text: string, max: number): void {
@@ -235,8 +234,8 @@ function warnIfLong(warnings: string[], what: string, text: string, max: number)
     warnings.push(`the ${what} has ${length} characters; the service keeps the first ${max} and drops the rest`);
 }
 
-function soundModels(): string {
-  return MODELS.filter((m) => m.audioUrl)
+function idsWhere(test: (model: ModelInfo) => boolean): string {
+  return MODELS.filter(test)
     .map((m) => m.id)
     .join(', ');
 }

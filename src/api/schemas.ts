@@ -14,10 +14,22 @@ export { isTerminal, TERMINAL_STATUSES, type TerminalStatus } from './task-statu
 
 const nonEmpty = z.string().check(z.minLength(1));
 
+/** wan2.7's input list: each `type` at most once (dashscope-api.md and the wan2.7 image-to-video reference). */
+export const mediaItemSchema = z.object({
+  type: z.enum(['first_frame', 'last_frame', 'driving_audio', 'first_clip']),
+  url: nonEmpty,
+});
+
+/** `input`: the prompt and the media of the model's input shape (catalogue.ts `InputShape`). */
 export const createInputSchema = z.object({
-  prompt: z.string(),
+  prompt: z.optional(z.string()),
   negative_prompt: z.optional(z.string()),
-  audio_url: z.optional(z.string()),
+  audio_url: z.optional(nonEmpty),
+  img_url: z.optional(nonEmpty),
+  first_frame_url: z.optional(nonEmpty),
+  last_frame_url: z.optional(nonEmpty),
+  reference_urls: z.optional(z.array(nonEmpty).check(z.minLength(1))),
+  media: z.optional(z.array(mediaItemSchema).check(z.minLength(1))),
 });
 
 export const createParametersSchema = z.object({
@@ -32,7 +44,7 @@ export const createParametersSchema = z.object({
   audio: z.optional(z.boolean()),
 });
 
-/** The body of `POST /services/aigc/video-generation/video-synthesis`. */
+/** The body of `POST /services/aigc/{video-generation|image2video}/video-synthesis`. */
 export const createRequestBodySchema = z.object({
   model: nonEmpty,
   input: createInputSchema,

@@ -1,7 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Dispatcher } from 'undici';
-import type { AudioFileInfo } from './audio-file.js';
 import { ApiError } from './errors/api-error.js';
 import { ConnectionError } from './errors/connection-error.js';
 import { loadUndici } from './load-undici.js';
@@ -15,11 +12,11 @@ import type { UploadPolicy } from './schemas.js';
  */
 export async function postUpload(
   policy: UploadPolicy,
-  file: AudioFileInfo,
+  file: { name: string; mime: string; data: Buffer },
   dispatcher: Dispatcher,
   signal?: AbortSignal,
 ): Promise<string> {
-  const key = `${policy.upload_dir}/${path.basename(file.path)}`;
+  const key = `${policy.upload_dir}/${file.name}`;
   const { FormData, request } = await loadUndici();
   const form = new FormData();
   form.append('OSSAccessKeyId', policy.oss_access_key_id);
@@ -30,7 +27,13 @@ export async function postUpload(
   form.append('x-oss-forbid-overwrite', policy.x_oss_forbid_overwrite);
   form.append('success_action_status', '200');
   form.append('x-oss-content-type', file.mime);
-  form.append('file', new Blob([await readFile(file.path)], { type: file.mime }), path.basename(file.path));
+  form.append(
+    'file',
+    new Blob([new Uint8Array(file.data.buffer as ArrayBuffer, file.data.byteOffset, file.data.length)], {
+      type: file.mime,
+    }),
+    file.name,
+  );
   const host = new URL(policy.upload_host).host;
   let res: Dispatcher.ResponseData;
   try {

@@ -1,5 +1,4 @@
-import { estimateCost } from '../api/cost.js';
-import type { Region } from '../api/regions.js';
+import { requestCost } from '../api/cost.js';
 import type { PlannedLine } from './plan.js';
 import type { LineStart } from './resume.js';
 
@@ -21,7 +20,7 @@ export interface BatchSpend {
   unpriced: number;
 }
 
-export function priceBatch(lines: PlannedLine[], starts: Map<number, LineStart>, region: Region): BatchSpend {
+export function priceBatch(lines: PlannedLine[], starts: Map<number, LineStart>): BatchSpend {
   const spend: BatchSpend = { toCreate: 0, resumed: 0, done: 0, blocked: 0, amount: 0, unpriced: 0 };
   for (const line of lines) {
     const kind = starts.get(line.line)?.kind ?? 'new';
@@ -30,7 +29,7 @@ export function priceBatch(lines: PlannedLine[], starts: Map<number, LineStart>,
     else if (kind === 'exists') spend.blocked++;
     else {
       spend.toCreate++;
-      const cost = lineCost(line, region);
+      const cost = lineCost(line);
       if (!cost) spend.unpriced++;
       else {
         spend.amount += cost.amount;
@@ -43,7 +42,6 @@ export function priceBatch(lines: PlannedLine[], starts: Map<number, LineStart>,
   return spend;
 }
 
-export function lineCost(line: PlannedLine, region: Region) {
-  const { request } = line;
-  return estimateCost(request.model, region, request.tier, request.duration);
+export function lineCost(line: PlannedLine) {
+  return requestCost(line.request);
 }

@@ -12,7 +12,8 @@ const nonEmpty = z.string().check(z.minLength(1));
 
 /** What one JSON line may say; everything but `prompt` falls back to the command's flags. */
 export const lineFieldsSchema = z.strictObject({
-  prompt: z.string().check(z.refine((s) => s.trim() !== '', 'must not be empty')),
+  /** Optional on a line with an image or a clip, which says what to show. */
+  prompt: z.optional(z.string().check(z.refine((s) => s.trim() !== '', 'must not be empty'))),
   model: z.optional(nonEmpty),
   size: z.optional(nonEmpty),
   resolution: z.optional(z.enum(TIERS)),
@@ -25,6 +26,15 @@ export const lineFieldsSchema = z.strictObject({
    * http(s)/oss URL, or `false` for a silent video.
    */
   audio: z.optional(z.union([nonEmpty, z.literal(false)])),
+  /** The first frame: a local image (relative to the batch file's directory) or a URL. */
+  image: z.optional(nonEmpty),
+  /** The same as `image`. */
+  firstFrame: z.optional(nonEmpty),
+  lastFrame: z.optional(nonEmpty),
+  /** wan2.7-i2v: a clip to continue. */
+  clip: z.optional(nonEmpty),
+  /** Reference images and clips (reference-to-video). */
+  references: z.optional(z.array(nonEmpty).check(z.minLength(1))),
   seed: z.optional(z.number().check(z.int())),
   promptExtend: z.optional(z.boolean()),
   watermark: z.optional(z.boolean()),
@@ -90,7 +100,13 @@ function parseJsonLine(raw: string, line: number): { fields: LineFields } | { er
     return { errors: [{ line, message: 'each line must be a JSON object with a "prompt"' }] };
   }
   const result = lineFieldsSchema.safeParse(value);
-  if (result.success) return { fields: result.data };
+  if (result.success) {
+    const f = result.data;
+    // Only an image or a clip says what to show without a prompt (references need one too).
+    if (f.prompt === undefined && [f.image, f.firstFrame, f.clip].every((v) => v === undefined))
+      return { errors: [{ line, field: 'prompt', message: 'missing' }] };
+    return { fields: f };
+  }
   return {
     errors: result.error.issues.map((issue): LineError => {
       if (issue.code === 'unrecognized_keys') {
@@ -105,10 +121,7 @@ function parseJsonLine(raw: string, line: number): { fields: LineFields } | { er
       return {
         line,
         field,
-        message:
-          field === 'prompt' && issue.code === 'invalid_type' && (value as Record<string, unknown>).prompt === undefined
-            ? 'missing'
-            : describeIssue(issue),
+        message: describeIssue(issue),
       };
     }),
   };

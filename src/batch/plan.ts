@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { checkAudioFile } from '../api/audio-file.js';
-import type { CreateRequest, CreateTaskOptions } from '../api/create-request.js';
+import type { CreateRequest } from '../api/create-request.js';
 import { InputError } from '../api/errors/input-error.js';
+import { type InputFile, prepareRequest, type Uploader, type VideoOptions } from '../api/media-inputs.js';
+import type { Region } from '../api/regions.js';
 import { requestIdentity } from '../tasks/create.js';
-import type { InputFile } from '../tasks/save-video.js';
 import type { BatchEntry, LineError, LineFields } from './input.js';
 import { lineKey } from './key.js';
 import { defaultFileName } from './slug.js';
@@ -16,11 +14,10 @@ export interface PlannedLine {
   prompt: string;
   key: string;
   request: CreateRequest;
-  /** What the request was built from; rebuilt with the upload's URL when `audioFile` is set. */
-  options: CreateTaskOptions;
-  /** A local audio file to upload just before the line is sent (absolute path), and its content. */
-  audioFile?: string;
+  /** The line's local files (their names, sizes and SHA-256), read and sent just before its task is created. */
   inputs: InputFile[];
+  /** The request to send, local files inlined or uploaded: called only when a new task is sent. */
+  send: (upload: Uploader) => Promise<CreateRequest>;
   /** What identifies the line's request (see requestIdentity). */
   identity: string;
   /** Absolute path of the video. */
@@ -31,18 +28,16 @@ export interface PlanInput {
   entries: BatchEntry[];
   /** The batch file's absolute path, or `stdin`: part of every derived key. */
   source: string;
-  /** Where a line's relative `audio` path starts: the batch file's directory (or the cwd for stdin). */
+  /** Where a line's relative file paths start: the batch file's directory (or the cwd for stdin). */
   baseDir: string;
   /** Absolute. */
   outputDir: string;
   /** The command's flags and config, applied to every line (a line's own fields win). */
-  defaults: Omit<CreateTaskOptions, 'prompt'>;
-  /** `--audio`, absolute. */
-  defaultAudio?: string;
-  /** Builds and checks a request against the catalogue (`WanClient#prepareCreate`); throws InputError. */
-  prepare: (options: CreateTaskOptions) => CreateRequest;
-  /** Throws InputError where the region has no upload service for local files. */
-  checkUploads: () => void;
+  defaults: Omit<VideoOptions, 'prompt'>;
+  /** The region whose models, limits and upload service apply. */
+  region: Region;
+  /** Where the command's own relative paths (`--audio`) start. */
+  cwd: string;
 }
 
 export interface Plan {
@@ -51,9 +46,6 @@ export interface Plan {
   /** Each distinct warning of prepareCreate (truncated prompt, …) and the lines it concerns. */
   warnings: Map<string, number[]>;
 }
-
-/** The stand-in URL a request with a local audio file is checked with before its upload exists. */
-export const AUDIO_PLACEHOLDER = 'oss://uploaded-when-sent';
 
 /**
  * Checks every line against the catalogue and the others (keys and files must be unique) and
@@ -71,28 +63,23 @@ export async function planBatch(input: PlanInput): Promise<Plan> {
     const fail = (field: string | undefined, message: string) =>
       errors.push({ line, ...(field ? { field } : {}), message });
     let request: CreateRequest;
-    let options: CreateTaskOptions;
-    let audio: string | undefined;
-    const inputs: InputFile[] = [];
+    let inputs: InputFile[];
+    let send: PlannedLine['send'];
+    let identityBody: unknown;
     try {
-      ({ options, audio } = mergeOptions(input, fields));
-      request = input.prepare(audio ? { ...options, audioUrl: AUDIO_PLACEHOLDER } : options);
-      if (audio) {
-        input.checkUploads();
-        const info = await checkAudioFile(audio);
-        inputs.push({ name: path.basename(audio), bytes: info.bytes, sha256: await sha256Of(audio) });
-      }
+      ({ request, inputs, send, identityBody } = await prepareRequest(
+        mergeOptions(input, fields),
+        input.region,
+        input.baseDir,
+      ));
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
-      fail(err.field, err.message);
+      fail(lineField(err.field, fields), err.message);
       continue;
     }
     for (const warning of request.warnings) warnings.set(warning, [...(warnings.get(warning) ?? []), line]);
 
-    const identity = requestIdentity(
-      request,
-      inputs.map((i) => i.sha256),
-    );
+    const identity = requestIdentity(request, { identityBody, inputs });
     const occurrence = occurrences.get(identity) ?? 0;
     occurrences.set(identity, occurrence + 1);
     const key = fields.key ?? lineKey(input.source, identity, occurrence);
@@ -100,7 +87,7 @@ export async function planBatch(input: PlanInput): Promise<Plan> {
     if (sameKey !== undefined) fail('key', `the same idempotency key as line ${sameKey}; each line needs its own`);
     keys.set(key, line);
 
-    const name = fields.output ?? defaultFileName(line, fields.prompt);
+    const name = fields.output ?? defaultFileName(line, fields.prompt ?? inputName(fields));
     const bad = badOutputName(name);
     if (bad) {
       fail('output', bad);
@@ -111,17 +98,7 @@ export async function planBatch(input: PlanInput): Promise<Plan> {
     if (sameFile !== undefined) fail('output', `${name} is also line ${sameFile}'s file`);
     files.set(file, line);
     if (sameKey === undefined && sameFile === undefined) {
-      lines.push({
-        line,
-        prompt: fields.prompt,
-        key,
-        request,
-        options,
-        identity,
-        inputs,
-        file,
-        ...(audio ? { audioFile: audio } : {}),
-      });
+      lines.push({ line, prompt: fields.prompt ?? '', key, request, inputs, send, identity, file });
     }
   }
   return { lines, errors, warnings };
@@ -130,29 +107,67 @@ export async function planBatch(input: PlanInput): Promise<Plan> {
 /**
  * The flags' values with the line's on top. A line that names its own shape (`size`, or
  * `resolution`/`ratio`) or its own audio drops the defaults' other form, which would conflict.
+ * A line's relative paths start at the batch file's directory; the flags' at the working directory.
  */
-function mergeOptions(input: PlanInput, fields: LineFields): { options: CreateTaskOptions; audio?: string } {
-  const defaults: Omit<CreateTaskOptions, 'prompt'> = { ...input.defaults };
-  let audio = input.defaultAudio;
+function mergeOptions(input: PlanInput, fields: LineFields): VideoOptions {
+  const defaults: Omit<VideoOptions, 'prompt'> = { ...input.defaults };
+  if (defaults.audioSource !== undefined && typeof defaults.audioSource === 'string' && !isUrl(defaults.audioSource))
+    defaults.audioSource = path.resolve(input.cwd, defaults.audioSource);
   if (fields.size !== undefined) {
     delete defaults.resolution;
     delete defaults.ratio;
   }
   if (fields.resolution !== undefined || fields.ratio !== undefined) delete defaults.size;
-  const { output: _output, key: _key, audio: lineAudio, ...own } = fields;
-  if (lineAudio !== undefined || fields.audioUrl !== undefined) {
+  const {
+    output: _output,
+    key: _key,
+    audio: lineAudio,
+    audioUrl,
+    firstFrame,
+    image,
+    lastFrame,
+    clip,
+    references,
+    ...own
+  } = fields;
+  if (lineAudio !== undefined || audioUrl !== undefined) {
     // The line's own sound (or silence) replaces the flags'.
-    delete defaults.audioUrl;
+    delete defaults.audioSource;
     delete defaults.audio;
-    audio = undefined;
   }
-  const line: Partial<CreateTaskOptions> = stripUndefined(own);
+  if (image !== undefined && firstFrame !== undefined)
+    throw new InputError('image', 'image and firstFrame are the same input: give one');
+  if (lineAudio !== undefined && lineAudio !== false && audioUrl !== undefined)
+    throw new InputError('audio', 'give audio or audioUrl, not both');
+  const local = (file: string) => (isUrl(file) ? file : path.resolve(input.baseDir, file));
+  const line: Partial<VideoOptions> = stripUndefined({
+    ...own,
+    image: (image ?? firstFrame) !== undefined ? local((image ?? firstFrame)!) : undefined,
+    lastFrame: lastFrame !== undefined ? local(lastFrame) : undefined,
+    clip: clip !== undefined ? local(clip) : undefined,
+    references: references?.map(local),
+    audioSource: typeof lineAudio === 'string' ? local(lineAudio) : audioUrl !== undefined ? audioUrl : undefined,
+  });
   if (lineAudio === false) line.audio = false;
-  else if (typeof lineAudio === 'string' && /^[a-z][a-z0-9+.-]*:\/\//i.test(lineAudio)) line.audioUrl = lineAudio;
-  else if (typeof lineAudio === 'string') audio = path.resolve(input.baseDir, lineAudio);
-  const options = { ...defaults, ...line } as CreateTaskOptions;
-  if (audio && options.audioUrl !== undefined) throw new InputError('audio', 'give audio or audioUrl, not both');
-  return { options, ...(audio ? { audio } : {}) };
+  return { ...defaults, ...line } as VideoOptions;
+}
+
+/** The line's own name for a library field: its sound is `audio` unless it said `audioUrl`. */
+function lineField(field: string, fields: LineFields): string {
+  if (field === 'audioUrl') return fields.audioUrl !== undefined ? 'audioUrl' : 'audio';
+  if (field === 'image' && fields.firstFrame !== undefined) return 'firstFrame';
+  return field;
+}
+
+/** URLs are sent as they are; anything else is a local path. */
+function isUrl(source: string): boolean {
+  return /^(https?|oss):\/\//i.test(source) || /^data:/i.test(source);
+}
+
+/** A line without a prompt is named after its first input. */
+function inputName(fields: LineFields): string {
+  const first = fields.image ?? fields.firstFrame ?? fields.clip ?? fields.references?.[0] ?? '';
+  return path.parse(first.split(/[?#]/, 1)[0]!).name;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
@@ -167,10 +182,4 @@ function badOutputName(name: string): string | undefined {
   if (name.endsWith('/') || name.endsWith('\\')) return `"${name}" names a directory, not a file`;
   if (/[\0\r\n]/.test(name)) return `"${name}" contains a control character`;
   return undefined;
-}
-
-async function sha256Of(file: string): Promise<string> {
-  return createHash('sha256')
-    .update(await readFile(file))
-    .digest('hex');
 }

@@ -252,7 +252,7 @@ export class BatchRunner {
         identity: plan.identity,
         output: plan.file,
         batch: { file: this.o.source, line: plan.line },
-        ...(plan.audioFile ? { beforeSend: () => this.upload(s) } : {}),
+        ...(plan.inputs.length > 0 ? { beforeSend: () => this.send(s) } : {}),
       });
       s.taskId = task.taskId;
       s.status = task.status ?? 'PENDING';
@@ -283,12 +283,14 @@ export class BatchRunner {
     }
   }
 
-  /** A line's local audio file, uploaded just before its task is created. */
-  private async upload(s: LineState) {
-    const { client, signal } = this.o.job;
-    const { url } = await client.uploadAudio(s.plan.audioFile!, s.plan.request.body.model, { signal });
-    this.o.view.event(s.plan.line, `uploaded ${s.plan.audioFile} as ${url}`);
-    return client.prepareCreate({ ...s.plan.options, audioUrl: url });
+  /** A line's local files, read again and inlined or uploaded just before its task is created. */
+  private async send(s: LineState) {
+    const upload = this.o.job.client.uploader(this.o.job.signal);
+    return s.plan.send(async (file, model) => {
+      const url = await upload(file, model);
+      this.o.view.event(s.plan.line, `uploaded ${file.name} as ${url}`);
+      return url;
+    });
   }
 
   /** Watches a line's task until it ends (its slot is freed then), then saves its video. */
@@ -296,7 +298,7 @@ export class BatchRunner {
     this.running++;
     this.o.view.active(s.plan.line, s.status, s.since);
     this.progress();
-    const kind = `${s.plan.request.body.model}\n${s.plan.request.size}\n${s.plan.request.duration}`;
+    const kind = `${s.plan.request.body.model}\n${s.plan.request.size ?? s.plan.request.tier}\n${s.plan.request.duration}`;
     const watched = this.watcher
       .watch(s.taskId!, { since: s.since!, ...(s.createdAt !== undefined ? { createdAt: s.createdAt } : {}), kind })
       .finally(() => {

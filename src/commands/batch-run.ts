@@ -1,8 +1,6 @@
 import path from 'node:path';
-import { checkUploads } from '../api/client.js';
 import { MissingKeyError } from '../api/errors/missing-key-error.js';
 import { UsageError } from '../api/errors/usage-error.js';
-import type { Region } from '../api/regions.js';
 import { confirm } from '../batch/confirm.js';
 import { type BatchSpend, lineCost, priceBatch } from '../batch/cost.js';
 import { formatLineError, type LineError, parseBatch } from '../batch/input.js';
@@ -21,7 +19,8 @@ import { Ui } from '../output/ui.js';
 import { checkTarget } from '../tasks/output-target.js';
 import type { BatchFlags } from './batch.js';
 import type { CommandContext } from './context.js';
-import { audioOf, checkSizeFlag, configFlagsOf, createOptionsOf } from './create-options.js';
+import { describeRequest } from './create.js';
+import { checkSizeFlag, configFlagsOf, videoOptionsOf } from './create-options.js';
 
 /**
  * Queries (lists and task queries) per second, at most: a quarter of the account's 20 (§6.1), so
@@ -49,17 +48,15 @@ export async function runBatch(ctx: CommandContext, file: string, flags: BatchFl
   });
   const client = await ctx.client();
   const outputDir = config.values.outputDir ?? ctx.io.cwd;
-  const { prompt: _prompt, ...defaults } = createOptionsOf('', flags, config);
-  const defaultAudio = audioOf(flags, ctx.io.cwd).file;
+  const { prompt: _prompt, ...defaults } = videoOptionsOf(undefined, flags, config);
   const plan = await planBatch({
     entries: parsed.entries,
     source: input.source,
     baseDir: input.baseDir,
     outputDir,
     defaults,
-    ...(defaultAudio ? { defaultAudio } : {}),
-    prepare: (options) => client.prepareCreate(options),
-    checkUploads: () => checkUploads(client.region),
+    region: client.region,
+    cwd: ctx.io.cwd,
   });
   // Every line is checked (its JSON, then against the catalogue) before any is sent.
   const errors = [...parsed.errors, ...plan.errors].sort((a, b) => a.line - b.line);
@@ -81,9 +78,9 @@ export async function runBatch(ctx: CommandContext, file: string, flags: BatchFl
       : [];
   });
   if (conflicts.length > 0) throw invalidBatch(file, conflicts);
-  const spend = priceBatch(plan.lines, starts, client.region);
+  const spend = priceBatch(plan.lines, starts);
   checkMaxCost(spend, config.values.maxCost);
-  if (flags.dryRun) return printDryRun(ctx, input.source, plan.lines, starts, spend, client.region);
+  if (flags.dryRun) return printDryRun(ctx, input.source, plan.lines, starts, spend);
 
   // Found missing now rather than by the first create, with an intent already in the journal.
   if (!config.apiKey && !ctx.flags.sandbox && spend.toCreate + spend.resumed > 0) throw new MissingKeyError();
@@ -240,12 +237,11 @@ function printDryRun(
   lines: PlannedLine[],
   starts: Map<number, LineStart>,
   spend: BatchSpend,
-  region: Region,
 ): number {
   const rows = lines.map((l) => ({
     line: l,
     action: ACTION[starts.get(l.line)?.kind ?? 'new'],
-    cost: lineCost(l, region),
+    cost: lineCost(l),
   }));
   if (ctx.ui.json) {
     ctx.ui.resultJson({
@@ -267,13 +263,8 @@ function printDryRun(
     });
     return 0;
   }
-  for (const { line: l, action: what, cost } of rows) {
-    const r = l.request;
-    const price = cost ? `, about ${formatMoney(cost.amount, cost.currency)}` : '';
-    ctx.ui.result(
-      `line ${l.line}: ${what}: ${r.body.model}, ${r.size} (${r.tier}), ${r.duration}s${price} → ${l.file}`,
-    );
-  }
+  for (const { line: l, action: what, cost } of rows)
+    ctx.ui.result(`line ${l.line}: ${what}: ${describeRequest(l.request, cost)} → ${l.file}`);
   ctx.ui.info(ctx.ui.err.dim(`dry run: nothing was sent. ${describeSpend(spend, lines.length)}`));
   return 0;
 }

@@ -2,9 +2,11 @@ import { constants, existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { CreateTaskOptions } from '../api/create-request.js';
+import { findModel } from '../api/catalogue.js';
 import { UsageError } from '../api/errors/usage-error.js';
-import { RATIOS, TIERS } from '../api/sizes.js';
+import type { VideoOptions } from '../api/media-inputs.js';
+import { modeOf } from '../api/request-media.js';
+import { normalizeSize, RATIOS, TIERS, tierOfSize } from '../api/sizes.js';
 import type { ResolvedConfig } from '../config/index.js';
 import type { IO } from '../output/io.js';
 import { readLimited } from '../output/read-limited.js';
@@ -25,6 +27,11 @@ export interface CreateFlags {
   promptExtend?: boolean;
   watermark?: boolean;
   shotType?: string;
+  image?: string;
+  firstFrame?: string;
+  lastFrame?: string;
+  clip?: string;
+  reference?: string[];
   promptFile?: string;
   dryRun?: boolean;
   maxCost?: string;
@@ -52,8 +59,24 @@ export function addRequestOptions(command: Command): Command {
     .addOption(new Option('--shot-type <type>', 'single or multi shot (wan2.6-t2v)').choices(['single', 'multi']));
 }
 
+/** The inputs of the other modes (create and run; a batch line names its own). */
+export function addMediaOptions(command: Command): Command {
+  return command
+    .option('--image <file|url>', 'image-to-video: the first frame (JPEG, PNG, BMP or WebP; a file or a URL)')
+    .option('--first-frame <file|url>', 'the same as --image; with --last-frame: first-and-last-frame video')
+    .option('--last-frame <file|url>', 'the last frame (with --first-frame, or with --clip on wan2.7-i2v)')
+    .option(
+      '--reference <file|url>',
+      'reference-to-video: an image or clip of a character, called character1, character2, … in the prompt (repeatable)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option('--clip <file|url>', 'wan2.7-i2v: a clip (MP4/MOV, 2–10 s) for the video to continue');
+}
+
 export function addCreateOptions(command: Command): Command {
-  return addRequestOptions(command.option('--prompt-file <path>', 'read the prompt from a file (- for stdin)'))
+  return addMediaOptions(
+    addRequestOptions(command.option('--prompt-file <path>', 'read the prompt from a file (- for stdin)')),
+  )
     .option('--max-cost <amount>', "refuse to create a task estimated to cost more, in the region's currency")
     .option('--idempotency-key <key>', 'reuse the task an earlier create with this key made, instead of paying again')
     .option('--new', 'create a new task even if an earlier attempt may have made one')
@@ -98,39 +121,62 @@ export function checkSizeFlag(size: string | undefined, cwd: string): void {
   );
 }
 
-/** The audio the user gave: a local file to upload, or a URL to send as it is. */
-export function audioOf(flags: CreateFlags, cwd: string): { file?: string; url?: string } {
+/** The sound the user gave: a local file or a URL (`--audio`, `--audio-url`); `--no-audio` gives none. */
+export function audioSourceOf(flags: CreateFlags): string | undefined {
   if (flags.audio !== undefined && flags.audio !== false && flags.audioUrl !== undefined) {
     throw new UsageError('give --audio or --audio-url, not both', '--audio');
   }
   if (flags.audio === false && flags.audioUrl !== undefined) {
     throw new UsageError('a silent video takes no audio file: give --no-audio or --audio-url, not both', '--audio');
   }
-  const given = flags.audio === false ? undefined : (flags.audio ?? flags.audioUrl);
-  if (given === undefined) return {};
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(given)) return { url: given };
-  return { file: path.resolve(cwd, given) };
+  return flags.audio === false ? undefined : (flags.audio ?? flags.audioUrl);
 }
 
-/** Merged config values + the flags that only exist on the command line → library options. */
-export function createOptionsOf(prompt: string, flags: CreateFlags, config: ResolvedConfig): CreateTaskOptions {
+/** Whether the flags give an image or a clip, which make the prompt optional. */
+export function hasImageInput(flags: CreateFlags): boolean {
+  return [flags.image, flags.firstFrame, flags.clip].some((f) => f !== undefined);
+}
+
+/**
+ * Merged config values + the flags that only exist on the command line → library options. The
+ * config's `model`, `size` and `ratio` are defaults for text-to-video: with an image they apply
+ * only where they fit (a model that does the mode; for the size, its resolution tier).
+ */
+export function videoOptionsOf(prompt: string | undefined, flags: CreateFlags, config: ResolvedConfig): VideoOptions {
   const v = config.values;
-  const audio = audioOf(flags, '/');
+  if (flags.image !== undefined && flags.firstFrame !== undefined) {
+    throw new UsageError('--image and --first-frame are the same input: give one', '--first-frame');
+  }
+  const image = flags.image ?? flags.firstFrame;
+  const media = {
+    ...(image !== undefined ? { image } : {}),
+    ...(flags.lastFrame !== undefined ? { lastFrame: flags.lastFrame } : {}),
+    ...(flags.clip !== undefined ? { clip: flags.clip } : {}),
+    ...(flags.reference !== undefined ? { references: flags.reference } : {}),
+  };
+  const mode = modeOf({ ...media, references: flags.reference });
+  const fromFile = (key: 'model' | 'size' | 'ratio') => config.sources[key]?.kind !== 'flag';
+  const imageMode = mode === 'i2v' || mode === 'kf2v';
+  const model =
+    v.model !== undefined && fromFile('model') && !findModel(v.model)?.modes.includes(mode) ? undefined : v.model;
+  const dropShape = imageMode && fromFile('size') && fromFile('ratio');
+  const audioSource = audioSourceOf(flags);
   return {
-    prompt,
-    model: v.model,
-    size: v.size,
-    resolution: v.resolution,
-    ratio: v.ratio,
+    ...(prompt !== undefined ? { prompt } : {}),
+    ...media,
+    model,
+    size: dropShape ? undefined : v.size,
+    resolution: v.resolution ?? (dropShape && v.size ? tierOfSize(normalizeSize(v.size)) : undefined),
+    ratio: dropShape ? undefined : v.ratio,
     duration: v.duration,
     negativePrompt: v.negativePrompt,
     seed: v.seed,
     promptExtend: v.promptExtend,
     watermark: v.watermark,
     // A sound file or URL on the command line wins over `audio: false` from the config.
-    audio: audio.url || audio.file ? undefined : v.audio,
-    audioUrl: audio.url,
-    shotType: flags.shotType as CreateTaskOptions['shotType'],
+    audio: audioSource !== undefined ? undefined : v.audio,
+    ...(audioSource !== undefined ? { audioSource } : {}),
+    shotType: flags.shotType as VideoOptions['shotType'],
   };
 }
 
@@ -146,7 +192,9 @@ export async function readPrompt(
   flags: CreateFlags,
   io: IO,
   command: string,
-): Promise<string> {
+): Promise<string | undefined> {
+  // With an image, the prompt is optional: none given is none sent.
+  const optional = hasImageInput(flags);
   if (positional !== undefined && positional !== '-' && flags.promptFile !== undefined) {
     throw new UsageError('give the prompt as an argument or with --prompt-file, not both', '--prompt-file');
   }
@@ -155,7 +203,7 @@ export async function readPrompt(
   const missing = () =>
     new UsageError(`missing prompt: wan ${command} "a prompt", or --prompt-file <path>, or the prompt on stdin`);
   if (source === undefined) {
-    if (positional === undefined) throw missing();
+    if (positional === undefined && !optional) throw missing();
     return positional;
   }
   const shown = source === '-' ? 'stdin' : source;
@@ -163,6 +211,7 @@ export async function readPrompt(
   if (raw.includes(0)) throw new UsageError(`${shown} is a binary file, not a prompt`, '--prompt-file');
   const text = raw.toString('utf8').replace(/\s+$/, '');
   if (text.trim() === '') {
+    if (flags.promptFile === undefined && optional) return undefined;
     if (flags.promptFile === undefined) throw missing();
     throw new UsageError(`${shown} is empty`, '--prompt-file');
   }

@@ -1,30 +1,26 @@
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { Command } from 'commander';
-import { checkAudioFile } from '../api/audio-file.js';
-import { checkUploads, type WanClient } from '../api/client.js';
+import { MODE_NAMES } from '../api/catalogue.js';
+import type { WanClient } from '../api/client.js';
 import { type CostEstimate, requestCost } from '../api/cost.js';
 import type { CreateRequest } from '../api/create-request.js';
 import { UsageError } from '../api/errors/usage-error.js';
+import { type InputFile, prepareRequest } from '../api/media-inputs.js';
 import { formatMoney } from '../output/format.js';
 import { createTracked, requestIdentity } from '../tasks/create.js';
-import type { InputFile } from '../tasks/save-video.js';
 import { type App, action, type CommandContext } from './context.js';
 import {
   addCreateOptions,
-  audioOf,
   type CreateFlags,
   checkSizeFlag,
   configFlagsOf,
-  createOptionsOf,
   readPrompt,
+  videoOptionsOf,
 } from './create-options.js';
 import { createHelp, examples } from './help-text.js';
 
 export function createCommand(app: App): Command {
   const command = new Command('create')
-    .argument('[prompt]', 'what the video shows (or - , or stdin when it is not a terminal)')
+    .argument('[prompt]', 'what the video shows (or - , or stdin when it is not a terminal); optional with an image')
     .addHelpText(
       'after',
       () =>
@@ -34,6 +30,7 @@ export function createCommand(app: App): Command {
           'id=$(wan create "a lighthouse in a storm" -m wan2.2-t2v-plus) && wan wait "$id" -o storm.mp4',
           'echo "a cat on a skateboard" | wan create --json | jq -r .task_id',
           'wan create "a cat" --dry-run',
+          'wan create "character1 waves at character2" --reference hero.mp4 --reference friend.png',
         ),
     );
   return addCreateOptions(command).action(action(app, runCreate));
@@ -41,18 +38,15 @@ export function createCommand(app: App): Command {
 
 export interface PreparedCreate {
   client: WanClient;
-  /** Checked against the catalogue; a local audio file stands in as a placeholder URL until uploaded. */
+  /** Checked against the catalogue; local files stand in as their names until they are sent. */
   request: CreateRequest;
   cost?: CostEstimate;
   /** What identifies the request, local files by their content (see requestIdentity). */
   identity: string;
   inputs: InputFile[];
-  /** Uploads the local files (only when a new task is sent) and returns the request to send. */
+  /** Reads and sends the local files (only when a new task is sent) and returns the request to send. */
   beforeSend?: () => Promise<CreateRequest>;
 }
-
-/** The stand-in for an upload's `oss://` URL while the request is checked and priced. */
-const UPLOAD_PLACEHOLDER = 'oss://uploaded-when-sent';
 
 /** Validated, priced and checked against --max-cost, before anything is sent: shared by create and run. */
 export async function prepareCreate(
@@ -65,44 +59,42 @@ export async function prepareCreate(
   const text = await readPrompt(prompt, flags, ctx.io, command);
   const config = await ctx.config(configFlagsOf(flags));
   const client = await ctx.client();
-  const options = createOptionsOf(text, flags, config);
-  const audio = audioOf(flags, ctx.io.cwd);
-  const request = client.prepareCreate(audio.file ? { ...options, audioUrl: UPLOAD_PLACEHOLDER } : options);
-  const inputs: InputFile[] = [];
-  let beforeSend: PreparedCreate['beforeSend'];
-  if (audio.file) {
-    const file = audio.file;
-    checkUploads(client.region);
-    const info = await checkAudioFile(file);
-    inputs.push({ name: path.basename(file), bytes: info.bytes, sha256: await sha256Of(file) });
-    beforeSend = async () => {
-      const { url } = await client.uploadAudio(file, request.body.model, { signal: ctx.signal });
-      ctx.ui.info(`uploaded ${path.basename(file)} as ${url}`);
-      return client.prepareCreate({ ...options, audioUrl: url });
-    };
-  }
+  const prepared = await prepareRequest(videoOptionsOf(text, flags, config), client.region, ctx.io.cwd);
+  const { request, inputs } = prepared;
   for (const warning of request.warnings) ctx.ui.warn(warning);
   const cost = requestCost(request);
-  const maxCost = config.values.maxCost;
-  if (maxCost !== undefined) {
-    if (!cost) {
-      throw new UsageError(
-        `no price is known for ${request.body.model} in ${client.region}, so the cost cannot be checked`,
-        '--max-cost',
-      );
-    }
-    if (cost.amount > maxCost) {
-      throw new UsageError(
-        `the estimated cost ${formatMoney(cost.amount, cost.currency)} is above ${formatMoney(maxCost, cost.currency)}; nothing was sent`,
-        '--max-cost',
-      );
-    }
+  checkMaxCost(config.values.maxCost, cost, request, client.region);
+  const identity = requestIdentity(request, prepared);
+  const upload = client.uploader(ctx.signal);
+  const beforeSend = async () =>
+    prepared.send(async (file, model) => {
+      const url = await upload(file, model);
+      ctx.ui.info(`uploaded ${file.name} as ${url}`);
+      return url;
+    });
+  return { client, request, cost, identity, inputs, ...(inputs.length > 0 ? { beforeSend } : {}) };
+}
+
+/** `--max-cost` (or config maxCost): refused before anything is sent. */
+export function checkMaxCost(
+  maxCost: number | undefined,
+  cost: CostEstimate | undefined,
+  request: CreateRequest,
+  region: string,
+): void {
+  if (maxCost === undefined) return;
+  if (!cost) {
+    throw new UsageError(
+      `no price is known for ${request.body.model} in ${region}, so the cost cannot be checked`,
+      '--max-cost',
+    );
   }
-  const identity = requestIdentity(
-    request,
-    inputs.map((i) => i.sha256),
-  );
-  return { client, request, cost, identity, inputs, ...(beforeSend ? { beforeSend } : {}) };
+  if (cost.amount > maxCost) {
+    throw new UsageError(
+      `the estimated cost ${formatMoney(cost.amount, cost.currency)} is above ${formatMoney(maxCost, cost.currency)}; nothing was sent`,
+      '--max-cost',
+    );
+  }
 }
 
 export async function runCreate(ctx: CommandContext, prompt: string | undefined, flags: CreateFlags): Promise<number> {
@@ -137,12 +129,15 @@ export function summary(request: CreateRequest, taskId: string, cost?: CostEstim
   return `created task ${taskId}: ${describeRequest(request, cost, sandbox)} — wait for it with: wan wait ${taskId}`;
 }
 
-/** `wan2.5-t2v-preview, 832*480 (480P), 5s, silent, about 1.50 CNY` */
+/** `wan2.5-t2v-preview, 832*480 (480P), 5s, silent, about 1.50 CNY`; `wan2.2-kf2v-flash (first-and-last-frame), 720P …` */
 export function describeRequest(request: CreateRequest, cost?: CostEstimate, sandbox = false): string {
   const price = cost
     ? `, about ${formatMoney(cost.amount, cost.currency)}${sandbox ? ' on the real service (the sandbox bills nothing)' : ''}`
     : '';
-  return `${request.body.model}, ${request.size} (${request.tier}), ${request.duration}s${request.silent ? ', silent' : ''}${price}`;
+  const mode = request.mode === 't2v' ? '' : ` (${MODE_NAMES[request.mode]})`;
+  const shape = request.size ? `${request.size} (${request.tier})` : `${request.tier} in the input's aspect`;
+  const input = request.inputSeconds > 0 ? ` + up to ${request.inputSeconds}s of reference clips` : '';
+  return `${request.body.model}${mode}, ${shape}, ${request.duration}s${input}${request.silent ? ', silent' : ''}${price}`;
 }
 
 function printDryRun(ctx: CommandContext, client: WanClient, request: CreateRequest, cost?: CostEstimate): number {
@@ -157,10 +152,4 @@ function printDryRun(ctx: CommandContext, client: WanClient, request: CreateRequ
     ctx.ui.info(ctx.ui.err.dim(`dry run: nothing was sent (${describeRequest(request, cost, ctx.flags.sandbox)})`));
   }
   return 0;
-}
-
-async function sha256Of(file: string): Promise<string> {
-  return createHash('sha256')
-    .update(await readFile(file))
-    .digest('hex');
 }

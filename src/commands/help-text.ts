@@ -1,4 +1,4 @@
-import { DEFAULT_MODEL, findModel } from '../api/catalogue.js';
+import { DEFAULT_MODEL, DEFAULT_MODELS, findModel } from '../api/catalogue.js';
 import { estimateCost } from '../api/cost.js';
 import { DEFAULT_REGION } from '../api/regions.js';
 import { SIZE_TABLE, tierOfSize } from '../api/sizes.js';
@@ -17,7 +17,9 @@ export function createHelp(): string {
   const cost = estimateCost(model, DEFAULT_REGION, tier, model.defaultDuration);
   const price = cost ? `, about ${formatMoney(cost.amount, cost.currency)} in ${DEFAULT_REGION}` : '';
   return (
-    `\nDefaults: model ${model.id}, size ${size} (${tier}), ${model.defaultDuration} s${price}\n` +
-    '(config and flags change them; wan models lists what each model takes).\n'
+    `\nDefaults: model ${model.id}, size ${size} (${tier}), ${model.defaultDuration} s${price}.\n` +
+    `Other modes: --image → ${DEFAULT_MODELS.i2v}; --first-frame + --last-frame → ${DEFAULT_MODELS.kf2v};\n` +
+    `--reference → ${DEFAULT_MODELS.r2v}. Config and flags change them; wan models --mode <mode>\n` +
+    'lists what each model takes. Local files are checked before anything is sent or paid for.\n'
   );
 }

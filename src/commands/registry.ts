@@ -66,13 +66,13 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     load: async () => (await import('./sweep.js')).sweepCommand,
   },
   upload: {
-    summary: 'upload a local wav/mp3 (3–30 s, ≤ 15 MB) and print its oss:// URL (valid 48 h, for that model only)',
+    summary: 'upload a local image, clip or wav/mp3 and print its oss:// URL (valid 48 h, for that model only)',
     args: '[options] <file>',
     load: async () => (await import('./upload.js')).uploadCommand,
   },
   models: {
-    summary: 'show what each model accepts: sizes, durations, sound, prompt limits, prices',
-    args: '',
+    summary: 'show what each model accepts: modes, sizes, durations, sound, inputs, prices',
+    args: '[options]',
     load: async () => (await import('./models.js')).modelsCommand,
   },
   config: {

@@ -12,7 +12,7 @@ import { addWaitOptions, type WaitFlags } from './wait.js';
 
 export function runCommand(app: App): Command {
   const command = new Command('run')
-    .argument('[prompt]', 'what the video shows (or - , or stdin when it is not a terminal)')
+    .argument('[prompt]', 'what the video shows (or - , or stdin when it is not a terminal); optional with an image')
     .addHelpText(
       'after',
       () =>
@@ -21,6 +21,8 @@ export function runCommand(app: App): Command {
           'wan run "a red panda surfing at sunset" -o panda.mp4',
           'wan --sandbox run "a paper boat in the rain" -o boat.mp4',
           'wan run "city timelapse" -m wan2.6-t2v -d 8 --size \'1280*720\' --json',
+          'wan run "the cat turns to the camera" --image cat.png -o cat.mp4',
+          'wan run "the sun sets over the bay" --first-frame noon.jpg --last-frame dusk.jpg -o bay.mp4',
         ) +
         '\nRunning the same command again resumes its task (or finds its video saved) instead of paying again.\n',
     );

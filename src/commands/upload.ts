@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { findModel } from '../api/catalogue.js';
 import { InputError } from '../api/errors/input-error.js';
+import { inspectFile } from '../api/media-file.js';
 import { type App, action, type CommandContext } from './context.js';
 import { examples } from './help-text.js';
 
@@ -10,11 +11,15 @@ const UPLOAD_LIFETIME_MS = 48 * 3600_000;
 
 export function uploadCommand(app: App): Command {
   return new Command('upload')
-    .argument('<file>', 'the audio file')
+    .argument('<file>', 'an image, a clip or a wav/mp3')
     .option('-m, --model <id>', 'the model that will use the file (default: config model)')
     .addHelpText(
       'after',
-      examples('wan upload voice.mp3 -m wan2.5-t2v-preview', 'wan create "a singer" --audio "$(wan upload voice.wav)"'),
+      examples(
+        'wan upload voice.mp3 -m wan2.5-t2v-preview',
+        'wan create "a singer" --audio "$(wan upload voice.wav)"',
+        'wan run "character1 waves hello" -m wan2.6-r2v-flash --reference "$(wan upload hero.png -m wan2.6-r2v-flash)"',
+      ),
     )
     .action(action(app, runUpload));
 }
@@ -23,9 +28,16 @@ export async function runUpload(ctx: CommandContext, file: string, flags: { mode
   const config = await ctx.config({ model: flags.model });
   const client = await ctx.client();
   const model = findModel(config.values.model)!;
-  if (!model.audioUrl) throw new InputError('model', `${model.id} makes silent videos and takes no audio`);
   const modelId = model.ids[client.region] ?? model.id;
-  const { url, file: info } = await client.uploadAudio(path.resolve(ctx.io.cwd, file), modelId, { signal: ctx.signal });
+  const local = path.resolve(ctx.io.cwd, file);
+  const kind = (await inspectFile(local).catch(() => undefined))?.kind;
+  const takes = {
+    audio: model.audioUrl,
+    image: model.images !== undefined,
+    video: (model.videos ?? model.clip) !== undefined,
+  };
+  if (kind && !takes[kind]) throw new InputError('model', `${model.id} takes no ${kind === 'video' ? 'clip' : kind}`);
+  const { url, file: info } = await client.uploadFile(local, modelId, { signal: ctx.signal });
   const expiresAt = new Date(ctx.clock.now() + UPLOAD_LIFETIME_MS).toISOString();
   if (ctx.ui.json)
     ctx.ui.resultJson({

@@ -43,9 +43,16 @@ export interface TrackedTask {
   answeredAt?: number;
 }
 
-/** What identifies a request: its body, and the content of the local files it uploads (whose URLs change). */
-export function requestIdentity(request: CreateRequest, localFiles: readonly string[] = []): string {
-  return localFiles.length === 0 ? requestHash(request.body) : requestHash({ body: request.body, localFiles });
+/**
+ * What identifies a request: its body, with local files by their content (`identityBody` and the
+ * files' SHA-256, see prepareRequest), so a renamed file is the same request and an edited one is not.
+ */
+export function requestIdentity(
+  request: CreateRequest,
+  local?: { identityBody: unknown; inputs: readonly { sha256: string }[] },
+): string {
+  if (!local || local.inputs.length === 0) return requestHash(request.body);
+  return requestHash({ body: local.identityBody, localFiles: local.inputs.map((i) => i.sha256) });
 }
 
 /**
@@ -74,7 +81,7 @@ export async function createTracked(
     region: job.client.region,
     baseUrl: job.client.baseUrl,
     model: request.body.model,
-    prompt: request.body.input.prompt,
+    prompt: request.body.input.prompt ?? '',
     ...(request.body.input.negative_prompt !== undefined ? { negativePrompt: request.body.input.negative_prompt } : {}),
     parameters: request.body.parameters,
     requestHash: identity,

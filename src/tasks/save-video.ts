@@ -8,16 +8,13 @@ import { lockTarget } from '../api/download/target-lock.js';
 import { DownloadError } from '../api/errors/download-error.js';
 import { WanError } from '../api/errors/wan-error.js';
 import { makeDirectory } from '../api/make-dir.js';
+import type { InputFile } from '../api/media-inputs.js';
 import { type TaskResponse, text } from '../api/schemas.js';
 import type { TaskEntry } from '../journal/fold.js';
 import { type Job, recorder } from './job.js';
 
 /** A local input file, as the sidecar records it (never its bytes). */
-export interface InputFile {
-  name: string;
-  bytes: number;
-  sha256: string;
-}
+export type { InputFile } from '../api/media-inputs.js';
 
 export interface SaveOptions {
   file: string;

@@ -271,12 +271,16 @@ describe('wan models', () => {
     expect(r.stdout).toMatch(/^wan2\.1-t2v-turbo /m);
     expect(r.stdout).not.toMatch(/^wanx2\.1-t2v-turbo /m);
     const us = await wan(['--region', 'virginia', 'models', '--json']);
-    expect((JSON.parse(us.stdout) as Array<{ id: string }>).map((m) => m.id)).toEqual(['wan2.6-t2v']);
+    expect((JSON.parse(us.stdout) as Array<{ id: string }>).map((m) => m.id)).toEqual([
+      'wan2.6-t2v',
+      'wan2.6-i2v',
+      'wan2.6-r2v',
+    ]);
   });
 
   it('prints a table with no colour when not on a TTY', async () => {
     const r = await wan(['models'], { env: { NO_COLOR: undefined } });
-    expect(r.stdout).toMatch(/^MODEL\s+SIZES\s+DURATION/);
+    expect(r.stdout).toMatch(/^MODEL\s+MODES\s+SIZES\s+DURATION/);
     expect(r.stdout).not.toMatch(/\u001b\[/);
   });
 });

@@ -165,7 +165,7 @@ describe('local audio', () => {
   });
 
   it.each([
-    ['too short', 1, /lasts 1\.0 s; the service takes 3–30 s/],
+    ['too short', 1, /lasts 1\.0 s; wan2\.5-t2v-preview takes 3–30 s/],
     ['too long', 31, /lasts 31\.0 s/],
   ])('a WAV that is %s is refused before any upload', async (_name, seconds, message) => {
     const env = fresh();

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { buildCreateRequest } from '../../../src/api/create-request.js';
 import { parseBatch } from '../../../src/batch/input.js';
 import { type PlanInput, planBatch } from '../../../src/batch/plan.js';
 
@@ -10,8 +9,8 @@ function plan(text: string, extra: Partial<PlanInput> = {}) {
     baseDir: '/data',
     outputDir: '/out',
     defaults: { model: 'wan2.2-t2v-plus', size: '832*480' },
-    prepare: (options) => buildCreateRequest(options, 'beijing'),
-    checkUploads: () => {},
+    region: 'beijing',
+    cwd: '/work',
     ...extra,
   });
 }

@@ -67,8 +67,20 @@ describe('complete: values from the catalogue, for the model on the line', () =>
   });
 
   it('model names under their regional ids with --region', () => {
-    expect(values('--region singapore create -m wan2.1')).toEqual(['wan2.1-t2v-turbo', 'wan2.1-t2v-plus']);
-    expect(values('--region beijing create -m wanx')).toEqual(['wanx2.1-t2v-turbo', 'wanx2.1-t2v-plus']);
+    expect(values('--region singapore create -m wan2.1')).toEqual([
+      'wan2.1-t2v-turbo',
+      'wan2.1-t2v-plus',
+      'wan2.1-i2v-turbo',
+      'wan2.1-i2v-plus',
+      'wan2.1-kf2v-plus',
+    ]);
+    expect(values('--region beijing create -m wanx')).toEqual([
+      'wanx2.1-t2v-turbo',
+      'wanx2.1-t2v-plus',
+      'wanx2.1-i2v-turbo',
+      'wanx2.1-i2v-plus',
+      'wanx2.1-kf2v-plus',
+    ]);
   });
 
   it('sizes of wan2.2-t2v-plus after -m wan2.2-t2v-plus --size', () => {
