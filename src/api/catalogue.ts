@@ -156,9 +156,15 @@ export function defaultModelFor(mode: Mode, region: Region): ModelInfo | undefin
   return MODELS.find((m) => m.modes.includes(mode) && m.ids[region]);
 }
 
-/** Finds a model by any of its regional ids. */
+/** Finds a model by any of its regional ids, or a dated snapshot of one (`wan2.7-i2v-2026-04-25`). */
 export function findModel(id: string): ModelInfo | undefined {
-  return MODELS.find((m) => m.id === id || Object.values(m.ids).includes(id));
+  const base = snapshotBase(id) ?? id;
+  return MODELS.find((m) => m.id === base || Object.values(m.ids).includes(base));
+}
+
+/** The model id a dated snapshot id pins (`wan2.7-i2v` for `wan2.7-i2v-2026-04-25`), if `id` is one. */
+export function snapshotBase(id: string): string | undefined {
+  return /^(.+)-\d{4}-\d{2}-\d{2}$/.exec(id)?.[1];
 }
 
 export function modelIdIn(model: ModelInfo, region: Region): string | undefined {

@@ -32,7 +32,8 @@ export function estimateCost(
   };
 }
 
-/** The estimate for a request built by `buildCreateRequest`. */
+/** The estimate for a request built by `buildCreateRequest`: the video's seconds and any billed reference clips. */
 export function requestCost(request: CreateRequest): CostEstimate | undefined {
-  return estimateCost(request.model, request.region, request.tier, request.duration, request.silent);
+  const seconds = request.duration + request.inputSeconds;
+  return estimateCost(request.model, request.region, request.tier, seconds, request.silent);
 }

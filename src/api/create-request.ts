@@ -12,6 +12,7 @@ import {
   MODES,
   type Mode,
   type ModelInfo,
+  snapshotBase,
 } from './catalogue.js';
 
 export { describeDurations } from './catalogue.js';
@@ -99,7 +100,9 @@ export function buildCreateRequest(
   const warnings: string[] = [];
   const mode = modeOf(options);
   const model = chooseModel(options, mode, region);
-  const modelId = model.ids[region]!;
+  // A dated snapshot is sent as asked: it pins the model's version (its base must be offered here).
+  const snapshot = options.model !== undefined && snapshotBase(options.model) === model.ids[region];
+  const modelId = snapshot ? options.model! : model.ids[region]!;
   if (options.model !== undefined && modelId !== options.model)
     warnings.push(`using ${modelId}, the ${region} id of ${options.model}`);
 
@@ -195,6 +198,10 @@ export function chooseModel(options: CreateTaskOptions, mode: Mode, region: Regi
     const where = Object.keys(model.ids).join(', ');
     throw new InputError('model', `${options.model} is not offered in ${region}; it is offered in: ${where}`);
   }
+  if (!model.modes.includes(mode) && mode === 't2v') {
+    const needs = model.modes.map((m) => INPUT_FLAGS[m]).join(', or ');
+    throw new InputError(INPUT_FIELDS[model.modes[0]!], `${model.id} makes videos from inputs: give ${needs}`);
+  }
   if (!model.modes.includes(mode)) {
     const others = idsWhere((m) => m.modes.includes(mode));
     throw new InputError(
@@ -204,6 +211,16 @@ export function chooseModel(options: CreateTaskOptions, mode: Mode, region: Regi
   }
   return model;
 }
+
+/** How a CLI user gives each mode's inputs (the library's options have the same names, in camelCase). */
+const INPUT_FLAGS: Record<Mode, string> = {
+  t2v: 'a prompt',
+  i2v: '--image <file|url> (the first frame)',
+  kf2v: '--first-frame and --last-frame',
+  r2v: '--reference <file|url> (repeatable)',
+};
+
+const INPUT_FIELDS: Record<Mode, string> = { t2v: 'prompt', i2v: 'image', kf2v: 'image', r2v: 'references' };
 
 function checkAudio(model: ModelInfo, options: CreateTaskOptions): void {
   if (options.audio !== undefined) {
