@@ -101,7 +101,13 @@ export function mp4(seconds: number, width = 640, height = 360, { brand = 'isom'
   const timescale = 1000;
   const mvhd =
     version === 1
-      ? Buffer.concat([Buffer.from([1, 0, 0, 0]), Buffer.alloc(16), u32(timescale), u64(seconds * timescale), Buffer.alloc(80)])
+      ? Buffer.concat([
+          Buffer.from([1, 0, 0, 0]),
+          Buffer.alloc(16),
+          u32(timescale),
+          u64(seconds * timescale),
+          Buffer.alloc(80),
+        ])
       : Buffer.concat([Buffer.alloc(4), Buffer.alloc(8), u32(timescale), u32(seconds * timescale), Buffer.alloc(80)]);
   const tkhd = Buffer.concat([Buffer.alloc(4), Buffer.alloc(72), u32(width * 65536), u32(height * 65536)]);
   return Buffer.concat([
