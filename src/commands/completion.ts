@@ -41,7 +41,7 @@ export function completionCommand(app: App): Command {
 /**
  * `wan __complete -- <words…>`: the words after `wan` up to the cursor (the last one is the word
  * being completed, possibly empty), one candidate per line as `value` or `value<TAB>description`,
- * then `:files` or `:dirs` when the shell should complete paths. Hidden. Reads no config file and
+ * then `:files`, `:dirs` or `:images`/`:clips`/`:media`/`:audio` when the shell should complete paths. Hidden. Reads no config file and
  * opens no connection: it runs on every Tab.
  */
 export function completeCommand(app: App): Command {
@@ -58,7 +58,7 @@ export function completeCommand(app: App): Command {
       const lines = completion.candidates.map((c) =>
         c.description ? `${c.value}\t${oneLine(c.description)}` : c.value,
       );
-      if (completion.files) lines.push(completion.files === 'dirs' ? ':dirs' : ':files');
+      if (completion.files) lines.push(completion.files === 'any' ? ':files' : `:${completion.files}`);
       if (lines.length) app.io.stdout.write(`${lines.join('\n')}\n`);
       app.exitCode = 0;
     });

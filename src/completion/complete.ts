@@ -17,8 +17,11 @@ export interface Candidate {
 
 export interface Completion {
   candidates: Candidate[];
-  /** Let the shell complete file (or directory) names instead, e.g. after `-o`. */
-  files?: 'any' | 'dirs';
+  /**
+   * Let the shell complete file (or directory) names instead, e.g. after `-o`; after an input flag,
+   * only the files of its kind (by extension) and directories.
+   */
+  files?: FileKind;
 }
 
 export interface CompleteOptions {
@@ -143,6 +146,19 @@ function positional(line: ScannedLine, current: string): Completion {
   return { candidates: [], files: pathKind(arg.name()) };
 }
 
+/** What paths the shell offers: all, directories, or the files an input flag takes. */
+export type FileKind = 'any' | 'dirs' | 'images' | 'clips' | 'media' | 'audio';
+
+/** The input flags, by the kind of file each takes. */
+const INPUT_FILES: Record<string, FileKind> = {
+  image: 'images',
+  firstFrame: 'images',
+  lastFrame: 'images',
+  clip: 'clips',
+  reference: 'media',
+  audio: 'audio',
+};
+
 interface ValueContext {
   model?: ModelInfo;
   region?: Region;
@@ -166,7 +182,7 @@ function valuesOf(option: Option, current: string, ctx: ValueContext): Completio
   candidates ??= option.argChoices?.map((value) => ({ value }));
   if (candidates) return { candidates: matching(candidates, current) };
   const arg = /<([^>]+)>/.exec(option.flags)?.[1] ?? '';
-  return { candidates: [], files: pathKind(arg) };
+  return { candidates: [], files: INPUT_FILES[name] ?? pathKind(arg) };
 }
 
 function modelCandidates(region?: Region): Candidate[] {

@@ -1,7 +1,8 @@
 /**
  * The completion scripts `wan completion <shell>` prints. Each is a thin shim: it hands the words
  * before the cursor to `wan __complete -- <words…>` and turns the answer (one `value` or
- * `value<TAB>description` per line, then `:files`/`:dirs` when paths should be completed) into the
+ * `value<TAB>description` per line, then `:files`/`:dirs`, or `:images`/`:clips`/`:media`/`:audio` for an
+ * input flag's files, when paths should be completed) into the
  * shell's own completions. All the knowledge stays in complete.ts, tested once.
  */
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
@@ -41,8 +42,7 @@ _wan_completion() {
     COMPREPLY=()
     for entry in $out; do
         case "$entry" in
-            :files) directive=files ;;
-            :dirs) directive=dirs ;;
+            :files|:dirs|:images|:clips|:media|:audio) directive="\${entry#:}" ;;
             *)
                 entry="\${entry%%$'\\t'*}"
                 entry="\${entry:strip}"
@@ -55,8 +55,20 @@ _wan_completion() {
         if type compopt >/dev/null 2>&1; then compopt -o filenames 2>/dev/null; fi
         if [[ "$directive" == dirs ]]; then
             COMPREPLY=( $(compgen -d -- "$real") )
-        else
+        elif [[ "$directive" == files ]]; then
             COMPREPLY=( $(compgen -f -- "$real") )
+        else
+            # An input flag: directories, and the files of its kind by extension (either case).
+            local f pattern
+            case "$directive" in
+                images) pattern='[.]([pP][nN][gG]|[jJ][pP][eE]?[gG]|[bB][mM][pP]|[wW][eE][bB][pP])$' ;;
+                clips) pattern='[.]([mM][pP]4|[mM][oO][vV])$' ;;
+                media) pattern='[.]([pP][nN][gG]|[jJ][pP][eE]?[gG]|[bB][mM][pP]|[wW][eE][bB][pP]|[mM][pP]4|[mM][oO][vV])$' ;;
+                *) pattern='[.]([wW][aA][vV]|[mM][pP]3)$' ;;
+            esac
+            for f in $(compgen -f -- "$real"); do
+                if [[ -d "$f" || "$f" =~ $pattern ]]; then COMPREPLY[\${#COMPREPLY[@]}]="$f"; fi
+            done
         fi
     fi
     return 0
@@ -77,8 +89,7 @@ _wan() {
     for line in "\${lines[@]}"; do
         case "$line" in
             '') ;;
-            :files) directive=files ;;
-            :dirs) directive=dirs ;;
+            :files|:dirs|:images|:clips|:media|:audio) directive="\${line#:}" ;;
             *)
                 value="\${line%%$'\\t'*}"
                 value="\${value//:/\\\\:}"
@@ -90,8 +101,14 @@ _wan() {
                 ;;
         esac
     done
-    if [[ "$directive" == files ]]; then _files; return; fi
-    if [[ "$directive" == dirs ]]; then _files -/; return; fi
+    case "$directive" in
+        files) _files; return ;;
+        dirs) _files -/; return ;;
+        images) _files -g '*.(png|jpg|jpeg|bmp|webp|PNG|JPG|JPEG|BMP|WEBP)'; return ;;
+        clips) _files -g '*.(mp4|mov|MP4|MOV)'; return ;;
+        media) _files -g '*.(png|jpg|jpeg|bmp|webp|mp4|mov|PNG|JPG|JPEG|BMP|WEBP|MP4|MOV)'; return ;;
+        audio) _files -g '*.(wav|mp3|WAV|MP3)'; return ;;
+    esac
     (( \${#described} )) || return 1
     _describe -t wan 'wan' described
 }
@@ -117,6 +134,14 @@ function __wan_complete
                 __fish_complete_path "$current"
             case ':dirs'
                 __fish_complete_directories "$current"
+            case ':images'
+                __fish_complete_path "$current" | string match -r -i -- '^[^\t]*(/|.(png|jpe?g|bmp|webp))(\t.*)?$'
+            case ':clips'
+                __fish_complete_path "$current" | string match -r -i -- '^[^\t]*(/|.(mp4|mov))(\t.*)?$'
+            case ':media'
+                __fish_complete_path "$current" | string match -r -i -- '^[^\t]*(/|.(png|jpe?g|bmp|webp|mp4|mov))(\t.*)?$'
+            case ':audio'
+                __fish_complete_path "$current" | string match -r -i -- '^[^\t]*(/|.(wav|mp3))(\t.*)?$'
             case '*'
                 echo $line
         end

@@ -87,6 +87,18 @@ describe('wan __complete', () => {
     }
   });
 
+  it.each([
+    ['--image', ':images'],
+    ['--first-frame', ':images'],
+    ['--last-frame', ':images'],
+    ['--clip', ':clips'],
+    ['--reference', ':media'],
+    ['--audio', ':audio'],
+  ])('after %s, asks for the files that flag takes (%s)', async (flag, directive) => {
+    const r = await runWan(['__complete', '--', 'run', flag, '']);
+    expect(r).toMatchObject({ code: 0, stdout: `${directive}\n` });
+  });
+
   it('takes WAN_MODEL as the model when the line names none', async () => {
     const r = await runWan(['__complete', '--', 'create', '-d', '1'], { env: { WAN_MODEL: 'wan2.6-t2v' } });
     expect(
