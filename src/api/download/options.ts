@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
 import type { RetryPolicy } from '../retry.js';
 
-/** Reported as the body arrives, at most once per write (about 1 MiB); throttling is the caller's job. */
+/** Reported as the body reaches the disk, at most once per write; throttling is the caller's job. */
 export interface DownloadProgress {
   /** Bytes of the file on disk so far, including `resumedFrom`. */
   transferredBytes: number;
@@ -25,37 +25,34 @@ export interface DownloadOptions {
   /** Expiry checks and retry sleeps. @default systemClock */
   clock?: Clock;
   /**
-   * Fetch through this undici dispatcher (a proxy, custom TLS) and its timeouts. @default none: a
-   * connection of our own per request, with `connectTimeoutMs` and `headersTimeoutMs`
+   * Fetch through this undici dispatcher (a proxy, custom TLS), with its connect and header
+   * timeouts. @default an undici Agent of the download's own, with `connectTimeoutMs` and
+   * `headersTimeoutMs`, closed when the download ends
    */
   dispatcher?: Dispatcher;
-  /** Without a dispatcher: connecting (and TLS) may take this long. @default 10000 */
+  /** Without a dispatcher: connecting (and TLS) may take this long, in ms. @default 10000 */
   connectTimeoutMs?: number;
-  /** Without a dispatcher: from the request to the response head. @default 30000 */
+  /** Without a dispatcher: from the request to the response head, in ms. @default 30000 */
   headersTimeoutMs?: number;
-  /** No body bytes for this long (while we are ready for them) → a connection failure, retried; 0 disables. @default 30000 */
+  /**
+   * No body bytes for this long (ms, while we are ready for them) → a connection failure, retried;
+   * 0 disables. Applies through a caller's dispatcher too. @default 30000
+   */
   stallTimeoutMs?: number;
   /** Attempts and backoff. A failed attempt that saved bytes does not count against `attempts`. @default DEFAULT_RETRY */
   retry?: RetryPolicy;
-  /** Compute the SHA-256 of the file too (CRC-64 is always checked). @default true */
-  sha256?: boolean;
-  /**
-   * Write the `.part` with O_DIRECT where the filesystem is known to take it (ext4, xfs, btrfs on
-   * Linux): no page-cache copy, and nothing left in memory for the fsync before the rename to
-   * write out. A resume then starts at a 4 KiB boundary. false: always through the page cache.
-   * @default true
-   */
-  directIo?: boolean;
   /** Jitter source, for deterministic tests. @default Math.random */
   random?: () => number;
+  /** @deprecated Ignored: the SHA-256 is always computed (it costs less than the CRC-64). */
+  sha256?: boolean;
 }
 
 export interface DownloadResult {
   /** `to`, as given. */
   file: string;
   bytes: number;
-  /** SHA-256 of the saved file, lower-case hex; absent when `sha256: false` was asked. */
-  sha256?: string;
+  /** SHA-256 of the saved file, lower-case hex. */
+  sha256: string;
   /** CRC-64/XZ of the saved file as an unsigned decimal string (OSS's `x-oss-hash-crc64ecma` format). */
   crc64: string;
   /** Bytes reused from a `.part` left by an earlier run. */
