@@ -240,10 +240,12 @@ function unusableRange(
   return undefined;
 }
 
-/** The `.part` for writing from `start` (truncated when 0). */
+/** The `.part` for writing from `start` (truncated when 0). Never through a symlink put in its place. */
 async function openPart(path: string, start: number): Promise<FileHandle> {
+  const noFollow = constants.O_NOFOLLOW ?? 0;
   // A resumed `.part` must still be there: it is not created again as a file full of holes.
-  const flags = start === 0 ? constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC : constants.O_WRONLY;
+  const flags =
+    start === 0 ? constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | noFollow : constants.O_WRONLY | noFollow;
   return open(path, flags);
 }
 

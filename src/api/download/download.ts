@@ -6,7 +6,15 @@ import { DEFAULT_RETRY, retryDelay } from '../retry.js';
 import { type AttemptContext, type AttemptOutcome, abortedError, attemptDownload } from './attempt.js';
 import { FileDigest } from './file-digest.js';
 import type { DownloadOptions, DownloadResult } from './options.js';
-import { discardPart, diskError, inspectPart, type PartPaths, partPaths, removeMeta } from './part-file.js';
+import {
+  checkRegular,
+  discardPart,
+  diskError,
+  inspectPart,
+  type PartPaths,
+  partPaths,
+  removeMeta,
+} from './part-file.js';
 import { describeUrl, expiredMessage, urlExpiry, urlHost } from './signed-url.js';
 import { checkTarget, commitPart } from './target.js';
 import { verifyContent } from './verify.js';
@@ -46,6 +54,8 @@ export async function downloadVideo(url: string, options: DownloadOptions): Prom
   checkNotExpired(url, clock.now(), host);
   await checkTarget(options.to, force);
   const paths = partPaths(options.to);
+  await checkRegular(paths.part);
+  await checkRegular(paths.meta);
   if (options.signal?.aborted) throw abortedError(paths);
   return fetchVerified(url, options, paths);
 }

@@ -15,7 +15,11 @@ export interface DownloadProgress {
 export interface DownloadOptions {
   /** Final path. Its directory must exist (else DownloadError 'disk'). */
   to: string;
-  /** Replace an existing file at `to`; without it, DownloadError 'exists' and the file is untouched. @default false */
+  /**
+   * Replace an existing regular file at `to`; without it, DownloadError 'exists' and the file is
+   * untouched. Anything else at `to` (directory, device, FIFO, socket, dangling symlink) is never
+   * replaced: DownloadError 'disk'. @default false
+   */
   force?: boolean;
   /** Abort → AbortedError; the `.part` stays, and the next download to the same `to` resumes from it. */
   signal?: AbortSignal;
