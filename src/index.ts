@@ -27,6 +27,7 @@ export {
   type DownloadResult,
   downloadVideo,
   urlExpiry,
+  type Verification,
 } from './api/download/index.js';
 export * from './api/errors/index.js';
 export { DEFAULT_REGION, REGIONS, type Region, regionBaseUrl } from './api/regions.js';

@@ -94,19 +94,21 @@ export async function attemptDownload(ctx: AttemptContext, part: PartState): Pro
 
   if (status === 200) {
     // Also the answer to a resume whose If-Range did not match (the object changed) or to a server
-    // that ignores Range: the body is the whole object, so the `.part` is rewritten from 0.
-    const total = contentLength(response);
+    // that ignores Range: the body is the whole object, so the `.part` is rewritten from 0. Its
+    // length is the Content-Length, or else the one the same object committed to earlier.
+    const total = contentLength(response) ?? (sameObject ? part.meta?.total : undefined);
+    const expectedCrc = crc64 ?? (sameObject ? part.meta?.crc64 : undefined);
     return receive(ctx, body, {
       start: 0,
       end: total,
       total,
-      meta: definedOnly({ etag, total, crc64 }),
-      info: { expected: definedOnly({ bytes: total, crc64 }), etag, contentType },
+      meta: definedOnly({ etag, total, crc64: expectedCrc }),
+      info: { expected: definedOnly({ bytes: total, crc64: expectedCrc }), etag, contentType },
     });
   }
   if (status === 206) {
     const range = parseContentRange(response.header('content-range'));
-    const reason = unusableRange(part, range, etag);
+    const reason = unusableRange(response, part, range, etag);
     if (reason || range?.kind !== 'range' || range.total === undefined) {
       body.destroy();
       return { kind: 'restart', reason: reason ?? 'the server answered a resume with an unusable Content-Range' };
@@ -195,6 +197,7 @@ async function receive(ctx: AttemptContext, body: BodyChunks, plan: ReceivePlan)
       fh,
       path: ctx.paths.part,
       start: plan.start,
+      end: plan.end,
       sniff: plan.start === 0,
       digest: ctx.digest,
       onWritten: (position) => ctx.onWritten(position, plan.total),
@@ -205,6 +208,9 @@ async function receive(ctx: AttemptContext, body: BodyChunks, plan: ReceivePlan)
   }
   const { written } = received;
   const progressed = written > plan.start;
+  if (received.overrun) {
+    return { kind: 'restart', reason: `the server sent more than the ${plan.end! - plan.start} bytes it announced` };
+  }
   if (received.failure !== undefined) {
     throwIfAborted(ctx);
     return networkRetry(ctx, received.failure, progressed);
@@ -222,10 +228,12 @@ async function receive(ctx: AttemptContext, body: BodyChunks, plan: ReceivePlan)
 }
 
 /**
- * Why a 206 cannot continue the `.part`, or undefined when it can: it must start where we asked and
- * say what the whole object is (and that must be what the meta recorded).
+ * Why a 206 cannot continue the `.part`, or undefined when it can: it must start where we asked,
+ * say what the whole object is (and that must be what the meta recorded), and its Content-Length,
+ * if any, must be the length of its range.
  */
 function unusableRange(
+  response: VideoResponse,
   part: PartState,
   range: ReturnType<typeof parseContentRange>,
   etag: string | undefined,
@@ -237,6 +245,10 @@ function unusableRange(
   }
   if (etag !== undefined && part.meta?.etag !== undefined && etag !== part.meta.etag)
     return 'the object changed (new ETag)';
+  const length = contentLength(response);
+  if (length !== undefined && length !== range.end - range.start + 1) {
+    return `its Content-Length (${length}) is not the length of its Content-Range (${range.end - range.start + 1})`;
+  }
   return undefined;
 }
 

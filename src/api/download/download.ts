@@ -118,8 +118,14 @@ async function fetchVerified(url: string, options: DownloadOptions, paths: PartP
           throw diskError(`cannot read back ${paths.part}`, err);
         });
         const digests = digest.digest();
+        let verifiedBy: DownloadResult['verifiedBy'];
         try {
-          verifyContent(outcome.info.expected, { bytes: outcome.bytes, crc64: digests.crc64 }, where, host);
+          verifiedBy = verifyContent(
+            outcome.info.expected,
+            { bytes: outcome.bytes, crc64: digests.crc64 },
+            where,
+            host,
+          );
         } catch (err) {
           await discardPart(paths);
           throw err;
@@ -131,6 +137,7 @@ async function fetchVerified(url: string, options: DownloadOptions, paths: PartP
           bytes: outcome.bytes,
           sha256: digests.sha256,
           crc64: digests.crc64,
+          verifiedBy,
           resumedFrom: resumedFrom ?? 0,
           attempts: requests,
           ...(outcome.info.etag !== undefined ? { etag: outcome.info.etag } : {}),

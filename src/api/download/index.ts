@@ -3,5 +3,5 @@
  * Nothing here writes to the terminal; progress and retries are reported through callbacks.
  */
 export { DEFAULT_STALL_TIMEOUT_MS, downloadVideo } from './download.js';
-export type { DownloadOptions, DownloadProgress, DownloadResult } from './options.js';
+export type { DownloadOptions, DownloadProgress, DownloadResult, Verification } from './options.js';
 export { describeUrl, urlExpiry } from './signed-url.js';

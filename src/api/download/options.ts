@@ -51,6 +51,9 @@ export interface DownloadOptions {
   sha256?: boolean;
 }
 
+/** What a saved file was checked against, besides its MP4 header. */
+export type Verification = 'length' | 'crc64';
+
 export interface DownloadResult {
   /** `to`, as given. */
   file: string;
@@ -59,6 +62,12 @@ export interface DownloadResult {
   sha256: string;
   /** CRC-64/XZ of the saved file as an unsigned decimal string (OSS's `x-oss-hash-crc64ecma` format). */
   crc64: string;
+  /**
+   * What the server committed to and the file matched: `'length'` (a Content-Length or a
+   * Content-Range total) and `'crc64'` (`x-oss-hash-crc64ecma`). Empty when the server sent
+   * neither: the file was saved, but nothing shows it is whole (OSS always sends both).
+   */
+  verifiedBy: Verification[];
   /** Bytes reused from a `.part` left by an earlier run. */
   resumedFrom: number;
   /** HTTP requests made. */

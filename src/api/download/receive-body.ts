@@ -20,6 +20,8 @@ export interface BodyTarget {
   path: string;
   /** File position of the body's first byte (the resume offset). */
   start: number;
+  /** The body must not reach past this file position (exclusive), when the response said where it ends. */
+  end: number | undefined;
   /** Check the first bytes for an MP4 header (a body written from byte 0); none is written before. */
   sniff: boolean;
   digest: FileDigest;
@@ -34,6 +36,8 @@ export interface Received {
   written: number;
   /** What cut the body short (a network error, a stall, an abort), when something did. */
   failure?: unknown;
+  /** The body went on past `end`; the extra bytes were not written. */
+  overrun: boolean;
 }
 
 /**
@@ -46,6 +50,7 @@ export async function receiveBody(body: BodyChunks, target: BodyTarget): Promise
   const chunks = body[Symbol.asyncIterator]();
   let head: Buffer[] | undefined = target.sniff ? [] : undefined;
   let failure: unknown;
+  let overrun = false;
   try {
     for (;;) {
       let next: IteratorResult<Buffer>;
@@ -57,6 +62,11 @@ export async function receiveBody(body: BodyChunks, target: BodyTarget): Promise
       }
       if (next.done) break;
       let chunk = next.value;
+      const room = target.end === undefined ? Number.POSITIVE_INFINITY : target.end - sink.issued;
+      if (chunk.length > room) {
+        overrun = true;
+        chunk = chunk.subarray(0, room);
+      }
       if (head) {
         head.push(chunk);
         if (byteLength(head) >= SNIFF_BYTES) {
@@ -68,9 +78,10 @@ export async function receiveBody(body: BodyChunks, target: BodyTarget): Promise
       } else {
         await sink.push(chunk);
       }
+      if (overrun) break;
     }
     // An error page shorter than an MP4 header, ended cleanly, is still not a video.
-    if (head && failure === undefined) throw target.notVideo(Buffer.concat(head));
+    if (head && failure === undefined && !overrun) throw target.notVideo(Buffer.concat(head));
     await sink.finish();
   } finally {
     // Stops the body if we did not read it to the end (undici then closes the connection), and
@@ -78,7 +89,7 @@ export async function receiveBody(body: BodyChunks, target: BodyTarget): Promise
     await chunks.return?.().catch(() => undefined);
     await sink.settle();
   }
-  return { written: sink.written, ...(failure !== undefined ? { failure } : {}) };
+  return { written: sink.written, overrun, ...(failure !== undefined ? { failure } : {}) };
 }
 
 /** Positioned writes of the body's chunks, one writev at a time, each chunk hashed as it is queued. */

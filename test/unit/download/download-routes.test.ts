@@ -49,6 +49,7 @@ describe('downloadVideo through an undici dispatcher', () => {
       bytes: server.video.length,
       sha256: sha256(server.video),
       crc64: crc64(server.video),
+      verifiedBy: ['length', 'crc64'],
       resumedFrom: 0,
       attempts: 1,
       etag: server.etag,

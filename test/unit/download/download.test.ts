@@ -72,6 +72,7 @@ describe('downloadVideo: the happy path', () => {
       bytes: server.video.length,
       sha256: sha256(server.video),
       crc64: crc64(server.video),
+      verifiedBy: ['length', 'crc64'],
       resumedFrom: 0,
       attempts: 1,
       etag: server.etag,
@@ -112,6 +113,7 @@ describe('downloadVideo: the happy path', () => {
     server.crcHeader = undefined;
     const result = await download();
     expect(result.crc64).toBe(crc64(server.video));
+    expect(result.verifiedBy).toEqual(['length']);
     await expectSaved(server.video);
   });
 });
