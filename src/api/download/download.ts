@@ -29,6 +29,16 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** @default 30 s from the request to the response head. */
 export const DEFAULT_HEADERS_TIMEOUT_MS = 30_000;
 
+/**
+ * No request starts once this long has passed since the download began (on the injected clock):
+ * a host that sends a few bytes per connection and then stalls makes progress every time, so
+ * counting failures in a row alone would retry it for ever.
+ */
+export const MAX_DOWNLOAD_RETRY_MS = 10 * 60_000;
+
+/** All requests of one download, as a multiple of `retry.attempts`, for the same reason. */
+const REQUESTS_PER_ATTEMPT = 4;
+
 /** A server that keeps answering resumes with ranges we cannot use gets this many fresh starts. */
 const MAX_RESTARTS = 3;
 
@@ -73,6 +83,7 @@ async function fetchVerified(url: string, options: DownloadOptions, paths: PartP
     stallTimeoutMs,
   });
   const digest = new FileDigest();
+  const started = clock.now();
   let requests = 0;
   let failures = 0;
   let restarts = 0;
@@ -150,18 +161,27 @@ async function fetchVerified(url: string, options: DownloadOptions, paths: PartP
         digest.reset();
         resumedFrom = 0;
       }
+      let delayMs = 0;
+      if (outcome.kind === 'retry') {
+        // A failed attempt that saved bytes was not wasted: only attempts in a row without progress
+        // count against the policy, so a long download over a flaky link is not abandoned half-way.
+        failures = outcome.progressed ? 1 : failures + 1;
+        const delay = retryDelay(
+          failures,
+          { status: outcome.status, retryAfter: outcome.retryAfter },
+          policy,
+          clock.now(),
+          options.random ?? Math.random,
+        );
+        if (delay === undefined) throw exhausted(outcome, requests, '', where, host);
+        delayMs = delay;
+      }
+      // Bounds on the whole download, whatever each attempt achieved.
+      if (requests >= REQUESTS_PER_ATTEMPT * policy.attempts) throw exhausted(outcome, requests, '', where, host);
+      if (clock.now() + delayMs - started >= MAX_DOWNLOAD_RETRY_MS) {
+        throw exhausted(outcome, requests, ` in ${MAX_DOWNLOAD_RETRY_MS / 60_000} min`, where, host);
+      }
       if (outcome.kind !== 'retry') continue; // a restart or the rest of a short range: at once
-      // A failed attempt that saved bytes was not wasted: only attempts in a row without progress
-      // count against the policy, so a long download over a flaky link is not abandoned half-way.
-      failures = outcome.progressed ? 1 : failures + 1;
-      const delayMs = retryDelay(
-        failures,
-        { status: outcome.status, retryAfter: outcome.retryAfter },
-        policy,
-        clock.now(),
-        options.random ?? Math.random,
-      );
-      if (delayMs === undefined) throw exhausted(outcome, requests, where, host);
       options.onRetry?.({ attempt: requests + 1, delayMs, reason: outcome.reason });
       await clock.sleep(delayMs, options.signal).catch((err: unknown) => {
         throw err instanceof AbortedError ? abortedError(paths) : err;
@@ -188,17 +208,22 @@ function isHttpUrl(url: string): boolean {
 
 /** The error for a download given up on after `requests` requests, from the outcome of the last. */
 function exhausted(
-  outcome: Extract<AttemptOutcome, { kind: 'retry' }>,
+  outcome: Exclude<AttemptOutcome, { kind: 'complete' }>,
   requests: number,
+  within: string,
   where: string,
   host: string,
 ): Error {
-  const gaveUp = `gave up after ${requests} attempt${requests === 1 ? '' : 's'}`;
-  if (outcome.status !== undefined) {
+  const gaveUp = `gave up after ${requests} attempt${requests === 1 ? '' : 's'}${within}`;
+  if (outcome.kind === 'restart') return inconsistent(outcome.reason, where, host);
+  if (outcome.kind === 'retry' && outcome.status !== undefined) {
     return new DownloadError('http', `download video: ${where} answered ${outcome.reason}; ${gaveUp}`, host);
   }
-  const ErrorClass = outcome.timeout ? TimeoutError : ConnectionError;
-  const err = new ErrorClass('download video', host, true, `${outcome.reason}; ${gaveUp}`, { cause: outcome.cause });
+  const reason = outcome.kind === 'retry' ? outcome.reason : 'the server keeps sending the video in short ranges';
+  const ErrorClass = outcome.kind === 'retry' && outcome.timeout ? TimeoutError : ConnectionError;
+  const err = new ErrorClass('download video', host, true, `${reason}; ${gaveUp}`, {
+    cause: outcome.kind === 'retry' ? outcome.cause : undefined,
+  });
   err.attempts = requests;
   return err;
 }

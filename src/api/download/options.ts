@@ -26,7 +26,7 @@ export interface DownloadOptions {
   onProgress?: (progress: DownloadProgress) => void;
   /** Before each retry's sleep. `attempt` is the number of the request about to be made (2 for the first retry). */
   onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
-  /** Expiry checks and retry sleeps. @default systemClock */
+  /** Expiry checks, retry sleeps and the retry time limit. @default systemClock */
   clock?: Clock;
   /**
    * Fetch through this undici dispatcher (a proxy, custom TLS), with its connect and header
@@ -43,7 +43,11 @@ export interface DownloadOptions {
    * 0 disables. Applies through a caller's dispatcher too. @default 30000
    */
   stallTimeoutMs?: number;
-  /** Attempts and backoff. A failed attempt that saved bytes does not count against `attempts`. @default DEFAULT_RETRY */
+  /**
+   * Attempts and backoff. `attempts` bounds failures in a row that saved no bytes; a failure that
+   * saved some starts the count again, but all requests together are at most 4 × `attempts`, and
+   * no request starts once 10 minutes have passed since the download began. @default DEFAULT_RETRY
+   */
   retry?: RetryPolicy;
   /** Jitter source, for deterministic tests. @default Math.random */
   random?: () => number;
