@@ -26,6 +26,10 @@ export {
   type DownloadProgress,
   type DownloadResult,
   downloadVideo,
+  type LockHolder,
+  type LockOptions,
+  lockTarget,
+  type TargetLock,
   urlExpiry,
   type Verification,
 } from './api/download/index.js';

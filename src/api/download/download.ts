@@ -17,6 +17,7 @@ import {
 } from './part-file.js';
 import { describeUrl, expiredMessage, urlExpiry, urlHost } from './signed-url.js';
 import { checkTarget, commitPart } from './target.js';
+import { lockTarget } from './target-lock.js';
 import { verifyContent } from './verify.js';
 import { videoFetcher } from './video-request.js';
 
@@ -45,7 +46,8 @@ const MAX_RESTARTS = 3;
 /**
  * Downloads a Wan video from its signed URL to `options.to`, never leaving a partial or unverified
  * file there. Bytes go to `<to>.part` (resumable by a later call), are checked for length, OSS's
- * CRC-64 and an MP4 header, then fsynced and renamed. See options.ts for every option.
+ * CRC-64 and an MP4 header, then fsynced and renamed. One download at a time writes a given `to`
+ * (see target-lock.ts). See options.ts for every option.
  *
  * Throws DownloadError ('expired' | 'exists' | 'http' | 'disk' | 'not-video' | 'integrity'),
  * ConnectionError / TimeoutError once retries are exhausted, or AbortedError.
@@ -67,7 +69,20 @@ export async function downloadVideo(url: string, options: DownloadOptions): Prom
   await checkRegular(paths.part);
   await checkRegular(paths.meta);
   if (options.signal?.aborted) throw abortedError(paths);
-  return fetchVerified(url, options, paths);
+
+  const lock = options.locked
+    ? undefined
+    : await lockTarget(options.to, {
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onWait ? { onWait: options.onWait } : {}),
+      });
+  try {
+    // The download we may have waited for has probably saved the file meanwhile.
+    if (lock) await checkTarget(options.to, force);
+    return await fetchVerified(url, options, paths);
+  } finally {
+    await lock?.release();
+  }
 }
 
 async function fetchVerified(url: string, options: DownloadOptions, paths: PartPaths): Promise<DownloadResult> {

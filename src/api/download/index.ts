@@ -5,3 +5,4 @@
 export { DEFAULT_STALL_TIMEOUT_MS, downloadVideo, MAX_DOWNLOAD_RETRY_MS } from './download.js';
 export type { DownloadOptions, DownloadProgress, DownloadResult, Verification } from './options.js';
 export { describeUrl, urlExpiry } from './signed-url.js';
+export { type LockHolder, type LockOptions, lockPath, lockTarget, type TargetLock } from './target-lock.js';

@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
 import type { RetryPolicy } from '../retry.js';
+import type { LockHolder } from './target-lock.js';
 
 /** Reported as the body reaches the disk, at most once per write; throttling is the caller's job. */
 export interface DownloadProgress {
@@ -26,6 +27,18 @@ export interface DownloadOptions {
   onProgress?: (progress: DownloadProgress) => void;
   /** Before each retry's sleep. `attempt` is the number of the request about to be made (2 for the first retry). */
   onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
+  /**
+   * Another download (in this process or another) is saving `to`: called once, before this one
+   * waits for it to finish. Once it has, `to` usually exists, and without `force` this download
+   * ends with DownloadError 'exists'.
+   */
+  onWait?: (holder: LockHolder) => void;
+  /**
+   * The caller already holds `lockTarget(to)` and keeps it for longer than the download (the CLI
+   * holds it across the download, its sidecar and its journal record). @default false: the
+   * download takes the lock for its whole run
+   */
+  locked?: boolean;
   /** Expiry checks, retry sleeps and the retry time limit. @default systemClock */
   clock?: Clock;
   /**
