@@ -35,7 +35,12 @@ export {
   type DownloadProgress,
   type DownloadResult,
   downloadVideo,
+  type LockHolder,
+  type LockOptions,
+  lockTarget,
+  type TargetLock,
   urlExpiry,
+  type Verification,
 } from './api/download/index.js';
 export * from './api/errors/index.js';
 export { bufferSource, inspectFile, inspectMedia, type MediaInfo } from './api/media-file.js';

@@ -106,7 +106,7 @@ export class WanClient {
   readonly clock: Clock;
   readonly timeouts: Timeouts;
   private readonly http: HttpContext;
-  /** The caller's dispatcher, for downloads too; without one, each download GET has a connection of its own (direct-get.ts). */
+  /** The caller's dispatcher, for downloads too; without one, each download makes an Agent of its own (video-request.ts). */
   private readonly downloadDispatcher: Dispatcher | undefined;
   /** Uploads go to another origin: a pool of their own, so a long upload never holds an API connection. */
   private readonly uploadDispatcher: () => Promise<Dispatcher>;

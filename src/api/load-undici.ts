@@ -1,7 +1,7 @@
 /**
  * undici, loaded on first use. It is the heaviest import of the library (about 150 ms on a slow
- * 2-core machine, more than the rest of it), and much of the library never needs it: `import
- * { WanClient }` by itself, or a video download without a proxy (direct-get.ts).
+ * 2-core machine, more than the rest of it), and `import { WanClient }` by itself, or a command
+ * that fails before its first request, never needs it.
  */
 let loading: Promise<typeof import('undici')> | undefined;
 

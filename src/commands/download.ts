@@ -7,7 +7,7 @@ import { downloadView } from '../output/download-progress.js';
 import { checkTarget, resolveTarget, targetFile } from '../tasks/output-target.js';
 import { alreadySaved, saveVideo } from '../tasks/save-video.js';
 import { type App, action, type CommandContext } from './context.js';
-import { followTasks } from './follow.js';
+import { followTasks, verifiedBy } from './follow.js';
 import { examples } from './help-text.js';
 
 interface DownloadFlags {
@@ -79,7 +79,8 @@ export async function runDownload(
     onWait: (holder) => ctx.ui.info(`waiting for wan (pid ${holder.pid}), which is saving ${file}`),
   }).finally(() => view.stop());
   view.done(saved);
-  if (ctx.ui.json) ctx.ui.resultJson({ file: saved.file, bytes: saved.bytes, sha256: saved.sha256 });
+  if (ctx.ui.json)
+    ctx.ui.resultJson({ file: saved.file, bytes: saved.bytes, sha256: saved.sha256, verified_by: verifiedBy(saved) });
   else ctx.ui.result(saved.file);
   return 0;
 }

@@ -45,13 +45,18 @@ export interface FollowOptions {
   cancelOnInterrupt?: boolean;
 }
 
+/** What the saved bytes were checked against (an earlier copy: its recorded SHA-256). */
+export function verifiedBy(saved: SavedVideo): string[] {
+  return saved.earlier ? ['sha256'] : (saved.verifiedBy ?? []);
+}
+
 /** The JSON object `wait`, `run` and `download` print per task: the API's fields plus the file. */
 export function videoJson(task: TaskResponse, saved?: SavedVideo): Record<string, unknown> {
   return {
     ...task.output,
     ...(task.usage !== undefined ? { usage: task.usage } : {}),
     request_id: task.request_id ?? null,
-    ...(saved ? { file: saved.file, bytes: saved.bytes, sha256: saved.sha256 } : {}),
+    ...(saved ? { file: saved.file, bytes: saved.bytes, sha256: saved.sha256, verified_by: verifiedBy(saved) } : {}),
   };
 }
 

@@ -1,8 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { crc64 } from '../api/crc64.js';
-import { createWasmCrc64 } from '../api/download/crc64-wasm.js';
+import { Crc64, crc64 } from '../api/crc64.js';
 import { writeFileAtomic } from './atomic-file.js';
 import type { VideoEncoder } from './video-encoder.js';
 import { type VideoSpec, videoKey } from './video-spec.js';
@@ -137,7 +136,7 @@ async function* readChunks(fh: Awaited<ReturnType<typeof open>>, size: number): 
 /** OSS's ETag (MD5) and CRC-64 of a stream of chunks. */
 async function hashStream(chunks: AsyncIterable<Uint8Array>): Promise<{ etag: string; crc64: string }> {
   const md5 = createHash('md5');
-  const crc = createWasmCrc64(CHUNK);
+  const crc = new Crc64();
   for await (const chunk of chunks) {
     md5.update(chunk);
     crc.update(chunk);

@@ -59,6 +59,11 @@ export async function saveVideo(job: Job, task: TaskResponse, options: SaveOptio
       locked: true,
       onProgress: options.onProgress,
     });
+    if (result.verifiedBy.length === 0) {
+      job.warn(
+        `${options.file} is saved unverified: the video host sent neither a CRC-64 nor a length it committed to (its MP4 header was checked)`,
+      );
+    }
     if (options.sidecar !== false) await writeSidecar(task, result, options, job.clock.now(), job.client.region);
     if (options.entry) {
       await recorder(job)({

@@ -23,6 +23,8 @@ function inTerminal(size: string, env: Record<string, string>, out: string): { c
       WAN_STATE_DIR: path.join(work, 'state'),
       WAN_SANDBOX_PENDING: '1s',
       WAN_SANDBOX_RUNNING: '1s',
+      // The task ends after 2 s: a poll a second sees it then, not at the 5 s default.
+      WAN_POLL_INTERVAL: '1s',
       ...env,
     },
     input: '',

@@ -4,16 +4,17 @@ import { STATUS_CODES } from 'node:http';
 import { AbortedError } from '../errors/aborted-error.js';
 import { DownloadError } from '../errors/download-error.js';
 import { RETRYABLE_STATUSES } from '../retry.js';
+import type { BodyChunks } from './body-chunks.js';
 import { parseContentRange } from './content-range.js';
-import type { VideoResponse } from './direct-get.js';
-import { BLOCK, openPart } from './direct-io.js';
+import type { FileDigest } from './file-digest.js';
+import { describeHead } from './mp4-sniff.js';
 import { describeNetworkFailure } from './network-failure.js';
 import { isExpiredOssError, parseOssError } from './oss-error.js';
 import { diskError, type PartMeta, type PartPaths, type PartState, writeMeta } from './part-file.js';
-import { PartWriter } from './part-writer.js';
-import type { RunningDigest } from './running-digest.js';
+import { receiveBody } from './receive-body.js';
 import { describeUrl, expiredMessage, urlExpiry } from './signed-url.js';
 import type { ExpectedContent } from './verify.js';
+import type { VideoFetcher, VideoResponse } from './video-request.js';
 
 export const USER_AGENT = 'wan-cli';
 
@@ -24,13 +25,10 @@ export interface AttemptContext {
   where: string;
   host: string;
   paths: PartPaths;
-  /** One GET: direct-get.ts, or undici-get.ts when the caller gave a dispatcher. */
-  get(url: string, headers: Record<string, string>): Promise<VideoResponse>;
+  fetcher: VideoFetcher;
   signal: AbortSignal | undefined;
   stallTimeoutMs: number;
-  digest: RunningDigest;
-  /** The `.part`'s filesystem takes O_DIRECT (direct-io.ts). */
-  direct: boolean;
+  digest: FileDigest;
   now(): number;
   /** A body is about to be written from byte `start` (0: anything older was discarded). */
   onStart(start: number, total: number | undefined): void;
@@ -77,12 +75,12 @@ export async function attemptDownload(ctx: AttemptContext, part: PartState): Pro
   if (part.size > 0) {
     headers.range = `bytes=${part.size}-`;
     // RFC 9110 §13.1.5: If-Range needs a strong validator; with a weak one we compare ETags ourselves.
-    if (part.meta?.etag && !part.meta.etag.startsWith('W/')) headers['if-range'] = part.meta.etag;
+    const validator = part.meta?.etag;
+    if (isStrong(validator)) headers['if-range'] = validator;
   }
   let response: VideoResponse;
   try {
-    // Redirects are never followed: a redirect from the video host is reported.
-    response = await ctx.get(ctx.url, headers);
+    response = await ctx.fetcher.get(ctx.url, headers, ctx.signal);
   } catch (err) {
     throwIfAborted(ctx);
     return networkRetry(ctx, err, false);
@@ -91,37 +89,44 @@ export async function attemptDownload(ctx: AttemptContext, part: PartState): Pro
   const etag = response.header('etag');
   const contentType = response.header('content-type');
   const crc64 = response.header('x-oss-hash-crc64ecma');
+  // The object the `.part` came from, as far as a strong ETag can tell.
+  const sameObject = isStrong(etag) && etag === part.meta?.etag;
 
   if (status === 200) {
     // Also the answer to a resume whose If-Range did not match (the object changed) or to a server
-    // that ignores Range: the body is the whole object, so the `.part` is rewritten from 0.
-    const total = contentLength(response);
-    const meta = definedOnly({ etag, total, crc64 });
-    return receive(ctx, response, {
+    // that ignores Range: the body is the whole object, so the `.part` is rewritten from 0. Its
+    // length is the Content-Length, or else the one the same object committed to earlier.
+    const total = contentLength(response) ?? (sameObject ? part.meta?.total : undefined);
+    const expectedCrc = crc64 ?? (sameObject ? part.meta?.crc64 : undefined);
+    return receive(ctx, body, {
       start: 0,
       end: total,
       total,
-      meta,
-      info: { expected: { bytes: total, crc64 }, etag, contentType },
+      meta: definedOnly({ etag, total, crc64: expectedCrc }),
+      info: { expected: definedOnly({ bytes: total, crc64: expectedCrc }), etag, contentType },
     });
   }
   if (status === 206) {
     const range = parseContentRange(response.header('content-range'));
-    const reason = staleReason(part, range, etag);
+    const reason = unusableRange(response, part, range, etag);
     if (reason || range?.kind !== 'range' || range.total === undefined) {
-      body.cancel();
+      body.destroy();
       return { kind: 'restart', reason: reason ?? 'the server answered a resume with an unusable Content-Range' };
     }
-    const sameObject = etag === undefined || etag === part.meta?.etag;
-    const expectedCrc = crc64 ?? (sameObject ? part.meta?.crc64 : undefined);
-    const meta = definedOnly({ etag: etag ?? part.meta?.etag, total: range.total, crc64: expectedCrc });
-    const info = { expected: { bytes: range.total, crc64: expectedCrc }, etag: etag ?? part.meta?.etag, contentType };
-    return receive(ctx, response, { start: part.size, end: range.end + 1, total: range.total, meta, info });
+    const expectedCrc = crc64 ?? (etag === undefined || sameObject ? part.meta?.crc64 : undefined);
+    const known = etag ?? part.meta?.etag;
+    return receive(ctx, body, {
+      start: part.size,
+      end: range.end + 1,
+      total: range.total,
+      meta: definedOnly({ etag: known, total: range.total, crc64: expectedCrc }),
+      info: { expected: definedOnly({ bytes: range.total, crc64: expectedCrc }), etag: known, contentType },
+    });
   }
   if (status === 416 && part.size > 0) {
     // Asked for bytes from N on and there are none: the `.part` may already be whole (a previous run
     // died between the last byte and the rename).
-    body.cancel();
+    body.destroy();
     const range = parseContentRange(response.header('content-range'));
     const changed = etag !== undefined && part.meta?.etag !== undefined && etag !== part.meta.etag;
     if (
@@ -131,16 +136,17 @@ export async function attemptDownload(ctx: AttemptContext, part: PartState): Pro
       !changed
     ) {
       const expectedCrc = crc64 ?? part.meta?.crc64;
+      const known = etag ?? part.meta?.etag;
       return {
         kind: 'complete',
         bytes: part.size,
-        info: { expected: { bytes: range.total, crc64: expectedCrc }, etag: etag ?? part.meta?.etag },
+        info: { expected: definedOnly({ bytes: range.total, crc64: expectedCrc }), ...definedOnly({ etag: known }) },
       };
     }
     return { kind: 'restart', reason: `the server has no bytes after ${part.size} but the object is not that long` };
   }
   if (RETRYABLE_STATUSES.has(status)) {
-    body.cancel();
+    body.destroy();
     const retryAfter = response.header('retry-after');
     return {
       kind: 'retry',
@@ -157,83 +163,57 @@ export async function attemptDownload(ctx: AttemptContext, part: PartState): Pro
 interface ReceivePlan {
   /** Where the body's first byte goes in the file. */
   start: number;
-  /** Where the body should end (exclusive), when the response says. */
+  /** Where the body ends (exclusive), when the response committed to it. */
   end: number | undefined;
-  /** Length of the whole object, when known. */
+  /** Length of the whole object, when the response committed to it. */
   total: number | undefined;
   meta: PartMeta;
   info: ObjectInfo;
 }
 
 /** Streams the body into the `.part` from `plan.start`, then says whether the file is whole. */
-async function receive(ctx: AttemptContext, response: VideoResponse, plan: ReceivePlan): Promise<AttemptOutcome> {
-  // The body has been arriving into its slabs since the head (pausing when they are full), and
-  // keeps every byte even if the connection then drops.
-  const { body } = response;
+async function receive(ctx: AttemptContext, body: BodyChunks, plan: ReceivePlan): Promise<AttemptOutcome> {
   let fh: FileHandle;
-  let direct = false;
-  let buffered: Promise<FileHandle> | undefined;
   try {
     // The meta goes first: a `.part` on disk is always described by the meta next to it.
     await writeMeta(ctx.paths, plan.meta);
-    // A resumed prefix is hashed from disk first (a no-op when this process wrote it); the body
-    // waits in its slabs meanwhile.
+    // A resumed prefix written by another process (or attempt that failed oddly) is hashed from disk.
     if (plan.start === 0) ctx.digest.reset();
     else
       await ctx.digest.catchUp(ctx.paths.part, plan.start).catch((err: unknown) => {
         throw diskError(`cannot read back ${ctx.paths.part}`, err);
       });
     ctx.onStart(plan.start, plan.total);
-    ({ fh, direct } = await openPart(ctx.paths.part, plan.start, ctx.direct).catch((err: unknown) => {
+    fh = await openPart(ctx.paths.part, plan.start).catch((err: unknown) => {
       throw diskError(`cannot open ${ctx.paths.part}`, err);
-    }));
-    if (direct) body.alignTo(BLOCK);
+    });
   } catch (err) {
-    body.cancel();
+    body.destroy();
     throw err;
   }
-  const writer = new PartWriter(fh, {
-    position: plan.start,
-    sniff: plan.start === 0,
-    contentType: plan.info.contentType,
-    path: ctx.paths.part,
-    host: ctx.host,
-    onWritten: (position) => ctx.onWritten(position, plan.total),
-    hash: (view) => ctx.digest.update(view),
-    release: (view) => body.release(view),
-    ...(direct
-      ? {
-          direct: {
-            aligned: (view: Buffer) => ctx.digest.isBlockAligned(view),
-            buffered: () => (buffered ??= open(ctx.paths.part, constants.O_WRONLY)),
-          },
-        }
-      : {}),
-  });
-  let failure: unknown;
+  let received: Awaited<ReturnType<typeof receiveBody>>;
   try {
-    // Every byte that arrived is handed over before a failure, so what is on disk is all we got.
-    for await (const view of body) await writer.write(view);
-    await writer.finish();
-  } catch (err) {
-    failure = err;
+    received = await receiveBody(body, {
+      fh,
+      path: ctx.paths.part,
+      start: plan.start,
+      end: plan.end,
+      sniff: plan.start === 0,
+      digest: ctx.digest,
+      onWritten: (position) => ctx.onWritten(position, plan.total),
+      notVideo: (head) => notVideo(ctx, head, plan.info.contentType),
+    });
   } finally {
-    await writer.close().catch((err: unknown) => {
-      failure ??= err;
-    });
-    await buffered?.then((handle) => handle.close()).catch(() => undefined);
-    // Waits for a flush still in flight, so the next attempt sees the file as it really is.
-    await fh.close().catch((err: unknown) => {
-      failure ??= diskError(`cannot close ${ctx.paths.part}`, err);
-    });
+    await fh.close().catch(() => undefined);
   }
-  const written = writer.written;
+  const { written } = received;
   const progressed = written > plan.start;
-  if (failure !== undefined) {
-    if (writer.callbackError !== undefined) throw writer.callbackError;
+  if (received.overrun) {
+    return { kind: 'restart', reason: `the server sent more than the ${plan.end! - plan.start} bytes it announced` };
+  }
+  if (received.failure !== undefined) {
     throwIfAborted(ctx);
-    if (failure instanceof DownloadError) throw failure;
-    return networkRetry(ctx, failure, progressed);
+    return networkRetry(ctx, received.failure, progressed);
   }
   if (plan.end !== undefined && written < plan.end) {
     return {
@@ -247,8 +227,13 @@ async function receive(ctx: AttemptContext, response: VideoResponse, plan: Recei
   return { kind: 'complete', bytes: written, info: plan.info };
 }
 
-/** Why a 206 cannot continue the `.part`, or undefined when it can. */
-function staleReason(
+/**
+ * Why a 206 cannot continue the `.part`, or undefined when it can: it must start where we asked,
+ * say what the whole object is (and that must be what the meta recorded), and its Content-Length,
+ * if any, must be the length of its range.
+ */
+function unusableRange(
+  response: VideoResponse,
   part: PartState,
   range: ReturnType<typeof parseContentRange>,
   etag: string | undefined,
@@ -260,7 +245,29 @@ function staleReason(
   }
   if (etag !== undefined && part.meta?.etag !== undefined && etag !== part.meta.etag)
     return 'the object changed (new ETag)';
+  const length = contentLength(response);
+  if (length !== undefined && length !== range.end - range.start + 1) {
+    return `its Content-Length (${length}) is not the length of its Content-Range (${range.end - range.start + 1})`;
+  }
   return undefined;
+}
+
+/** The `.part` for writing from `start` (truncated when 0). Never through a symlink put in its place. */
+async function openPart(path: string, start: number): Promise<FileHandle> {
+  const noFollow = constants.O_NOFOLLOW ?? 0;
+  // A resumed `.part` must still be there: it is not created again as a file full of holes.
+  const flags =
+    start === 0 ? constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | noFollow : constants.O_WRONLY | noFollow;
+  return open(path, flags);
+}
+
+function notVideo(ctx: AttemptContext, head: Buffer, contentType: string | undefined): DownloadError {
+  const type = contentType ? `Content-Type ${contentType}` : 'no Content-Type';
+  return new DownloadError(
+    'not-video',
+    `the server at ${ctx.host} sent ${describeHead(head)} (${type}), not an MP4 video; nothing was saved`,
+    ctx.host,
+  );
 }
 
 /** The DownloadError for a status we do not retry: expired link, other 4xx, redirects, the unexpected. */
@@ -268,7 +275,7 @@ async function statusError(ctx: AttemptContext, response: VideoResponse): Promis
   const status = response.status;
   const text = `${status} ${STATUS_CODES[status] ?? ''}`.trim();
   if (status >= 300 && status < 400) {
-    response.body.cancel(); // the connection is closed: a video GET has its own
+    response.body.destroy();
     const location = response.header('location');
     const target = location ? ` to ${describeUrl(new URL(location, ctx.url).href)}` : '';
     return new DownloadError(
@@ -309,6 +316,10 @@ export function abortedError(paths: PartPaths): AbortedError {
   return new AbortedError(
     `download interrupted; ${paths.part} is kept and the next download to the same path resumes from it`,
   );
+}
+
+function isStrong(etag: string | undefined): etag is string {
+  return etag !== undefined && !etag.startsWith('W/');
 }
 
 function contentLength(response: VideoResponse): number | undefined {

@@ -8,34 +8,23 @@ export interface NetworkFailure {
 }
 
 /**
- * Turns what undici, direct-get.ts or the socket threw into one line. Error codes are matched, never message text;
+ * Turns what undici or the socket threw into one line. Error codes are matched, never message text;
  * the message is only used, with the signed query removed, for codes we do not know.
  */
 export function describeNetworkFailure(err: unknown, url: string, stallTimeoutMs: number): NetworkFailure {
   const code = errorCode(err);
   switch (code) {
     case 'UND_ERR_BODY_TIMEOUT':
-    case 'WAN_BODY_TIMEOUT':
       return { detail: `no data received for ${stallTimeoutMs / 1000} s (stalled)`, timeout: true };
     case 'UND_ERR_HEADERS_TIMEOUT':
-    case 'WAN_HEADERS_TIMEOUT':
       return { detail: 'no response headers in time', timeout: true };
     case 'UND_ERR_CONNECT_TIMEOUT':
-    case 'WAN_CONNECT_TIMEOUT':
       return { detail: 'connect timed out', timeout: true };
     case 'UND_ERR_SOCKET':
     case 'UND_ERR_CLOSED':
-    case 'WAN_BODY_CLOSED':
       return { detail: 'connection closed before the body ended', timeout: false };
     case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
       return { detail: 'body shorter than its Content-Length', timeout: false };
-    case 'WAN_NO_RESPONSE':
-      return { detail: 'connection closed before any response', timeout: false };
-    case 'WAN_BAD_RESPONSE':
-      return {
-        detail: `not a valid HTTP response (${err instanceof Error ? err.message : String(err)})`,
-        timeout: false,
-      };
     case 'ECONNRESET':
       return { detail: 'connection reset (ECONNRESET)', timeout: false };
     case 'ECONNREFUSED':

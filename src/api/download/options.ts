@@ -1,8 +1,9 @@
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
 import type { RetryPolicy } from '../retry.js';
+import type { LockHolder } from './target-lock.js';
 
-/** Reported as the body arrives, at most once per write (about 1 MiB); throttling is the caller's job. */
+/** Reported as the body reaches the disk, at most once per write; throttling is the caller's job. */
 export interface DownloadProgress {
   /** Bytes of the file on disk so far, including `resumedFrom`. */
   transferredBytes: number;
@@ -15,42 +16,60 @@ export interface DownloadProgress {
 export interface DownloadOptions {
   /** Final path. Its directory must exist (else DownloadError 'disk'). */
   to: string;
-  /** Replace an existing file at `to`; without it, DownloadError 'exists' and the file is untouched. @default false */
+  /**
+   * Replace an existing regular file at `to`; without it, DownloadError 'exists' and the file is
+   * untouched. Anything else at `to` (directory, device, FIFO, socket, dangling symlink) is never
+   * replaced: DownloadError 'disk'. @default false
+   */
   force?: boolean;
-  /** The caller holds `lockTarget(to)` already (it saves more than the video under it). @default false */
-  locked?: boolean;
   /** Abort → AbortedError; the `.part` stays, and the next download to the same `to` resumes from it. */
   signal?: AbortSignal;
   onProgress?: (progress: DownloadProgress) => void;
   /** Before each retry's sleep. `attempt` is the number of the request about to be made (2 for the first retry). */
   onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
-  /** Expiry checks and retry sleeps. @default systemClock */
+  /**
+   * Another download (in this process or another) is saving `to`: called once, before this one
+   * waits for it to finish. Once it has, `to` usually exists, and without `force` this download
+   * ends with DownloadError 'exists'.
+   */
+  onWait?: (holder: LockHolder) => void;
+  /**
+   * The caller already holds `lockTarget(to)` and keeps it for longer than the download (the CLI
+   * holds it across the download, its sidecar and its journal record). @default false: the
+   * download takes the lock for its whole run
+   */
+  locked?: boolean;
+  /** Expiry checks, retry sleeps and the retry time limit. @default systemClock */
   clock?: Clock;
   /**
-   * Fetch through this undici dispatcher (a proxy, custom TLS) and its timeouts. @default none: a
-   * connection of our own per request, with `connectTimeoutMs` and `headersTimeoutMs`
+   * Fetch through this undici dispatcher (a proxy, custom TLS), with its connect and header
+   * timeouts. @default an undici Agent of the download's own, with `connectTimeoutMs` and
+   * `headersTimeoutMs`, closed when the download ends
    */
   dispatcher?: Dispatcher;
-  /** Without a dispatcher: connecting (and TLS) may take this long. @default 10000 */
+  /** Without a dispatcher: connecting (and TLS) may take this long, in ms. @default 10000 */
   connectTimeoutMs?: number;
-  /** Without a dispatcher: from the request to the response head. @default 30000 */
+  /** Without a dispatcher: from the request to the response head, in ms. @default 30000 */
   headersTimeoutMs?: number;
-  /** No body bytes for this long (while we are ready for them) → a connection failure, retried; 0 disables. @default 30000 */
-  stallTimeoutMs?: number;
-  /** Attempts and backoff. A failed attempt that saved bytes does not count against `attempts`. @default DEFAULT_RETRY */
-  retry?: RetryPolicy;
-  /** Compute the SHA-256 of the file too (CRC-64 is always checked). @default true */
-  sha256?: boolean;
   /**
-   * Write the `.part` with O_DIRECT where the filesystem is known to take it (ext4, xfs, btrfs on
-   * Linux): no page-cache copy, and nothing left in memory for the fsync before the rename to
-   * write out. A resume then starts at a 4 KiB boundary. false: always through the page cache.
-   * @default true
+   * No body bytes for this long (ms, while we are ready for them) → a connection failure, retried;
+   * 0 disables. Applies through a caller's dispatcher too. @default 30000
    */
-  directIo?: boolean;
+  stallTimeoutMs?: number;
+  /**
+   * Attempts and backoff. `attempts` bounds failures in a row that saved no bytes; a failure that
+   * saved some starts the count again, but all requests together are at most 4 × `attempts`, and
+   * no request starts once 10 minutes have passed since the download began. @default DEFAULT_RETRY
+   */
+  retry?: RetryPolicy;
   /** Jitter source, for deterministic tests. @default Math.random */
   random?: () => number;
+  /** @deprecated Ignored: the SHA-256 is always computed (it costs less than the CRC-64). */
+  sha256?: boolean;
 }
+
+/** What a saved file was checked against, besides its MP4 header. */
+export type Verification = 'length' | 'crc64';
 
 export interface DownloadResult {
   /** `to`, as given. */
@@ -60,10 +79,14 @@ export interface DownloadResult {
   sha256: string;
   /** CRC-64/XZ of the saved file as an unsigned decimal string (OSS's `x-oss-hash-crc64ecma` format). */
   crc64: string;
+  /**
+   * What the server committed to and the file matched: `'length'` (a Content-Length or a
+   * Content-Range total) and `'crc64'` (`x-oss-hash-crc64ecma`). Empty when the server sent
+   * neither: the file was saved, but nothing shows it is whole (OSS always sends both).
+   */
+  verifiedBy: Verification[];
   /** Bytes reused from a `.part` left by an earlier run. */
   resumedFrom: number;
-  /** What the bytes were checked against: a length the server committed to, OSS's CRC-64; empty: unverified. */
-  verifiedBy: Array<'length' | 'crc64'>;
   /** HTTP requests made. */
   attempts: number;
   etag?: string;

@@ -1,4 +1,4 @@
-import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { DownloadError } from '../errors/download-error.js';
 import { looksLikeMp4, SNIFF_BYTES } from './mp4-sniff.js';
 
@@ -37,16 +37,9 @@ export function partPaths(to: string): PartPaths {
  * MP4, is deleted: resuming it could only produce a file that fails verification.
  */
 export async function inspectPart(paths: PartPaths): Promise<PartState> {
-  let size: number;
-  try {
-    const info = await stat(paths.part);
-    if (!info.isFile()) throw new DownloadError('disk', `cannot use ${paths.part}: it is not a regular file`);
-    size = info.size;
-  } catch (err) {
-    if (err instanceof DownloadError) throw err;
-    if (code(err) === 'ENOENT') return { size: 0 };
-    throw diskError(`cannot read ${paths.part}`, err);
-  }
+  await checkRegular(paths.meta);
+  const size = await checkRegular(paths.part);
+  if (size === undefined) return { size: 0 };
   if (size < SNIFF_BYTES || !looksLikeMp4(await readHead(paths.part))) {
     await discardPart(paths);
     return { size: 0 };
@@ -63,8 +56,10 @@ export async function inspectPart(paths: PartPaths): Promise<PartState> {
 export async function writeMeta(paths: PartPaths, meta: PartMeta): Promise<void> {
   const tmp = `${paths.meta}.tmp`;
   try {
-    // Write then rename, so a crash never leaves half a JSON document behind.
-    await writeFile(tmp, JSON.stringify(meta));
+    // Write then rename, so a crash never leaves half a JSON document behind. The temporary file
+    // is created afresh ('wx'), so nothing already at its path (a symlink) is written through.
+    await rm(tmp, { force: true });
+    await writeFile(tmp, JSON.stringify(meta), { flag: 'wx' });
     await rename(tmp, paths.meta);
   } catch (err) {
     throw diskError(`cannot write ${paths.meta}`, err);
@@ -84,6 +79,42 @@ export async function discardPart(paths: PartPaths): Promise<void> {
 /** After the rename: the meta describes nothing any more. */
 export async function removeMeta(paths: PartPaths): Promise<void> {
   await rm(paths.meta, { force: true }).catch(() => undefined);
+}
+
+/**
+ * The size of the file at `path`, or `undefined` when there is none. Anything but a regular file
+ * there (a directory, a FIFO, a device, a symlink, even to a file) is refused: the `.part` is
+ * written and truncated, and a symlink would carry those writes somewhere else.
+ */
+export async function checkRegular(path: string): Promise<number | undefined> {
+  try {
+    const info = await lstat(path);
+    if (!info.isFile())
+      throw new DownloadError('disk', `cannot use ${path}: it is ${fileKind(info)}, not a regular file`);
+    return info.size;
+  } catch (err) {
+    if (err instanceof DownloadError) throw err;
+    if (code(err) === 'ENOENT') return undefined;
+    throw diskError(`cannot read ${path}`, err);
+  }
+}
+
+/** "a directory", "a FIFO", …: what a non-regular file is, for messages. */
+export function fileKind(info: {
+  isDirectory(): boolean;
+  isSymbolicLink(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+}): string {
+  if (info.isDirectory()) return 'a directory';
+  if (info.isSymbolicLink()) return 'a symbolic link';
+  if (info.isFIFO()) return 'a FIFO (named pipe)';
+  if (info.isSocket()) return 'a socket';
+  if (info.isCharacterDevice()) return 'a character device';
+  if (info.isBlockDevice()) return 'a block device';
+  return 'a regular file';
 }
 
 export function diskError(what: string, err: unknown): DownloadError {

@@ -1,12 +1,15 @@
 import type { Stats } from 'node:fs';
-import { link, open, rename, stat, unlink } from 'node:fs/promises';
+import { link, lstat, open, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DownloadError } from '../errors/download-error.js';
-import { code, diskError, type PartPaths } from './part-file.js';
+import { code, diskError, fileKind, type PartPaths } from './part-file.js';
 
 /**
  * Checks made before any request, so a wrong `to` costs nothing: the parent directory must exist (we
- * do not guess at creating directories), and an existing file is only replaced with `force`.
+ * do not guess at creating directories), and an existing file is only replaced with `force`. Only a
+ * regular file is ever replaced: `force` on a device (as root, `-o /dev/null --force` would
+ * replace /dev/null), a FIFO, a socket or a directory is refused, and so is a symlink to one of
+ * those or to nothing. A symlink to a regular file is replaced by the video (the link, not its target).
  */
 export async function checkTarget(to: string, force: boolean): Promise<void> {
   const dir = dirname(to);
@@ -24,12 +27,24 @@ export async function checkTarget(to: string, force: boolean): Promise<void> {
   }
   let existing: Stats;
   try {
-    existing = await stat(to);
+    existing = await lstat(to);
   } catch (err) {
     if (code(err) === 'ENOENT') return;
     throw diskError(`cannot save to ${to}`, err);
   }
-  if (existing.isDirectory()) throw new DownloadError('disk', `cannot save to ${to}: it is a directory`);
+  if (existing.isSymbolicLink()) {
+    try {
+      existing = await stat(to);
+    } catch (err) {
+      if (code(err) === 'ENOENT' || code(err) === 'ELOOP')
+        throw new DownloadError('disk', `cannot save to ${to}: it is a dangling symbolic link`, undefined, {
+          cause: err,
+        });
+      throw diskError(`cannot save to ${to}`, err);
+    }
+  }
+  if (!existing.isFile())
+    throw new DownloadError('disk', `cannot save to ${to}: it is ${fileKind(existing)}, not a regular file`);
   if (!force) throw existsError(to);
 }
 
@@ -50,6 +65,8 @@ export async function commitPart(paths: PartPaths, to: string, force: boolean): 
     throw diskError(`cannot flush ${paths.part}`, err);
   }
   if (force) {
+    // Again, just before: whatever is at `to` may have changed during the download.
+    await checkTarget(to, true);
     await rename(paths.part, to).catch((err: unknown) => {
       throw diskError(`cannot rename ${paths.part} to ${to}`, err);
     });

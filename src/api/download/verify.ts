@@ -1,6 +1,7 @@
 import { DownloadError } from '../errors/download-error.js';
+import type { Verification } from './options.js';
 
-/** What the server promised: the length (Content-Length / Content-Range total) and OSS's CRC-64, when sent. */
+/** What the server committed to: the length (a Content-Length / Content-Range total) and OSS's CRC-64, when sent. */
 export interface ExpectedContent {
   bytes?: number;
   /** `x-oss-hash-crc64ecma`: CRC-64/XZ of the whole object as an unsigned decimal string. */
@@ -14,22 +15,36 @@ export interface ActualContent {
 }
 
 /**
- * Throws DownloadError('integrity') unless the file on disk is exactly what the server described.
+ * Throws DownloadError('integrity') unless the file on disk is exactly what the server described,
+ * and returns what it was checked against (nothing, when the server committed to neither).
  * The caller deletes the `.part`: bytes that fail this check cannot be trusted for a resume either.
  */
-export function verifyContent(expected: ExpectedContent, actual: ActualContent, where: string, host: string): void {
-  if (expected.bytes !== undefined && expected.bytes !== actual.bytes) {
-    throw new DownloadError(
-      'integrity',
-      `downloaded video from ${where} has the wrong length: expected ${expected.bytes} bytes, got ${actual.bytes}`,
-      host,
-    );
+export function verifyContent(
+  expected: ExpectedContent,
+  actual: ActualContent,
+  where: string,
+  host: string,
+): Verification[] {
+  const verifiedBy: Verification[] = [];
+  if (expected.bytes !== undefined) {
+    if (expected.bytes !== actual.bytes) {
+      throw new DownloadError(
+        'integrity',
+        `downloaded video from ${where} has the wrong length: expected ${expected.bytes} bytes, got ${actual.bytes}`,
+        host,
+      );
+    }
+    verifiedBy.push('length');
   }
-  if (expected.crc64 !== undefined && expected.crc64 !== actual.crc64) {
-    throw new DownloadError(
-      'integrity',
-      `downloaded video from ${where} is corrupt: CRC-64 expected ${expected.crc64} (x-oss-hash-crc64ecma), got ${actual.crc64}`,
-      host,
-    );
+  if (expected.crc64 !== undefined) {
+    if (expected.crc64 !== actual.crc64) {
+      throw new DownloadError(
+        'integrity',
+        `downloaded video from ${where} is corrupt: CRC-64 expected ${expected.crc64} (x-oss-hash-crc64ecma), got ${actual.crc64}`,
+        host,
+      );
+    }
+    verifiedBy.push('crc64');
   }
+  return verifiedBy;
 }

@@ -49,6 +49,7 @@ describe('downloadVideo through an undici dispatcher', () => {
       bytes: server.video.length,
       sha256: sha256(server.video),
       crc64: crc64(server.video),
+      verifiedBy: ['length', 'crc64'],
       resumedFrom: 0,
       attempts: 1,
       etag: server.etag,
@@ -93,24 +94,11 @@ describe('downloadVideo through an undici dispatcher', () => {
   });
 });
 
-describe('downloadVideo with sha256: false', () => {
-  it.each([
-    ['the direct route', () => ({})],
-    ['an undici dispatcher', () => ({ dispatcher: agent })],
-  ])('returns the CRC-64 and no SHA-256 over %s', async (_, route) => {
-    const result = await download({ sha256: false, ...route() });
-    await expectSaved(server.video);
-    expect(result.crc64).toBe(crc64(server.video));
-    expect(result.sha256).toBeUndefined();
-    expect('sha256' in result).toBe(false);
-  });
-
-  it('still checks the CRC-64 of a resumed download', async () => {
-    server.plan({ kind: 'cut', after: 900_000 });
+describe('downloadVideo with the deprecated sha256: false', () => {
+  it('still computes the SHA-256 (it is always computed now)', async () => {
     const result = await download({ sha256: false });
-    expect(result.attempts).toBe(2);
-    expect(result.crc64).toBe(crc64(server.video));
-    expect('sha256' in result).toBe(false);
     await expectSaved(server.video);
+    expect(result.sha256).toBe(sha256(server.video));
+    expect(result.crc64).toBe(crc64(server.video));
   });
 });

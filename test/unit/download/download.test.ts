@@ -29,12 +29,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/**
- * Through the page cache, so resumes are exact to the byte; the O_DIRECT route (resumes from a block
- * boundary) has its own tests at the end.
- */
 function download(extra: Partial<DownloadOptions> = {}, url = server.url(inAnHour())) {
-  return downloadVideo(url, { to, clock, random: () => 0.5, directIo: false, ...extra });
+  return downloadVideo(url, { to, clock, random: () => 0.5, ...extra });
 }
 
 async function failure(promise: Promise<unknown>): Promise<Error> {
@@ -76,6 +72,7 @@ describe('downloadVideo: the happy path', () => {
       bytes: server.video.length,
       sha256: sha256(server.video),
       crc64: crc64(server.video),
+      verifiedBy: ['length', 'crc64'],
       resumedFrom: 0,
       attempts: 1,
       etag: server.etag,
@@ -116,6 +113,7 @@ describe('downloadVideo: the happy path', () => {
     server.crcHeader = undefined;
     const result = await download();
     expect(result.crc64).toBe(crc64(server.video));
+    expect(result.verifiedBy).toEqual(['length']);
     await expectSaved(server.video);
   });
 });
@@ -560,48 +558,5 @@ describe('downloadVideo: abort', () => {
     expect(server.requests.at(-1)!.headers.range).toBe(`bytes=${kept}-`);
     expect(result.resumedFrom).toBe(kept);
     await expectSaved(server.video);
-  });
-});
-
-describe('downloadVideo: O_DIRECT writes', () => {
-  const direct = (extra: Partial<DownloadOptions> = {}) => download({ directIo: true, ...extra });
-
-  it('saves the exact bytes when the body does not end on a block boundary', async () => {
-    // 3 MiB + 123 bytes: whole blocks direct, the last partial one through the page cache.
-    const result = await direct();
-    await expectSaved(server.video);
-    expect(result.crc64).toBe(crc64(server.video));
-    expect(existsSync(`${to}.part`)).toBe(false);
-  });
-
-  it('resumes a .part that ends mid-block from the start of that block', async () => {
-    await writeFile(`${to}.part`, server.video.subarray(0, 1_000_000));
-    const result = await direct();
-    const from = 1_000_000 - (1_000_000 % 4096);
-    expect(server.requests.at(-1)!.headers.range).toBe(`bytes=${from}-`);
-    expect(result.resumedFrom).toBe(from);
-    await expectSaved(server.video);
-  });
-
-  it('resumes after a cut with the bytes received, block-aligned', async () => {
-    server.plan({ kind: 'cut', after: 1_500_000 });
-    const result = await direct();
-    const second = server.requests.at(-1)!.headers.range;
-    expect(second).toMatch(/^bytes=\d+-$/);
-    expect(Number(/\d+/.exec(second!)![0]) % 4096).toBe(0);
-    expect(result.attempts).toBe(2);
-    await expectSaved(server.video);
-  });
-
-  it.runIf(existsSync('/dev/shm'))('writes through the page cache where O_DIRECT is not taken (tmpfs)', async () => {
-    const shm = await mkdtemp(join('/dev/shm', 'wan-download-'));
-    try {
-      const target = join(shm, 'video.mp4');
-      const result = await downloadVideo(server.url(inAnHour()), { to: target, clock, random: () => 0.5 });
-      expect(result.bytes).toBe(server.video.length);
-      expect((await readFile(target)).equals(server.video)).toBe(true);
-    } finally {
-      await rm(shm, { recursive: true, force: true });
-    }
   });
 });

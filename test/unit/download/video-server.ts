@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { crc64 } from '../../../src/api/crc64.js';
 import { AbortedError } from '../../../src/api/errors/aborted-error.js';
 
@@ -30,7 +30,14 @@ export type Step =
   /** The body in two writes: the first `first` bytes, then (a moment later) the rest. */
   | { kind: 'trickle'; first: number }
   /** A 206 for the range asked, carrying another ETag (as if the object changed and If-Range was not sent). */
-  | { kind: 'other-etag' };
+  | { kind: 'other-etag' }
+  /** The normal answer, its body sent `chunk` bytes every `everyMs` ms. */
+  | { kind: 'slow'; chunk: number; everyMs: number }
+  /**
+   * Whatever `respond` writes on the socket, raw: for answers Node's server would not send (a body
+   * delimited by closing the connection, a Content-Range that lies). `range` is the start asked for.
+   */
+  | { kind: 'raw'; respond(socket: Socket, video: Buffer, range: number | undefined): void };
 
 export interface LoggedRequest {
   method: string;
@@ -111,6 +118,11 @@ export async function startVideoServer(size = 3 * 1024 * 1024 + 123): Promise<Vi
       return;
     }
     const video = state.video;
+    if (step.kind === 'raw') {
+      const asked = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+      step.respond(req.socket, video, asked ? Number(asked[1]) : undefined);
+      return;
+    }
     const etag = step.kind === 'other-etag' ? '"SOMETHING-ELSE"' : state.etag;
     const common: Record<string, string> = { etag, 'content-type': 'video/mp4', 'accept-ranges': 'bytes' };
     if (state.crcHeader !== undefined) common['x-oss-hash-crc64ecma'] = state.crcHeader;
@@ -149,6 +161,22 @@ export async function startVideoServer(size = 3 * 1024 * 1024 + 123): Promise<Vi
       res.write(part);
       // FIN after the bytes, so the client really receives all `after` of them first.
       if (step.kind === 'cut') setTimeout(() => req.socket.end(), 30);
+      return;
+    }
+    if (step.kind === 'slow') {
+      entry.bodyBytes = body.length;
+      let sent = 0;
+      const next = () => {
+        if (res.destroyed) return;
+        const piece = body.subarray(sent, sent + step.chunk);
+        sent += piece.length;
+        if (sent >= body.length) res.end(piece);
+        else {
+          res.write(piece);
+          setTimeout(next, step.everyMs);
+        }
+      };
+      next();
       return;
     }
     entry.bodyBytes = body.length;
