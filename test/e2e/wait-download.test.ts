@@ -99,6 +99,30 @@ describe('the built binary: run, create → wait -o', () => {
   });
 });
 
+describe('two processes saving one file', () => {
+  it('two downloads of a task to the same -o at once: one writes, the other waits, then finds it saved', async () => {
+    const id = await createTask();
+    expect((await wan(['wait', id, '--no-download'])).code).toBe(0);
+    // Slow enough that the second process starts while the first is writing.
+    fx.sandbox.setFaults({ rules: [{ endpoint: 'video', kind: 'slow', bytesPerSecond: 100_000 }] });
+    const before = fx.videoRequests().length;
+    const [a, b] = await Promise.all([
+      wan(['download', id, '-o', 'same.mp4']),
+      wan(['download', id, '-o', 'same.mp4']),
+    ]);
+    expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0]);
+    expect(a.stderr + b.stderr).toMatch(/waiting for wan \(pid \d+\), which is saving .*same\.mp4/);
+    const bytes = readFileSync(path.join(work, 'same.mp4'));
+    expect(bytes.equals(await fx.sandbox.videoFor(id))).toBe(true);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    for (const r of [a, b]) expect(r.stdout).toBe(`${path.join(work, 'same.mp4')}\n`);
+    expect(JSON.parse(readFileSync(path.join(work, 'same.mp4.json'), 'utf8'))).toMatchObject({ task_id: id, sha256 });
+    // One of them fetched the video; the other only read what was saved.
+    expect(fx.videoRequests().length - before).toBe(1);
+    expect(leftovers()).toEqual([]);
+  });
+});
+
 describe('waiting that does not end in time', () => {
   let slow: SandboxFixture;
   beforeAll(async () => {
