@@ -14,7 +14,13 @@ type MediaField = 'image' | 'lastFrame' | 'clip' | 'references' | 'audioUrl';
  * The mode the inputs ask for: references → r2v; a first and a last frame → kf2v; a first frame,
  * or a clip to continue → i2v; none → t2v. Inputs that make no request together are refused.
  */
-export function modeOf(options: CreateTaskOptions): Mode {
+export function modeOf(options: {
+  mode?: Mode;
+  image?: unknown;
+  lastFrame?: unknown;
+  clip?: unknown;
+  references?: readonly unknown[];
+}): Mode {
   const { image, lastFrame, clip } = options;
   const references = options.references ?? [];
   let mode: Mode = 't2v';
