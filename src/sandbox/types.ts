@@ -149,12 +149,15 @@ export interface SandboxTaskInfo {
   /** `parameters` as the client sent them, unknown fields included. */
   parameters: Record<string, unknown>;
   /**
-   * Output size `W*H`: `size`, or `resolution` + `ratio` for wan2.7, or the catalogue default.
-   * Undefined when the requested resolution/ratio has no size (the task then fails).
+   * Output size `W*H`: `size`, or `resolution` + `ratio` for wan2.7-t2v, or the catalogue default; for
+   * models whose aspect follows the input image or clip, made from that input at the resolution's pixel
+   * count. Undefined when there is no size (the task then fails).
    */
   size?: string;
-  /** wan2.7 only: the ratio the task was created with (`16:9`, …). */
+  /** wan2.7-t2v only: the ratio the task was created with (`16:9`, …). */
   ratio?: string;
+  /** Models that take `parameters.resolution`: the tier asked for (or the default), `720P`, …. */
+  resolution?: string;
   /** Output length in seconds. */
   duration: number;
   /** Frames per second of the model (catalogue). */
@@ -163,7 +166,7 @@ export interface SandboxTaskInfo {
   seed: number;
   /** `parameters.prompt_extend` (default true). */
   promptExtend: boolean;
-  /** `input.audio_url` as sent (http(s):// or oss://), if any. */
+  /** `input.audio_url` (wan2.7-i2v: the `driving_audio` item's URL) as sent (http(s):// or oss://), if any. */
   audioUrl?: string;
   /** When the task was created, ms since the epoch (sandbox clock). */
   submitTime: number;
@@ -213,6 +216,19 @@ export interface SandboxOptions {
   requestLogLimit?: number;
   /** Seed of the PRNG behind {@link FaultRule.probability}; reset by every setFaults. @default 1 */
   seed?: number;
+  /**
+   * How long the sandbox waits for an http(s) input image or video to download, in ms; a download that
+   * does not finish in time fails its task as the service does (`InvalidParameter.DataInspection`).
+   * @default 3000
+   */
+  mediaTimeoutMs?: number;
+  /**
+   * Download http(s) inputs from hosts other than this machine too. Off by default: the sandbox is
+   * offline, so an input URL on any other host fails its task at once as undownloadable, and no
+   * request leaves the machine; a URL on 127.0.0.1, localhost or [::1] (a test's own server) is fetched.
+   * @default false
+   */
+  remoteMedia?: boolean;
   /**
    * Per-model rate limits (dashscope-api.md §6.1): creates above `submitPerSecond` get 429, tasks above
    * `concurrent` queue in PENDING, and more than 20 query/list/cancel requests per second per key get
