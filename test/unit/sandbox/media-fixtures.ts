@@ -48,24 +48,36 @@ export interface FileServer {
 }
 
 /**
- * Serves `files` on 127.0.0.1; `/hang` accepts the request and never answers, any other path is 404.
- * `chunked: true` leaves out Content-Length, so a reader must count the bytes itself.
+ * Serves `files` on 127.0.0.1; `/hang` accepts the request and never answers, `redirects` answer 302,
+ * any other path is 404. `chunked: true` leaves out Content-Length, so a reader must count the bytes.
  */
 export async function startFileServer(
   files: Record<string, Buffer>,
-  options: { chunked?: boolean } = {},
+  options: { chunked?: boolean; redirects?: Record<string, string> } = {},
 ): Promise<FileServer> {
   const hits: string[] = [];
   const server: Server = createServer((req, res) => {
     const path = req.url ?? '/';
     hits.push(path);
     if (path === '/hang') return;
+    const location = options.redirects?.[path];
+    if (location) {
+      res.writeHead(302, { location }).end();
+      return;
+    }
     const body = files[path];
     if (!body) {
       res.writeHead(404).end('not found');
       return;
     }
-    res.writeHead(200, options.chunked ? {} : { 'content-length': body.length });
+    if (options.chunked) {
+      // Written before end(): Node cannot know the length, so it sends the body chunked.
+      res.writeHead(200);
+      res.write(body);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-length': body.length });
     res.end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,8 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, type SandboxTaskInfo, startSandbox } from '../../../src/sandbox/index.js';
 import { VIDEO_CACHE } from '../../helpers/sandbox.js';
+import { decodeFrame, HAS_FFMPEG } from './ffmpeg-frames.js';
 import { asyncHeaders, fakeClock, getTask, KF2V_PATH, listTasks, postCreate } from './helpers.js';
-import { dataUrl, encodeJpeg, encodePng, OTHER_QUADRANTS, QUADRANTS_WEBP, quadrants } from './images.js';
+import {
+  colourDistance,
+  dataUrl,
+  encodeJpeg,
+  encodePng,
+  OTHER_QUADRANTS,
+  type Picture,
+  pixel,
+  QUADRANTS,
+  QUADRANTS_WEBP,
+  quadrants,
+} from './images.js';
 import { type FileServer, fakeMp4, startFileServer, uploadFile } from './media-fixtures.js';
 import { type Mp4Info, mp4Info } from './mp4-info.js';
 
@@ -66,13 +78,36 @@ async function video(url: string): Promise<Mp4Info> {
 
 const kinds = (info: Mp4Info) => info.tracks.map((t) => `${t.handler}/${t.sampleEntry}`);
 
+/** The largest channel error at the four quadrants' centres, against a quadrant picture's colours. */
+function quadrantError(frame: Picture, colours: typeof QUADRANTS | typeof OTHER_QUADRANTS): number {
+  const { width: w, height: h } = frame;
+  const at = (fx: number, fy: number) => pixel(frame, Math.floor(w * fx), Math.floor(h * fy));
+  return Math.max(
+    colourDistance(at(0.25, 0.25), colours.topLeft),
+    colourDistance(at(0.75, 0.25), colours.topRight),
+    colourDistance(at(0.25, 0.75), colours.bottomLeft),
+    colourDistance(at(0.75, 0.75), colours.bottomRight),
+  );
+}
+
+/** H.264 at the sandbox's quantiser, 4:2:0, and back to RGB: flat areas come back within this. */
+const ENCODING_TOLERANCE = 16;
+
+/** The bodies whose videos the MP4 tests download (the ffmpeg tests make the same, from the cache). */
+const I2V = {
+  model: 'wanx2.1-i2v-turbo',
+  input: { prompt: 'the quadrants slowly turn', img_url: dataUrl(PORTRAIT) },
+  parameters: { resolution: '480P', duration: 3, seed: 11 },
+};
+const KF2V = () => ({
+  model: 'wan2.2-kf2v-flash',
+  input: { prompt: 'a cat looks up', first_frame_url: dataUrl(LANDSCAPE), last_frame_url: files.url('/last.png') },
+  parameters: { resolution: '480P', seed: 5 },
+});
+
 describe('image-to-video from a first frame (input.img_url)', () => {
   it('wanx2.1-i2v-turbo: a data: PNG becomes a 480P video of its aspect, silent, with wan2.1 usage', async () => {
-    const task = await run({
-      model: 'wanx2.1-i2v-turbo',
-      input: { prompt: 'the quadrants slowly turn', img_url: dataUrl(PORTRAIT) },
-      parameters: { resolution: '480P', duration: 3, seed: 11 },
-    });
+    const task = await run(I2V);
     expect(task.info).toMatchObject({ size: '544*720', resolution: '480P', duration: 3 });
     expect(task.usage).toEqual({ video_duration: 3, video_ratio: 'standard', video_count: 1 });
     expect(task.output).toMatchObject({ orig_prompt: 'the quadrants slowly turn', actual_prompt: expect.any(String) });
@@ -131,18 +166,7 @@ describe('image-to-video from a first frame (input.img_url)', () => {
 
 describe('first and last frame (kf2v, on the image2video path)', () => {
   it('wan2.2-kf2v-flash: a 480P video of the first frame’s aspect, silent, usage with SR', async () => {
-    const task = await run(
-      {
-        model: 'wan2.2-kf2v-flash',
-        input: {
-          prompt: 'a cat looks up',
-          first_frame_url: dataUrl(LANDSCAPE),
-          last_frame_url: files.url('/last.png'),
-        },
-        parameters: { resolution: '480P', seed: 5 },
-      },
-      KF2V_PATH,
-    );
+    const task = await run(KF2V(), KF2V_PATH);
     expect(task.usage).toEqual({ video_duration: 5, video_count: 1, SR: 480 });
     expect(task.output.actual_prompt).toEqual(expect.any(String));
     const info = await video(task.output.video_url);
@@ -289,6 +313,21 @@ describe('wan2.7-i2v (input.media)', () => {
     });
     // 16:9 at the default 1080P.
     expect(task.info).toMatchObject({ size: '1920*1072', resolution: '1080P' });
+  });
+});
+
+describe.skipIf(!HAS_FFMPEG)('the served MP4, decoded with ffmpeg', () => {
+  it('image-to-video: the first frame shows the image’s colours', async () => {
+    const task = await run(I2V);
+    const mp4 = Buffer.from(await (await fetch(task.output.video_url)).arrayBuffer());
+    expect(quadrantError(decodeFrame(mp4, 544, 720, 0), QUADRANTS)).toBeLessThanOrEqual(ENCODING_TOLERANCE);
+  });
+
+  it('first and last frame: the first frame is the first image, the last frame the last image', async () => {
+    const task = await run(KF2V(), KF2V_PATH);
+    const mp4 = Buffer.from(await (await fetch(task.output.video_url)).arrayBuffer());
+    expect(quadrantError(decodeFrame(mp4, 720, 544, 0), QUADRANTS)).toBeLessThanOrEqual(ENCODING_TOLERANCE);
+    expect(quadrantError(decodeFrame(mp4, 720, 544, 149), OTHER_QUADRANTS)).toBeLessThanOrEqual(ENCODING_TOLERANCE);
   });
 });
 
