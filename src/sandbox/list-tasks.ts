@@ -105,10 +105,17 @@ function listItem(task: TaskRecord, phase: TaskPhase, regionId: string): Record<
     request_id: task.requestId ?? task.id,
     status: phase.status,
     task_id: task.id,
-    // §1.2's example is a kf2v task's (`…:aigc:image2video:video-synthesis:wanx2.1-kf2v-plus`); the
-    // service segment of other models' keys is inferred from their create path (UNCONFIRMED).
-    user_api_unique_key: `apikey:v1:aigc:${findModel(task.modelId)?.service ?? 'video-generation'}:video-synthesis:${task.model}`,
+    user_api_unique_key: uniqueKey(task),
   };
+}
+
+/**
+ * §1.2's example is a kf2v task's (`apikey:v1:aigc:image2video:video-synthesis:wanx2.1-kf2v-plus`); the
+ * service segment of other models' keys is inferred from their create path (UNCONFIRMED).
+ */
+function uniqueKey(task: TaskRecord): string {
+  const service = findModel(task.modelId)?.service ?? 'video-generation';
+  return `apikey:v1:aigc:${service}:video-synthesis:${task.model}`;
 }
 
 /** [start, end] in epoch ms; an end given in seconds covers its whole second. */

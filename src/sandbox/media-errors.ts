@@ -50,7 +50,9 @@ export function tooLarge(kind: 'image' | 'video', maxBytes: number): MediaError 
 export function badResolution(kind: 'image' | 'video', minSide: number, maxSide: number): MediaError {
   return {
     code: 'InvalidFile.Resolution',
-    message: `The ${kind} resolution is invalid, please make sure that the largest length of ${kind} is smaller than ${maxSide}, and the smallest length of ${kind} is larger than ${minSide}.`,
+    message:
+      `The ${kind} resolution is invalid, please make sure that the largest length of ${kind} is smaller than ` +
+      `${maxSide}, and the smallest length of ${kind} is larger than ${minSide}.`,
   };
 }
 

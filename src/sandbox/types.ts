@@ -142,7 +142,10 @@ export interface SandboxTaskInfo {
   id: string;
   /** The model id exactly as the client sent it. */
   model: string;
-  /** The prompt after the model's silent truncation; what `orig_prompt` shows. */
+  /**
+   * The prompt after the model's silent truncation; what `orig_prompt` shows. '' when an image model
+   * was sent none (its prompt is optional).
+   */
   prompt: string;
   /** The negative prompt after truncation, if one was sent. */
   negativePrompt?: string;
@@ -186,8 +189,9 @@ export interface SandboxOptions {
   /**
    * The region the sandbox answers for (dashscope-api.md §1.1, §3.3). Only that region's model ids are
    * accepted (Beijing's `wanx2.1-t2v-turbo` is Singapore's `wan2.1-t2v-turbo`; Virginia has only
-   * `wan2.6-t2v`), plus dated snapshots of them; any other id is refused with 400 InvalidParameter
-   * `Model not exist.`, like an unknown model. Task lists show the region's id (`cn-beijing`, …).
+   * `wan2.6-t2v`, `wan2.6-i2v` and `wan2.6-r2v`), plus dated snapshots of them; any other id is refused
+   * with 400 InvalidParameter `Model not exist.`, like an unknown model. Task lists show the region's id
+   * (`cn-beijing`, …).
    * @default 'beijing'
    */
   region?: Region;

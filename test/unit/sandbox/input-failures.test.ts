@@ -97,7 +97,7 @@ describe('downloads', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
-  it('a host other than this machine is not fetched (the sandbox is offline): InvalidParameter.DataInspection', async () => {
+  it('another host is not fetched (the sandbox is offline): InvalidParameter.DataInspection', async () => {
     await expectFailed(i2v('https://example.com/cat.png'), 'InvalidParameter.DataInspection', DOWNLOAD);
     await expectFailed(i2v('http://10.1.2.3/cat.png'), 'InvalidParameter.DataInspection', DOWNLOAD);
   });

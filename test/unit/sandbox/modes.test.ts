@@ -256,7 +256,7 @@ describe('reference-to-video (input.reference_urls)', () => {
 });
 
 describe('wan2.7-i2v (input.media)', () => {
-  it('first and last frame from uploads, with a driving audio: 720P of the first frame’s aspect, with sound', async () => {
+  it('first and last frame uploaded, a driving audio: 720P of the first frame’s aspect, with sound', async () => {
     const model = 'wan2.7-i2v-2026-04-25';
     const first = await uploadFile(sb, model, 'first.png', PORTRAIT);
     const last = await uploadFile(sb, model, 'last.png', LAST);
