@@ -44,7 +44,8 @@ export function checkVideo(
   if (info.seconds === undefined) return CANNOT_OPEN_VIDEO;
   if (info.seconds < limits.minSeconds || info.seconds > limits.maxSeconds)
     return badDuration(limits.minSeconds, limits.maxSeconds);
-  if (info.width === undefined || info.height === undefined) return undefined;
+  // No track with a picture size: nothing to continue or to take a character from.
+  if (info.width === undefined || info.height === undefined) return CANNOT_OPEN_VIDEO;
   return checkSides('video', info.width, info.height, limits.minSide, limits.maxSide, limits.maxAspect);
 }
 

@@ -36,9 +36,11 @@ beforeAll(async () => {
     '/one-second.mp4': fakeMp4(1),
     '/eleven-seconds.mp4': fakeMp4(11),
     '/half-minute.mp4': fakeMp4(31),
+    '/half-second.mp4': fakeMp4(0.5),
     '/huge-frame.mp4': fakeMp4(3, 4100, 2160),
     '/tall.mp4': fakeMp4(3, 240, 2000),
     '/no-length.mp4': fakeMp4(0).subarray(0, 40),
+    '/no-picture.mp4': fakeMp4(3, 0, 0),
     '/notes.txt': Buffer.from('just some text'),
   });
 });
@@ -237,6 +239,10 @@ describe('wan2.7 first clips', () => {
     await expectFailed(clip('/no-length.mp4'), 'InvalidFile.Openerror', 'Invalid file, cannot open file as video.');
   });
 
+  it('an MP4 with no picture (no track has a size): InvalidFile.Openerror', async () => {
+    await expectFailed(clip('/no-picture.mp4'), 'InvalidFile.Openerror', 'Invalid file, cannot open file as video.');
+  });
+
   it('a duration not longer than the clip it includes: InvalidParameter', async () => {
     await expectFailed(
       clip('/clip.mp4', { duration: 3 }),
@@ -256,9 +262,12 @@ describe('references', () => {
     );
   });
 
-  it('a clip over 30 s: InvalidFile.Duration', async () => {
+  it.each([
+    ['half a second', '/half-second.mp4'],
+    ['31 s', '/half-minute.mp4'],
+  ])('a clip of %s (1–30 s): InvalidFile.Duration', async (_, path) => {
     await expectFailed(
-      r2v([files.url('/half-minute.mp4')]),
+      r2v([files.url(path)]),
       'InvalidFile.Duration',
       'Invalid file duration. The file duration must be 1 s ~ 30 s.',
     );
