@@ -78,27 +78,29 @@ async function readInput(
   source: InputSource,
   policy: DownloadPolicy,
 ): Promise<ReadInput | { error: MediaError }> {
-  const isVideo = input.role === 'clip' || input.videoOnly;
-  const maxBytes =
-    input.role === 'clip'
-      ? model.clip!.maxBytes
-      : input.videoOnly
-        ? model.videos!.maxBytes
-        : Math.max(model.images?.maxBytes ?? 0, input.role === 'reference' ? (model.videos?.maxBytes ?? 0) : 0);
   let bytes: Buffer;
   if (source.kind === 'download') {
-    const download = await downloadMedia(source.url, maxBytes, policy);
-    if (!download.ok)
-      return {
-        error: download.tooLarge
-          ? tooLarge(isVideo || input.role === 'reference' ? 'video' : 'image', maxBytes)
-          : DOWNLOAD_FAILED,
-      };
+    const limit = downloadLimit(model, input);
+    const download = await downloadMedia(source.url, limit.maxBytes, policy);
+    if (!download.ok) return { error: download.tooLarge ? tooLarge(limit.kind, limit.maxBytes) : DOWNLOAD_FAILED };
     bytes = download.bytes;
   } else bytes = source.bytes;
   const info = await inspectMedia(bufferSource(bytes));
   const error = checkInput(model, input, info, source.kind === 'bytes' ? source.declaredMime : undefined);
   return error ? { error } : { input, bytes, info: info! };
+}
+
+/**
+ * How much of a download is read before it is known to be too large: the input's own limit, or for a
+ * reference (an image or a video, unknown until read) the larger of the two.
+ */
+function downloadLimit(model: ModelInfo, input: MediaInput): { maxBytes: number; kind: 'image' | 'video' } {
+  if (input.role === 'clip') return { maxBytes: model.clip!.maxBytes, kind: 'video' };
+  if (input.role !== 'reference') return { maxBytes: model.images!.maxBytes, kind: 'image' };
+  const video = model.videos!.maxBytes;
+  if (input.videoOnly) return { maxBytes: video, kind: 'video' };
+  const image = model.images!.maxBytes;
+  return image > video ? { maxBytes: image, kind: 'image' } : { maxBytes: video, kind: 'video' };
 }
 
 function checkInput(
