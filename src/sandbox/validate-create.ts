@@ -106,20 +106,16 @@ export function validateCreate(
   const info = typeof model === 'string' ? resolveModel(model, region) : undefined;
   // §1.2, §5, [S24]: a model posted to the other create path is refused with the live "url error". The
   // catalogue says which path is a model's; for ids it does not know, the SDKs' rule: `kf2v` in the name.
-  const expected = info?.service ?? (typeof model === 'string' && model.includes('kf2v') ? 'image2video' : undefined);
-  if (service !== (expected ?? 'video-generation')) return fail('InvalidParameter', URL_ERROR);
+  const byName = typeof model === 'string' && model.includes('kf2v') ? 'image2video' : 'video-generation';
+  if (service !== (info?.service ?? byName)) return fail('InvalidParameter', URL_ERROR);
   if (typeof model !== 'string' || !info) return fail('InvalidParameter', 'Model not exist.');
 
   if (!present(input)) return fail('BadRequest.EmptyInput', 'Required input parameter missing from request.');
   if (!isObject(input)) return invalidParameter('input');
   const { prompt, negative_prompt: negativePrompt, audio_url: audioUrl } = input;
   // §2.1, §3.1: image models take an optional prompt (the image says what to show); t2v and r2v need one.
-  if (
-    info.promptRequired
-      ? typeof prompt !== 'string' || prompt.trim() === ''
-      : present(prompt) && typeof prompt !== 'string'
-  )
-    return invalidParameter('prompt');
+  const noPrompt = typeof prompt !== 'string' || prompt.trim() === '';
+  if (info.promptRequired ? noPrompt : present(prompt) && typeof prompt !== 'string') return invalidParameter('prompt');
   if (present(negativePrompt) && typeof negativePrompt !== 'string') return invalidParameter('negative_prompt');
   if (present(audioUrl) && (typeof audioUrl !== 'string' || audioUrl.trim() === ''))
     return invalidParameter('audio_url');
