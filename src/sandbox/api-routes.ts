@@ -3,8 +3,10 @@ import type { Account } from './account.js';
 import { accountOf } from './account.js';
 import { sendError, sendThrottled } from './api-error.js';
 import { createTask } from './create-route.js';
+import type { DownloadPolicy } from './download-media.js';
 import type { Exchange } from './exchange.js';
 import type { FaultState } from './faults.js';
+import type { MediaStore } from './media-store.js';
 import { getPolicy } from './policy-route.js';
 import type { RateLimiter } from './rate-limits.js';
 import type { TaskDefaults, TaskRecord } from './task-record.js';
@@ -25,6 +27,10 @@ export interface ApiDeps {
   taskDefaults: Omit<TaskDefaults, 'faults'>;
   limits: RateLimiter;
   uploads: UploadStore;
+  /** Input images kept for painting, by content hash. */
+  media: MediaStore;
+  /** How http(s) inputs are downloaded. */
+  download: DownloadPolicy;
   policies: PostPolicySigner;
   /** `upload_host` of getPolicy. */
   uploadHost(): string;

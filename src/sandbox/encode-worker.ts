@@ -1,10 +1,11 @@
 /**
- * Worker-thread entry: renders one video (workerData is a VideoSpec) and posts the MP4 bytes back,
+ * Worker-thread entry: renders one video (workerData is an EncodeJob) and posts the MP4 bytes back,
  * so the sandbox's event loop keeps answering polls while a video is encoded.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { renderVideo } from './render-video.js';
-import type { VideoSpec } from './video-spec.js';
+import type { EncodeJob } from './video-encoder.js';
 
-const mp4 = await renderVideo(workerData as VideoSpec);
+const job = workerData as EncodeJob;
+const mp4 = await renderVideo(job.spec, job.inputs);
 parentPort?.postMessage(mp4, [mp4.buffer as ArrayBuffer]);

@@ -1,20 +1,11 @@
 import { createHash } from 'node:crypto';
+import { fillRect, rgba } from './rgba.js';
 import type { VideoSpec } from './video-spec.js';
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
-/** One opaque RGBA pixel as a 32-bit word in the platform's byte order. */
-function rgba(r: number, g: number, b: number): number {
-  return LITTLE_ENDIAN
-    ? ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0
-    : ((r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
-}
 
 /**
  * Paints the frames of a sandbox video: a vertical gradient, a row of tiles, a bouncing block and a
  * sweeping bar, with colours, tile pattern and motion all taken from a hash of prompt and seed, so
- * different tasks visibly differ. Whole rows are filled with `fill`/`set`, never pixel by pixel, because
- * a 1080P 15 s video is 450 frames of 2 M pixels.
+ * different tasks visibly differ. Whole rows are filled (rgba.ts), never pixel by pixel.
  */
 export class FramePainter {
   private readonly bytes: Uint8Array;
@@ -30,6 +21,12 @@ export class FramePainter {
     this.background = this.paintBackground();
   }
 
+  /** The colour of the sweeping bar, which the still painter also draws. */
+  get accent(): number {
+    const hash = this.hash;
+    return rgba(hash[6]!, hash[7]!, hash[8]!);
+  }
+
   /** The RGBA bytes of frame `index`; the buffer is reused by the next call. */
   paint(index: number): Uint8Array {
     const { width: w, height: h, fps } = this.spec;
@@ -41,12 +38,24 @@ export class FramePainter {
     const speed = (0.15 + hash[9]! / 512) * w; // px per second
     const x = Math.floor((t * speed + hash[10]! * 4) % (w + block)) - block;
     const y = Math.floor((h - block) / 2 + Math.sin(2 * Math.PI * (t / 2 + hash[11]! / 256)) * ((h - block) / 3));
-    this.fillRect(x, y, block, block, rgba(255 - hash[0]!, 255 - hash[1]!, 255 - hash[2]!));
+    fillRect(
+      this.pixels,
+      this.spec,
+      { x, y, width: block, height: block },
+      rgba(255 - hash[0]!, 255 - hash[1]!, 255 - hash[2]!),
+    );
+    this.drawBar(this.pixels, index);
+    return this.bytes;
+  }
 
+  /** The sweeping bar of frame `index`, drawn onto any picture of the video's size. */
+  drawBar(pixels: Uint32Array, index: number): void {
+    const { width: w, height: h, fps } = this.spec;
+    const hash = this.hash;
+    const t = index / fps;
     const bar = Math.max(2, Math.floor(w / 40));
     const barX = w - Math.floor((t * (0.3 + hash[12]! / 512) * w + hash[13]! * 3) % (w + bar));
-    this.fillRect(barX, 0, bar, h, rgba(hash[6]!, hash[7]!, hash[8]!));
-    return this.bytes;
+    fillRect(pixels, this.spec, { x: barX, y: 0, width: bar, height: h }, this.accent);
   }
 
   private paintBackground(): Uint32Array {
@@ -63,18 +72,9 @@ export class FramePainter {
     const off = rgba(255 - c[6]!, 255 - c[7]!, 255 - c[8]!);
     for (let i = 0; i < 16; i++) {
       const bit = (c[14 + (i >> 3)]! >> (i & 7)) & 1;
-      this.fillRect(i * tile, Math.floor(h / 12), tile, Math.max(2, Math.floor(h / 16)), bit ? on : off);
+      const rect = { x: i * tile, y: Math.floor(h / 12), width: tile, height: Math.max(2, Math.floor(h / 16)) };
+      fillRect(this.pixels, this.spec, rect, bit ? on : off);
     }
     return this.pixels.slice();
-  }
-
-  private fillRect(x: number, y: number, width: number, height: number, color: number): void {
-    const { width: w, height: h } = this.spec;
-    const x0 = Math.max(0, x);
-    const x1 = Math.min(w, x + width);
-    if (x1 <= x0) return;
-    for (let row = Math.max(0, y); row < Math.min(h, y + height); row++) {
-      this.pixels.fill(color, row * w + x0, row * w + x1);
-    }
   }
 }

@@ -1,3 +1,4 @@
+import { findModel } from '../api/catalogue.js';
 import { accountIds } from './account.js';
 import type { TaskPhase, TaskStatus } from './task-phase.js';
 import type { TaskRecord } from './task-record.js';
@@ -104,9 +105,17 @@ function listItem(task: TaskRecord, phase: TaskPhase, regionId: string): Record<
     request_id: task.requestId ?? task.id,
     status: phase.status,
     task_id: task.id,
-    // UNCONFIRMED for t2v: the pattern is inferred from the reference's kf2v example.
-    user_api_unique_key: `apikey:v1:aigc:video-generation:video-synthesis:${task.model}`,
+    user_api_unique_key: uniqueKey(task),
   };
+}
+
+/**
+ * §1.2's example is a kf2v task's (`apikey:v1:aigc:image2video:video-synthesis:wanx2.1-kf2v-plus`); the
+ * service segment of other models' keys is inferred from their create path (UNCONFIRMED).
+ */
+function uniqueKey(task: TaskRecord): string {
+  const service = findModel(task.modelId)?.service ?? 'video-generation';
+  return `apikey:v1:aigc:${service}:video-synthesis:${task.model}`;
 }
 
 /** [start, end] in epoch ms; an end given in seconds covers its whole second. */

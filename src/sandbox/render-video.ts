@@ -1,5 +1,7 @@
 import { FramePainter } from './frame-painter.js';
-import type { VideoSpec } from './video-spec.js';
+import { StillPainter } from './still-painter.js';
+import { loadPictures } from './still-pictures.js';
+import type { VideoInputs, VideoSpec } from './video-spec.js';
 
 /**
  * Paints and encodes a sandbox video: real H.264 in MP4 at the task's size, the model's fps and the
@@ -7,17 +9,30 @@ import type { VideoSpec } from './video-spec.js';
  * second per 5 s of 480P (adding the sound costs a few tens of ms), so callers run it in a worker when
  * they can. The encoder and muxer are imported here, lazily, so nothing loads them unless a video is
  * served. The encoder's in-memory file system is shared by every encoder in a thread, so calls must
- * not overlap.
+ * not overlap. `inputs` holds the files the spec's stills name (by hash).
  */
-export async function renderVideo(spec: VideoSpec): Promise<Uint8Array> {
+export async function renderVideo(spec: VideoSpec, inputs: VideoInputs = {}): Promise<Uint8Array> {
   // Loading the muxer (a few hundred ms in a fresh worker) starts now, to overlap the encoder's start-up.
   const muxer = spec.sound ? import('./add-silent-audio.js') : undefined;
   muxer?.catch(() => undefined); // a failed import is reported below, or is moot if the encode failed
-  const video = await encodeVideo(spec);
+  const video = await encodeVideo(spec, inputs);
   return muxer ? (await muxer).addSilentAudio(video, spec.fps) : video;
 }
 
-async function encodeVideo(spec: VideoSpec): Promise<Uint8Array> {
+/** The number of frames of a spec's video. */
+export function frameCount(spec: Pick<VideoSpec, 'fps' | 'duration'>): number {
+  return Math.max(1, Math.round(spec.fps * spec.duration));
+}
+
+/** The painter of a spec's frames: from its input pictures if it has any, else procedural. */
+export async function painterFor(spec: VideoSpec, inputs: VideoInputs): Promise<{ paint(i: number): Uint8Array }> {
+  const { stills } = spec;
+  if (!stills) return new FramePainter(spec);
+  return new StillPainter(spec, await loadPictures({ ...spec, stills }, inputs), frameCount(spec));
+}
+
+async function encodeVideo(spec: VideoSpec, inputs: VideoInputs): Promise<Uint8Array> {
+  const painter = await painterFor(spec, inputs);
   const HME = (await import('h264-mp4-encoder')).default;
   const encoder = await HME.createH264MP4Encoder();
   try {
@@ -28,8 +43,7 @@ async function encodeVideo(spec: VideoSpec): Promise<Uint8Array> {
     encoder.quantizationParameter = 40;
     encoder.speed = 10;
     encoder.initialize();
-    const painter = new FramePainter(spec);
-    const frames = Math.max(1, Math.round(spec.fps * spec.duration));
+    const frames = frameCount(spec);
     for (let i = 0; i < frames; i++) encoder.addFrameRgba(painter.paint(i));
     encoder.finalize();
     const mp4 = encoder.FS.readFile(encoder.outputFilename);

@@ -11,6 +11,7 @@ import { type Exchange, noteFault, sendBody, sendJson } from './exchange.js';
 import { formatFaultRule } from './fault-spec.js';
 import { FaultState } from './faults.js';
 import { newOssRequestId, newUuid } from './ids.js';
+import { MediaStore } from './media-store.js';
 import { ossErrorXml } from './oss-xml.js';
 import { RateLimiter } from './rate-limits.js';
 import { logEntry, RequestLog } from './request-log.js';
@@ -59,11 +60,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const store = new TaskStore(stateDir ? join(stateDir, 'tasks.json') : undefined, retentionMs, now);
   await store.load();
   const uploads = new UploadStore(stateDir ? join(stateDir, 'uploads') : undefined);
+  // Input images are needed until their tasks' videos expire: a day past retention covers tasks that queued.
+  const media = new MediaStore(stateDir ? join(stateDir, 'media') : undefined, retentionMs + DAY_MS);
   const encoder = new VideoEncoder();
   const cache = new VideoCache(
     options.videoCacheDir ?? join(tmpdir(), 'wan-sandbox-videos'),
     encoder,
     options.videoBytes,
+    media,
   );
   const log = new RequestLog(options.requestLogLimit);
 
@@ -80,6 +84,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     limits: new RateLimiter(options.limits),
     uploads,
+    media,
+    download: { timeoutMs: options.mediaTimeoutMs ?? 3000, remote: options.remoteMedia ?? false },
     policies,
     uploadHost: () => origin(host, videoPort) + UPLOAD_PATH,
     videoUrl: (task, endTime, at) => {

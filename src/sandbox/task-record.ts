@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { SandboxFaults, SandboxTaskInfo, TaskScript } from './types.js';
 import type { CreateSpec } from './validate-create.js';
+import type { VideoStills } from './video-spec.js';
 
 /** How a task ends, decided once at create time so every process sharing a state dir agrees. */
 export type TaskOutcome =
@@ -29,6 +30,10 @@ export interface TaskRecord extends SandboxTaskInfo {
   concurrency?: number;
   /** Creation order, to keep the queue first-in first-out among tasks created in the same millisecond. */
   seq?: number;
+  /** The input images the video is painted from, by content hash (media-store.ts). */
+  stills?: VideoStills;
+  /** r2v: the reference clips' billed seconds (usage `input_video_duration`). */
+  inputVideoSeconds?: number;
 }
 
 export interface TaskDefaults {
@@ -60,6 +65,7 @@ export function buildTask(spec: CreateSpec, origin: TaskOrigin, defaults: TaskDe
     parameters: spec.parameters,
     ...(spec.size !== undefined ? { size: spec.size } : {}),
     ...(spec.ratio !== undefined ? { ratio: spec.ratio } : {}),
+    ...(spec.resolution !== undefined ? { resolution: spec.resolution } : {}),
     duration: spec.duration,
     fps: spec.info.fps,
     seed: spec.seed ?? randomInt(SEED_LIMIT),
@@ -78,6 +84,8 @@ export function buildTask(spec: CreateSpec, origin: TaskOrigin, defaults: TaskDe
     requestId: origin.requestId,
     seq: origin.seq,
     ...(origin.concurrency !== undefined ? { concurrency: origin.concurrency } : {}),
+    ...(spec.stills ? { stills: spec.stills } : {}),
+    ...(spec.inputVideoSeconds !== undefined ? { inputVideoSeconds: spec.inputVideoSeconds } : {}),
   };
 }
 

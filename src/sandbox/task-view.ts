@@ -1,3 +1,4 @@
+import { findModel } from '../api/catalogue.js';
 import { rewritePrompt } from './prompt-rewrite.js';
 import type { TaskPhase } from './task-phase.js';
 import type { TaskRecord } from './task-record.js';
@@ -39,9 +40,14 @@ export function taskView(
   if (phase.status !== 'SUCCEEDED') return { output };
 
   output.video_url = videoUrl(task, phase.endTime);
-  output.orig_prompt = task.prompt;
-  // §3.1: actual_prompt only when prompt_extend is on, and wan2.6 never returns it.
-  if (task.promptExtend && !task.modelId.startsWith('wan2.6')) output.actual_prompt = rewritePrompt(task.prompt);
+  // An image model may have been sent no prompt; the prompt fields then have nothing to show (UNCONFIRMED).
+  if (task.prompt !== '') {
+    output.orig_prompt = task.prompt;
+    // §3.1: actual_prompt only when prompt_extend is on, and wan2.6 never returns it; modes.md §5.3:
+    // none is documented for wan2.7-i2v either.
+    const rewrites = !task.modelId.startsWith('wan2.6') && findModel(task.modelId)?.shape !== 'media';
+    if (task.promptExtend && rewrites) output.actual_prompt = rewritePrompt(task.prompt);
+  }
   return { output, usage: usageOf(task) };
 }
 

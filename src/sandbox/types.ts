@@ -142,19 +142,25 @@ export interface SandboxTaskInfo {
   id: string;
   /** The model id exactly as the client sent it. */
   model: string;
-  /** The prompt after the model's silent truncation; what `orig_prompt` shows. */
+  /**
+   * The prompt after the model's silent truncation; what `orig_prompt` shows. '' when an image model
+   * was sent none (its prompt is optional).
+   */
   prompt: string;
   /** The negative prompt after truncation, if one was sent. */
   negativePrompt?: string;
   /** `parameters` as the client sent them, unknown fields included. */
   parameters: Record<string, unknown>;
   /**
-   * Output size `W*H`: `size`, or `resolution` + `ratio` for wan2.7, or the catalogue default.
-   * Undefined when the requested resolution/ratio has no size (the task then fails).
+   * Output size `W*H`: `size`, or `resolution` + `ratio` for wan2.7-t2v, or the catalogue default; for
+   * models whose aspect follows the input image or clip, made from that input at the resolution's pixel
+   * count. Undefined when there is no size (the task then fails).
    */
   size?: string;
-  /** wan2.7 only: the ratio the task was created with (`16:9`, …). */
+  /** wan2.7-t2v only: the ratio the task was created with (`16:9`, …). */
   ratio?: string;
+  /** Models that take `parameters.resolution`: the tier asked for (or the default), `720P`, …. */
+  resolution?: string;
   /** Output length in seconds. */
   duration: number;
   /** Frames per second of the model (catalogue). */
@@ -163,7 +169,7 @@ export interface SandboxTaskInfo {
   seed: number;
   /** `parameters.prompt_extend` (default true). */
   promptExtend: boolean;
-  /** `input.audio_url` as sent (http(s):// or oss://), if any. */
+  /** `input.audio_url` (wan2.7-i2v: the `driving_audio` item's URL) as sent (http(s):// or oss://), if any. */
   audioUrl?: string;
   /** When the task was created, ms since the epoch (sandbox clock). */
   submitTime: number;
@@ -183,8 +189,9 @@ export interface SandboxOptions {
   /**
    * The region the sandbox answers for (dashscope-api.md §1.1, §3.3). Only that region's model ids are
    * accepted (Beijing's `wanx2.1-t2v-turbo` is Singapore's `wan2.1-t2v-turbo`; Virginia has only
-   * `wan2.6-t2v`), plus dated snapshots of them; any other id is refused with 400 InvalidParameter
-   * `Model not exist.`, like an unknown model. Task lists show the region's id (`cn-beijing`, …).
+   * `wan2.6-t2v`, `wan2.6-i2v` and `wan2.6-r2v`), plus dated snapshots of them; any other id is refused
+   * with 400 InvalidParameter `Model not exist.`, like an unknown model. Task lists show the region's id
+   * (`cn-beijing`, …).
    * @default 'beijing'
    */
   region?: Region;
@@ -213,6 +220,19 @@ export interface SandboxOptions {
   requestLogLimit?: number;
   /** Seed of the PRNG behind {@link FaultRule.probability}; reset by every setFaults. @default 1 */
   seed?: number;
+  /**
+   * How long the sandbox waits for an http(s) input image or video to download, in ms; a download that
+   * does not finish in time fails its task as the service does (`InvalidParameter.DataInspection`).
+   * @default 3000
+   */
+  mediaTimeoutMs?: number;
+  /**
+   * Download http(s) inputs from hosts other than this machine too. Off by default: the sandbox is
+   * offline, so an input URL on any other host fails its task at once as undownloadable, and no
+   * request leaves the machine; a URL on 127.0.0.1, localhost or [::1] (a test's own server) is fetched.
+   * @default false
+   */
+  remoteMedia?: boolean;
   /**
    * Per-model rate limits (dashscope-api.md §6.1): creates above `submitPerSecond` get 429, tasks above
    * `concurrent` queue in PENDING, and more than 20 query/list/cancel requests per second per key get

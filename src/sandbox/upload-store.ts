@@ -23,7 +23,7 @@ export interface UploadRecord {
 /**
  * Uploaded temporary files: in memory, or under `<stateDir>/uploads` so the processes sharing a state
  * dir resolve each other's `oss://` URLs. Files can never be read back through the API (as in §1.3);
- * the bytes are kept only so the sandbox behaves like storage (size, overwrite protection).
+ * the bytes are kept so a create that names a file can use it (an image becomes the video's first frame).
  */
 export class UploadStore {
   private readonly memory = new Map<string, { record: UploadRecord; bytes: Buffer }>();
@@ -37,6 +37,13 @@ export class UploadStore {
   async find(key: string, now: number): Promise<UploadRecord | undefined> {
     const record = this.dir ? await this.readRecord(key) : this.memory.get(key)?.record;
     return record && now < record.uploadedAt + this.ttlMs ? record : undefined;
+  }
+
+  /** The bytes of the live upload under `key`. */
+  async read(key: string, now: number): Promise<Buffer | undefined> {
+    if (!(await this.find(key, now))) return undefined;
+    if (!this.dir) return this.memory.get(key)?.bytes;
+    return readFile(join(this.dir, `${fileName(key)}.bin`)).catch(() => undefined);
   }
 
   async put(record: UploadRecord, bytes: Buffer): Promise<void> {

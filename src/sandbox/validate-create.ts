@@ -1,12 +1,16 @@
-import { MODELS, type ModelInfo } from '../api/catalogue.js';
+import { durationsIn, MODELS, type ModelInfo } from '../api/catalogue.js';
 import type { Region } from '../api/regions.js';
 import { type Ratio, SIZE_TABLE, type Tier } from '../api/sizes.js';
+import { inputsOf, type MediaInput } from './create-inputs.js';
 import { URL_ERROR } from './error-codes.js';
+import type { VideoStills } from './video-spec.js';
 
 /**
  * Checks a create body the way the service was observed to (dashscope-api.md §3, §5): malformed
  * requests are rejected at once with HTTP 400, but parameter VALUES the model does not allow (size,
  * duration, resolution, ratio) are accepted and the task fails later ([S23]: `size is not supported`).
+ * Input files follow the same rule (create-inputs.ts, load-inputs.ts): the request's form is checked
+ * here, what the files hold is found out once they are read, and a bad file fails the task.
  */
 
 export interface CreateError {
@@ -25,16 +29,26 @@ export interface CreateSpec {
   /** As the client sent it. */
   model: string;
   info: ModelInfo;
+  /** '' when the model takes no prompt and none was sent. */
   prompt: string;
   negativePrompt?: string;
   parameters: Record<string, unknown>;
+  /** `W*H`; for models whose aspect follows the input it is filled in once the input is read. */
   size?: string;
   ratio?: string;
+  /** Resolution-protocol models: the tier asked for (or the default). */
+  resolution?: string;
   duration: number;
   seed?: number;
   promptExtend: boolean;
-  /** `input.audio_url`; its URL checks need the upload store, so they happen in the create route. */
+  /** `input.audio_url` or wan2.7's `driving_audio`; its URL checks need the upload store (create route). */
   audioUrl?: string;
+  /** The images and videos to read (create-inputs.ts). */
+  inputs: MediaInput[];
+  /** What the video is painted from, once the inputs are read. */
+  stills?: VideoStills;
+  /** r2v: the reference clips' billed seconds, once read. */
+  inputVideoSeconds?: number;
   valueError?: ValueError;
 }
 
@@ -88,22 +102,25 @@ export function validateCreate(
   const { model, input, parameters: rawParameters } = body;
   if (!present(model) || model === '')
     return fail('BadRequest.EmptyModel', 'Required parameter "model" missing from request.');
-  // §1.2, §5, [S24]: a model posted to the other create path is refused with the live "url error"; the
-  // SDK's rule for which path is which model's is whether the name contains `kf2v`.
-  if (typeof model === 'string' && (service === 'image2video') !== model.includes('kf2v'))
-    return fail('InvalidParameter', URL_ERROR);
-  // A kf2v model on its own path ends here too: the sandbox serves text-to-video models only.
   // §1.1: UNCONFIRMED how a model of another region is refused; as an unknown model is, most likely.
   const info = typeof model === 'string' ? resolveModel(model, region) : undefined;
+  // §1.2, §5, [S24]: a model posted to the other create path is refused with the live "url error". The
+  // catalogue says which path is a model's; for ids it does not know, the SDKs' rule: `kf2v` in the name.
+  const byName = typeof model === 'string' && model.includes('kf2v') ? 'image2video' : 'video-generation';
+  if (service !== (info?.service ?? byName)) return fail('InvalidParameter', URL_ERROR);
   if (typeof model !== 'string' || !info) return fail('InvalidParameter', 'Model not exist.');
 
   if (!present(input)) return fail('BadRequest.EmptyInput', 'Required input parameter missing from request.');
   if (!isObject(input)) return invalidParameter('input');
   const { prompt, negative_prompt: negativePrompt, audio_url: audioUrl } = input;
-  if (typeof prompt !== 'string' || prompt.trim() === '') return invalidParameter('prompt');
+  // §2.1, §3.1: image models take an optional prompt (the image says what to show); t2v and r2v need one.
+  const noPrompt = typeof prompt !== 'string' || prompt.trim() === '';
+  if (info.promptRequired ? noPrompt : present(prompt) && typeof prompt !== 'string') return invalidParameter('prompt');
   if (present(negativePrompt) && typeof negativePrompt !== 'string') return invalidParameter('negative_prompt');
   if (present(audioUrl) && (typeof audioUrl !== 'string' || audioUrl.trim() === ''))
     return invalidParameter('audio_url');
+  const media = inputsOf(info, input);
+  if ('code' in media) return fail(media.code, media.message);
 
   if (present(rawParameters) && !isObject(rawParameters)) return invalidParameter('parameters');
   const parameters = isObject(rawParameters) ? rawParameters : {};
@@ -114,36 +131,52 @@ export function validateCreate(
   if (typeError) return typeError;
 
   const duration = present(parameters.duration) ? (parameters.duration as number) : info.defaultDuration;
-  const { size, ratio, valueError } = resolveSize(info, parameters);
+  const { size, ratio, resolution, valueError } = resolveSize(info, parameters);
+  // wan2.7's driving audio plays the part of audio_url; audio_url itself is not one of its inputs.
+  const audio =
+    info.shape === 'media' ? media.drivingAudio : typeof audioUrl === 'string' ? audioUrl.trim() : undefined;
   return {
     ok: true,
     spec: {
       model,
       info,
-      prompt: truncate(prompt, info.promptMax),
+      prompt: typeof prompt === 'string' ? truncate(prompt, info.promptMax) : '',
       ...(typeof negativePrompt === 'string'
         ? { negativePrompt: truncate(negativePrompt, info.negativePromptMax) }
         : {}),
       parameters,
       ...(size !== undefined ? { size } : {}),
       ...(ratio !== undefined ? { ratio } : {}),
+      ...(resolution !== undefined ? { resolution } : {}),
       duration,
       ...(present(parameters.seed) ? { seed: parameters.seed as number } : {}),
       promptExtend: parameters.prompt_extend !== false,
-      ...(typeof audioUrl === 'string' ? { audioUrl: audioUrl.trim() } : {}),
+      ...(audio !== undefined ? { audioUrl: audio } : {}),
+      inputs: media.inputs,
       valueError:
         valueError ??
-        (info.durations.includes(duration)
+        (durationsIn(info, region).includes(duration)
           ? undefined
           : { code: 'InvalidParameter', message: 'duration is not supported' }),
     },
   };
 }
 
-/** Legacy (`size`) and new (`resolution` + `ratio`) protocols must not be mixed (§3.4). */
+/**
+ * Legacy (`size`) and new (`resolution` + `ratio`) protocols must not be mixed (§3.4). A model whose
+ * aspect follows its input (no `ratios`) takes neither `size` nor `ratio`: modes.md §2.1 "the API does
+ * not support setting the aspect ratio"; the service's reaction is UNCONFIRMED, and the sandbox treats
+ * it as this same protocol mistake.
+ */
 function checkProtocol(info: ModelInfo, parameters: Record<string, unknown>): CreateCheck | undefined {
-  const foreign = info.protocol === 'resolution' ? ['size'] : ['resolution', 'ratio'];
-  const allowed = info.protocol === 'resolution' ? 'resolution and ratio' : 'size (W*H)';
+  const fromInput = info.protocol === 'resolution' && info.ratios.length === 0;
+  const foreign = info.protocol === 'size' ? ['resolution', 'ratio'] : fromInput ? ['size', 'ratio'] : ['size'];
+  const allowed =
+    info.protocol === 'size'
+      ? 'size (W*H)'
+      : fromInput
+        ? 'resolution (the aspect ratio follows the input)'
+        : 'resolution and ratio';
   for (const name of foreign) {
     if (present(parameters[name])) {
       return fail(
@@ -182,16 +215,19 @@ function checkTypes(parameters: Record<string, unknown>): CreateCheck | undefine
 function resolveSize(
   info: ModelInfo,
   parameters: Record<string, unknown>,
-): { size?: string; ratio?: string; valueError?: ValueError } {
+): { size?: string; ratio?: string; resolution?: string; valueError?: ValueError } {
   const unsupported = (name: string): ValueError => ({ code: 'InvalidParameter', message: `${name} is not supported` });
   if (info.protocol === 'size') {
     const size = present(parameters.size) ? (parameters.size as string) : info.defaultSize!;
     return { size, ...(info.sizes.includes(size) ? {} : { valueError: unsupported('size') }) };
   }
   const resolution = present(parameters.resolution) ? (parameters.resolution as string) : info.defaultResolution!;
+  const tierOk = (info.tiers as string[]).includes(resolution);
+  // The aspect follows the input: the size is made from it once it is read (load-inputs.ts).
+  if (info.ratios.length === 0) return { resolution, ...(tierOk ? {} : { valueError: unsupported('resolution') }) };
   const ratio = present(parameters.ratio) ? (parameters.ratio as string) : info.defaultRatio!;
-  if (!(info.tiers as string[]).includes(resolution)) return { ratio, valueError: unsupported('resolution') };
-  if (!(info.ratios as string[]).includes(ratio)) return { ratio, valueError: unsupported('ratio') };
+  if (!tierOk) return { ratio, resolution, valueError: unsupported('resolution') };
+  if (!(info.ratios as string[]).includes(ratio)) return { ratio, resolution, valueError: unsupported('ratio') };
   const size = SIZE_TABLE[resolution as Tier][ratio as Ratio];
-  return size ? { size, ratio } : { ratio, valueError: unsupported('ratio') };
+  return size ? { size, ratio, resolution } : { ratio, resolution, valueError: unsupported('ratio') };
 }

@@ -3,6 +3,7 @@ import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Crc64, crc64 } from '../api/crc64.js';
 import { writeFileAtomic } from './atomic-file.js';
+import type { MediaStore } from './media-store.js';
 import type { VideoEncoder } from './video-encoder.js';
 import { type VideoSpec, videoKey } from './video-spec.js';
 
@@ -29,6 +30,8 @@ export class VideoCache {
     private readonly encoder: VideoEncoder,
     /** Pad each video to this many bytes (see SandboxOptions.videoBytes). */
     private readonly padTo?: number,
+    /** Where the input images that specs' stills name are kept. */
+    private readonly media?: MediaStore,
   ) {}
 
   get(spec: VideoSpec): Promise<CachedVideo> {
@@ -52,12 +55,17 @@ export class VideoCache {
     const file = join(this.dir, `${key}.mp4`);
     let bytes: Uint8Array | undefined = await readFile(file).catch(() => undefined);
     if (!bytes) {
-      bytes = await this.encoder.encode(spec);
+      bytes = await this.encode(spec);
       await mkdir(this.dir, { recursive: true });
       await writeFileAtomic(file, bytes);
     }
     const md5 = createHash('md5').update(bytes).digest('hex').toUpperCase();
     return { file, size: bytes.length, etag: `"${md5}"`, crc64: crc64(bytes) };
+  }
+
+  private async encode(spec: VideoSpec): Promise<Uint8Array> {
+    if (spec.stills && !this.media) throw new Error('this video cache has no media store for the input images');
+    return this.encoder.encode(spec, this.media ? await this.media.inputsFor(spec.stills) : {});
   }
 
   /**
@@ -76,7 +84,7 @@ export class VideoCache {
         await existing.close();
       }
     }
-    const video = await this.encoder.encode(spec);
+    const video = await this.encode(spec);
     if (padTo < video.length + 16)
       throw new Error(`videoBytes ${padTo} is smaller than the video (${video.length} bytes) and a free box`);
     await mkdir(this.dir, { recursive: true });

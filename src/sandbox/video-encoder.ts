@@ -1,7 +1,13 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { VideoSpec } from './video-spec.js';
+import type { VideoInputs, VideoSpec } from './video-spec.js';
+
+/** What a worker renders: the spec and the input files its stills name. */
+export interface EncodeJob {
+  spec: VideoSpec;
+  inputs: VideoInputs;
+}
 
 /**
  * Runs video encodes one at a time (they are CPU-bound, and the WASM encoder's file system is shared
@@ -25,8 +31,8 @@ export class VideoEncoder {
     return this.workerFile ? 'worker' : 'in-process';
   }
 
-  encode(spec: VideoSpec): Promise<Uint8Array> {
-    const run = this.queue.then(() => this.encodeNow(spec));
+  encode(spec: VideoSpec, inputs: VideoInputs = {}): Promise<Uint8Array> {
+    const run = this.queue.then(() => this.encodeNow({ spec, inputs }));
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -37,10 +43,10 @@ export class VideoEncoder {
     await Promise.all([...this.workers].map((w) => w.terminate()));
   }
 
-  private async encodeNow(spec: VideoSpec): Promise<Uint8Array> {
+  private async encodeNow(job: EncodeJob): Promise<Uint8Array> {
     if (this.closed) throw new Error('sandbox closed');
-    if (!this.workerFile) return (await import('./render-video.js')).renderVideo(spec);
-    const worker = new Worker(this.workerFile, { workerData: spec });
+    if (!this.workerFile) return (await import('./render-video.js')).renderVideo(job.spec, job.inputs);
+    const worker = new Worker(this.workerFile, { workerData: job });
     this.workers.add(worker);
     try {
       return await new Promise<Uint8Array>((resolve, reject) => {

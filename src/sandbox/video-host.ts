@@ -24,7 +24,8 @@ export interface VideoHostDeps {
 
 /**
  * Whether a task's video has sound: its model makes sound (catalogue; dashscope-api.md §3.3, §8.8:
- * wan2.5/2.6 always do, wan2.2/2.1 never) and the create did not send `parameters.audio: false`.
+ * wan2.5/2.6 always do, wan2.2/2.1 never; modes.md §8: so do wan2.7-i2v and the r2v models, and no
+ * kf2v model) and the create did not send `parameters.audio: false`.
  * §3.1 documents `audio` for i2v/r2v flash models only (its effect on t2v is UNCONFIRMED); the sandbox
  * honours it for every model with sound, and a silent model stays silent whatever `audio` says.
  */
@@ -36,8 +37,8 @@ function hasSound(task: TaskRecord): boolean {
 export function videoSpecOf(task: TaskRecord): VideoSpec | undefined {
   const size = task.size ? parseSize(task.size) : undefined;
   if (!size || task.outcome.status !== 'SUCCEEDED') return undefined;
-  const { fps, duration, prompt, seed } = task;
-  return { ...size, fps, duration, prompt, seed, sound: hasSound(task) };
+  const { fps, duration, prompt, seed, stills } = task;
+  return { ...size, fps, duration, prompt, seed, sound: hasSound(task), ...(stills ? { stills } : {}) };
 }
 
 /**

@@ -5,6 +5,8 @@ import type { Sandbox } from '../../../src/sandbox/index.js';
 
 export const KEY = 'sk-test-key';
 export const CREATE_PATH = '/services/aigc/video-generation/video-synthesis';
+/** The first-and-last-frame (kf2v) models' create path (dashscope-api.md §1.2). */
+export const KF2V_PATH = '/services/aigc/image2video/video-synthesis';
 export const START = Date.parse('2026-05-01T00:00:00.000Z');
 
 /** A clock tests move by hand; nothing ever waits on wall time. */
@@ -34,8 +36,9 @@ export async function postCreate(
   sb: Sandbox,
   body: unknown,
   headers: Record<string, string> = asyncHeaders(),
+  path = CREATE_PATH,
 ): Promise<JsonReply> {
-  const res = await fetch(sb.baseUrl + CREATE_PATH, {
+  const res = await fetch(sb.baseUrl + path, {
     method: 'POST',
     headers,
     body: typeof body === 'string' ? body : JSON.stringify(body),

@@ -108,14 +108,22 @@ describe('a create on the wrong service path', () => {
     expect((await fetch(path, { method: 'POST', headers: asyncHeaders(), body: '{}' })).status).toBe(503);
   });
 
-  it('a kf2v model on its own path is not one the sandbox has (it serves text-to-video only)', async () => {
-    const res = await fetch(`${sb.baseUrl}/services/aigc/image2video/video-synthesis`, {
-      method: 'POST',
-      headers: asyncHeaders(),
-      body: JSON.stringify(t2v('wan2.2-kf2v-flash')),
+  it('a kf2v model on its own path makes a task; a kf2v id of another region is an unknown model', async () => {
+    const path = `${sb.baseUrl}/services/aigc/image2video/video-synthesis`;
+    const frames = (model: string) => ({
+      model,
+      input: { first_frame_url: 'http://127.0.0.1:9/first.png', last_frame_url: 'http://127.0.0.1:9/last.png' },
     });
-    expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ code: 'InvalidParameter', message: 'Model not exist.' });
+    const post = (request: unknown) =>
+      fetch(path, { method: 'POST', headers: asyncHeaders(), body: JSON.stringify(request) });
+    const before = await tasks();
+    const served = await post(frames('wan2.2-kf2v-flash'));
+    expect(served.status).toBe(200);
+    expect(await tasks()).toBe(before + 1);
+    // Singapore's id of wanx2.1-kf2v-plus, sent to a Beijing sandbox.
+    const foreign = await post(frames('wan2.1-kf2v-plus'));
+    expect(foreign.status).toBe(400);
+    expect(await foreign.json()).toMatchObject({ code: 'InvalidParameter', message: 'Model not exist.' });
   });
 });
 

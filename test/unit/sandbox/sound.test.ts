@@ -101,6 +101,7 @@ describe('sound', () => {
         outcome: { status: 'SUCCEEDED' },
       }) as TaskRecord;
     const sound = Object.fromEntries(MODELS.map((m) => [m.id, videoSpecOf(record(m.id))?.sound]));
+    // modes.md §8: wan2.6/2.5 i2v, both r2v and wan2.7-i2v make sound; wan2.2/2.1 i2v and every kf2v are silent.
     expect(sound).toEqual({
       'wan2.6-t2v': true,
       'wan2.5-t2v-preview': true,
@@ -108,6 +109,18 @@ describe('sound', () => {
       'wanx2.1-t2v-turbo': false,
       'wanx2.1-t2v-plus': false,
       'wan2.7-t2v': true,
+      'wan2.6-i2v-flash': true,
+      'wan2.6-i2v': true,
+      'wan2.5-i2v-preview': true,
+      'wan2.2-i2v-flash': false,
+      'wan2.2-i2v-plus': false,
+      'wanx2.1-i2v-turbo': false,
+      'wanx2.1-i2v-plus': false,
+      'wan2.2-kf2v-flash': false,
+      'wanx2.1-kf2v-plus': false,
+      'wan2.7-i2v': true,
+      'wan2.6-r2v-flash': true,
+      'wan2.6-r2v': true,
     });
     for (const m of MODELS) expect(videoSpecOf(record(m.id, { audio: false }))?.sound, m.id).toBe(false);
     expect(videoSpecOf(record('wan2.6-t2v', { audio: true }))?.sound).toBe(true);
