@@ -134,13 +134,10 @@ describe("the README's CI recipes, run from its text against the sandbox", () =>
 });
 
 describe('the examples of Every mode, as written', () => {
-  it('each runs against its in-process sandbox from a clone (after npm start made wan-demo.mp4)', async () => {
+  it('each runs against its in-process sandbox from a clone, in turn', async () => {
     const ws = workspace('modes');
     cpSync(path.join(ROOT, 'test/fixtures'), path.join(ws, 'test/fixtures'), { recursive: true });
     const env = { WAN_STATE_DIR: path.join(ws, 'state'), WAN_SANDBOX_PENDING: '0s', WAN_SANDBOX_RUNNING: '100ms' };
-    const start = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start as string;
-    const demo = await step(start.replace('node bin/wan.js', 'wan'), ws, env);
-    expect(demo.status, demo.stderr).toBe(0);
     const examples = block('sh', '--first-frame test/fixtures/dawn.png')
       .split('\n')
       .filter((l) => l.startsWith('wan '));
@@ -151,5 +148,5 @@ describe('the examples of Every mode, as written', () => {
       const out = /-o (\S+)/.exec(example)![1]!;
       expect(existsSync(path.join(ws, out)), example).toBe(true);
     }
-  });
+  }, 90_000);
 });
