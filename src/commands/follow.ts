@@ -15,7 +15,7 @@ import { classifyError, reportError } from '../output/report-error.js';
 import { taskProgress } from '../output/task-progress.js';
 import { type Job, recorder } from '../tasks/job.js';
 import { type Target, targetFile } from '../tasks/output-target.js';
-import { alreadySaved, type InputFile, type SavedVideo, saveVideo } from '../tasks/save-video.js';
+import { type InputFile, recognizeSaved, type SavedVideo, saveVideo } from '../tasks/save-video.js';
 import { statusRecorder } from '../tasks/status-recorder.js';
 import type { CommandContext } from './context.js';
 
@@ -116,12 +116,12 @@ async function followOne(
   const { taskId } = item;
   const file = item.target ? targetFile(item.target, taskId) : undefined;
   try {
-    const earlier = file && !options.force ? await alreadySaved(file, taskId, item.entry) : undefined;
+    const earlier = file && !options.force ? await recognizeSaved(job, file, taskId, item.entry) : undefined;
     if (earlier) {
       ctx.ui.info(
         `task ${taskId}: already saved as ${earlier.file} (sha256 ${earlier.sha256.slice(0, 16)}…); nothing to do`,
       );
-      printSaved(ctx, { output: { task_id: taskId, task_status: 'SUCCEEDED' } }, { ...earlier, earlier: true }, item);
+      printSaved(ctx, { output: { task_id: taskId, task_status: 'SUCCEEDED' } }, earlier, item);
       return { taskId, file: earlier.file, sha256: earlier.sha256, bytes: earlier.bytes, exitCode: 0 };
     }
     const since = item.entry ? Date.parse(item.entry.intent.at) : undefined;

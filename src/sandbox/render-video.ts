@@ -39,8 +39,9 @@ async function encodeVideo(spec: VideoSpec, inputs: VideoInputs): Promise<Uint8A
     encoder.width = spec.width;
     encoder.height = spec.height;
     encoder.frameRate = spec.fps;
-    // Fast and small: these videos are test fixtures, not art.
-    encoder.quantizationParameter = 40;
+    // Fast: these videos are fixtures, not art. The coarsest quantizer encodes in about 60 % of
+    // the time of 40 (bench/README.md) and still keeps an input image's colours within a few levels.
+    encoder.quantizationParameter = 51;
     encoder.speed = 10;
     encoder.initialize();
     const frames = frameCount(spec);

@@ -39,8 +39,9 @@ export type SavedVideo = Pick<DownloadResult, 'file' | 'bytes' | 'sha256'> &
 /**
  * Saves a finished task's video, one writer at a time: the target is locked (another process
  * saving it is waited for), an earlier copy of this very video is recognised and kept, else the
- * video is downloaded (resumable and verified), then its sidecar and the journal are written — all
- * before the lock is released, so whoever takes it next sees the whole result.
+ * video is downloaded (resumable and verified), its sidecar written just before the video is renamed
+ * into place, then the journal — all before the lock is released, so whoever takes it next sees the
+ * whole result, and a process killed at any point leaves a state a re-run recognises.
  */
 export async function saveVideo(job: Job, task: TaskResponse, options: SaveOptions): Promise<SavedVideo> {
   const taskId = task.output.task_id;
@@ -50,21 +51,31 @@ export async function saveVideo(job: Job, task: TaskResponse, options: SaveOptio
   });
   const lock = await lockTarget(options.file, { signal: job.signal, onWait: options.onWait });
   try {
-    const earlier = options.force ? undefined : await alreadySaved(options.file, taskId, options.entry);
-    if (earlier) return { ...earlier, earlier: true };
+    const earlier = options.force ? undefined : await recognizeSaved(job, options.file, taskId, options.entry);
+    if (earlier) return earlier;
     const result = await job.client.download(task, {
       to: options.file,
       force: options.force,
       signal: job.signal,
       locked: true,
       onProgress: options.onProgress,
+      // The sidecar names the task before the video appears: a kill between the two leaves a video
+      // a re-run recognises as this task's (alreadySaved), never one it must refuse.
+      ...(options.sidecar !== false
+        ? {
+            beforeCommit: async (r: DownloadResult) => {
+              // A file that appeared meanwhile keeps its sidecar: the rename is about to refuse it.
+              if (!options.force && (await stat(options.file).catch(() => undefined))) return;
+              await writeSidecar(task, r, options, job.clock.now(), job.client.region);
+            },
+          }
+        : {}),
     });
     if (result.verifiedBy.length === 0) {
       job.warn(
         `${options.file} is saved unverified: the video host sent neither a CRC-64 nor a length it committed to (its MP4 header was checked)`,
       );
     }
-    if (options.sidecar !== false) await writeSidecar(task, result, options, job.clock.now(), job.client.region);
     if (options.entry) {
       await recorder(job)({
         type: 'downloaded',
@@ -85,6 +96,25 @@ export async function saveVideo(job: Job, task: TaskResponse, options: SaveOptio
   } finally {
     await lock.release();
   }
+}
+
+/**
+ * This task's video saved earlier at `file` (see alreadySaved), journaled if the process that saved
+ * it was killed before it could record the download; else undefined.
+ */
+export async function recognizeSaved(
+  job: Job,
+  file: string,
+  taskId: string,
+  entry?: TaskEntry,
+): Promise<SavedVideo | undefined> {
+  const earlier = await alreadySaved(file, taskId, entry);
+  if (!earlier) return undefined;
+  if (entry && entry.download?.file !== file) {
+    const { bytes, sha256 } = earlier;
+    await recorder(job)({ type: 'downloaded', id: entry.id, taskId, file, bytes, sha256 });
+  }
+  return { ...earlier, earlier: true };
 }
 
 /**

@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { requestHash } from '../../src/journal/request-hash.js';
@@ -114,6 +123,48 @@ describe('re-running the same run resumes its task', () => {
     const r = await wan(['run', PROMPT, ...SHAPE, '-o', 'a.mp4', '--new', '--force']);
     expect(r.code, show(r)).toBe(0);
     expect(creates().length - before).toBe(1);
+  });
+});
+
+describe('a process killed while it saves a video', () => {
+  it('after the rename, before its journal record: the re-run recognises the video by its sidecar and journals it', async () => {
+    const first = await wan(['run', PROMPT, ...SHAPE, '-o', 'kept.mp4']);
+    expect(first.code, show(first)).toBe(0);
+    // What a SIGKILL right after the rename leaves: the video and its sidecar, but no 'downloaded' record.
+    const file = path.join(work, 'state', 'journal.jsonl');
+    writeFileSync(
+      file,
+      `${journal()
+        .filter((r) => r.type !== 'downloaded')
+        .map((r) => JSON.stringify(r))
+        .join('\n')}\n`,
+    );
+    const gets = fx.videoRequests().length;
+    const pending = await wan(['wait', '--pending']);
+    expect(pending.code, show(pending)).toBe(0);
+    expect(pending.stdout).toBe(`${path.join(work, 'kept.mp4')}\n`);
+    expect(fx.videoRequests().length).toBe(gets);
+    expect(journal().filter((r) => r.type === 'downloaded')).toHaveLength(1);
+    expect((await wan(['wait', '--pending'])).stderr).toMatch(/no pending tasks/);
+  });
+
+  it('between the sidecar and the rename: the .part is resumed and the video saved', async () => {
+    const first = await wan(['run', PROMPT, ...SHAPE, '-o', 'cut.mp4']);
+    expect(first.code, show(first)).toBe(0);
+    const video = readFileSync(path.join(work, 'cut.mp4'));
+    // The sidecar is on disk, the verified bytes still in the .part, and no record of the download.
+    renameSync(path.join(work, 'cut.mp4'), path.join(work, 'cut.mp4.part'));
+    const file = path.join(work, 'state', 'journal.jsonl');
+    writeFileSync(
+      file,
+      `${journal()
+        .filter((r) => r.type !== 'downloaded')
+        .map((r) => JSON.stringify(r))
+        .join('\n')}\n`,
+    );
+    const again = await wan(['wait', '--pending']);
+    expect(again.code, show(again)).toBe(0);
+    expect(readFileSync(path.join(work, 'cut.mp4')).equals(video)).toBe(true);
   });
 });
 

@@ -156,9 +156,7 @@ async function fetchVerified(url: string, options: DownloadOptions, paths: PartP
           await discardPart(paths);
           throw err;
         }
-        await commitPart(paths, options.to, options.force ?? false);
-        await removeMeta(paths);
-        return {
+        const result: DownloadResult = {
           file: options.to,
           bytes: outcome.bytes,
           sha256: digests.sha256,
@@ -169,6 +167,10 @@ async function fetchVerified(url: string, options: DownloadOptions, paths: PartP
           ...(outcome.info.etag !== undefined ? { etag: outcome.info.etag } : {}),
           ...(outcome.info.contentType !== undefined ? { contentType: outcome.info.contentType } : {}),
         };
+        await options.beforeCommit?.(result);
+        await commitPart(paths, options.to, options.force ?? false);
+        await removeMeta(paths);
+        return result;
       }
       if (outcome.kind === 'restart') {
         if (++restarts > MAX_RESTARTS) throw inconsistent(outcome.reason, where, host);

@@ -39,6 +39,12 @@ export interface DownloadOptions {
    * download takes the lock for its whole run
    */
   locked?: boolean;
+  /**
+   * Called with the verified result just before the `.part` is renamed into place: what must be on
+   * disk before the video is (the CLI's sidecar, which names the task), so a process killed between
+   * the two never leaves a video that cannot be told for what it is.
+   */
+  beforeCommit?: (result: DownloadResult) => Promise<void>;
   /** Expiry checks, retry sleeps and the retry time limit. @default systemClock */
   clock?: Clock;
   /**
