@@ -1,30 +1,22 @@
-import { spawn } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN } from '../helpers/run-bin.js';
+import { ROOT, readmeBlock, shellStep, wanOnPath } from '../helpers/readme.js';
 
 /**
- * The README's recipes, run from its own text as a newcomer would run them: the GitHub Actions
+ * The README's CI recipes, run from its own text as a newcomer would run them: the GitHub Actions
  * and GitLab CI steps against a sandbox standing in for DashScope (a fresh state directory, the key
  * in the job's environment), so they cannot rot. Steps that install (`npm ci && npm link`) are
- * replaced by a `wan` on PATH: the built binary.
+ * replaced by a `wan` on PATH: the built binary. The Every mode examples: readme-modes.test.ts.
  */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-
 let dir: string;
-let shimDir: string;
+let bin: string;
 let sandbox: { baseUrl: string; close(): Promise<void> };
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'wan-readme-'));
-  shimDir = path.join(dir, 'bin');
-  mkdirSync(shimDir);
-  writeFileSync(path.join(shimDir, 'wan'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
-  chmodSync(path.join(shimDir, 'wan'), 0o755);
+  bin = wanOnPath(dir);
   const { startSandbox } = (await import(path.join(ROOT, 'dist/sandbox/index.js'))) as {
     startSandbox: (o: object) => Promise<{ baseUrl: string; close(): Promise<void> }>;
   };
@@ -35,51 +27,24 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The fenced block of `lang` that contains `marker`. */
-function block(lang: string, marker: string): string {
-  const blocks = [...README.matchAll(new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``, 'g'))].map((m) => m[1]!);
-  const found = blocks.find((b) => b.includes(marker));
-  if (!found) throw new Error(`no \`\`\`${lang} block with ${marker} in README.md`);
-  return found;
-}
-
-/**
- * Runs one recipe step in the job's shell, in a workspace of its own. Asynchronously: the sandbox
- * answering it runs in this process.
- */
-function step(command: string, workspace: string, env: Record<string, string>) {
-  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn('sh', ['-ec', command], {
-      cwd: workspace,
-      env: {
-        PATH: `${shimDir}:${process.env.PATH ?? ''}`,
-        HOME: path.join(workspace, 'home'),
-        CI: 'true',
-        DASHSCOPE_HTTP_BASE_URL: sandbox.baseUrl,
-        // The sandbox's tasks take 250 ms: polling at the 5 s default would only make the test slow.
-        WAN_POLL_INTERVAL: '1s',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
+/** One recipe step, in the job's shell, against the sandbox. */
+const step = (command: string, workspace: string, env: Record<string, string>) =>
+  shellStep(command, workspace, bin, {
+    DASHSCOPE_HTTP_BASE_URL: sandbox.baseUrl,
+    // The sandbox's tasks take 250 ms: polling at the 5 s default would only make the test slow.
+    WAN_POLL_INTERVAL: '1s',
+    ...env,
   });
-}
 
 function workspace(name: string): string {
   const ws = path.join(dir, name);
-  mkdirSync(path.join(ws, 'home'), { recursive: true });
+  mkdirSync(ws, { recursive: true });
   return ws;
 }
 
 describe("the README's CI recipes, run from its text against the sandbox", () => {
   it('GitHub Actions: every run step succeeds on a first run, the key set for the whole job', async () => {
-    const yaml = block('yaml', 'runs-on: ubuntu-latest');
+    const yaml = readmeBlock('yaml', 'runs-on: ubuntu-latest');
     // The job's own environment: a secret stands in for the key, and the recovery step gets it too.
     expect(yaml).toMatch(/^ {4}env:\n {6}DASHSCOPE_API_KEY: \$\{\{ secrets\.DASHSCOPE_API_KEY \}\}$/m);
     expect(yaml).not.toContain('|| true');
@@ -113,7 +78,7 @@ describe("the README's CI recipes, run from its text against the sandbox", () =>
   });
 
   it('GitLab CI: every script line succeeds, and the recovery step finishes what a killed job left', async () => {
-    const yaml = block('yaml', 'image: node:20');
+    const yaml = readmeBlock('yaml', 'image: node:20');
     expect(yaml).not.toContain('|| true');
     const script = yaml.slice(yaml.indexOf('script:'), yaml.indexOf('artifacts:'));
     const lines = [...script.matchAll(/^\s+- (.+)$/gm)].map((m) => m[1]!.replace(/\s+#.*$/, ''));
@@ -131,22 +96,4 @@ describe("the README's CI recipes, run from its text against the sandbox", () =>
     expect(existsSync(path.join(ws, 'videos', `${left}.mp4`))).toBe(true);
     expect(existsSync(path.join(ws, 'videos/boat.mp4'))).toBe(true);
   });
-});
-
-describe('the examples of Every mode, as written', () => {
-  it('each runs against its in-process sandbox from a clone, in turn', async () => {
-    const ws = workspace('modes');
-    cpSync(path.join(ROOT, 'test/fixtures'), path.join(ws, 'test/fixtures'), { recursive: true });
-    const env = { WAN_STATE_DIR: path.join(ws, 'state'), WAN_SANDBOX_PENDING: '0s', WAN_SANDBOX_RUNNING: '100ms' };
-    const examples = block('sh', '--first-frame test/fixtures/dawn.png')
-      .split('\n')
-      .filter((l) => l.startsWith('wan '));
-    expect(examples.length).toBeGreaterThanOrEqual(4);
-    for (const example of examples) {
-      const r = await step(example, ws, env);
-      expect(r.status, `${example}\n${r.stderr}`).toBe(0);
-      const out = /-o (\S+)/.exec(example)![1]!;
-      expect(existsSync(path.join(ws, out)), example).toBe(true);
-    }
-  }, 90_000);
 });

@@ -21,9 +21,9 @@ function inTerminal(size: string, env: Record<string, string>, out: string): { c
       PATH: process.env.PATH ?? '',
       HOME: work,
       WAN_STATE_DIR: path.join(work, 'state'),
-      WAN_SANDBOX_PENDING: '1s',
-      WAN_SANDBOX_RUNNING: '1s',
-      // The task ends after 2 s: a poll a second sees it then, not at the 5 s default.
+      WAN_SANDBOX_PENDING: '500ms',
+      WAN_SANDBOX_RUNNING: '500ms',
+      // The task ends after 1 s: a poll a second sees it then, not at the 5 s default.
       WAN_POLL_INTERVAL: '1s',
       ...env,
     },
