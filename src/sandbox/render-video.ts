@@ -1,3 +1,4 @@
+import { fixMovieTimes } from './fixed-times.js';
 import { FramePainter } from './frame-painter.js';
 import { StillPainter } from './still-painter.js';
 import { loadPictures } from './still-pictures.js';
@@ -16,7 +17,7 @@ export async function renderVideo(spec: VideoSpec, inputs: VideoInputs = {}): Pr
   const muxer = spec.sound ? import('./add-silent-audio.js') : undefined;
   muxer?.catch(() => undefined); // a failed import is reported below, or is moot if the encode failed
   const video = await encodeVideo(spec, inputs);
-  return muxer ? (await muxer).addSilentAudio(video, spec.fps) : video;
+  return fixMovieTimes(muxer ? await (await muxer).addSilentAudio(video, spec.fps) : video);
 }
 
 /** The number of frames of a spec's video. */

@@ -32,7 +32,7 @@ export interface VideoSpec {
 export type VideoInputs = Record<string, Uint8Array>;
 
 /** Bump when the painter or encoder settings change, so old cached files are not served. */
-const RENDER_VERSION = 2;
+const RENDER_VERSION = 3;
 /** Bump when the still painter or image decoding changes (text-to-video keys stay as they were). */
 const STILLS_VERSION = 1;
 

@@ -144,7 +144,7 @@ describe('painting a spec with stills', () => {
     expect(pixels.every((p) => p === pixels[0])).toBe(true);
   });
 
-  it('keys the cache by the images’ hashes, and text-to-video keys as before', () => {
+  it('keys the cache by the images’ hashes, and text-to-video keys by the spec alone, as before', () => {
     const keys = new Set([
       videoKey(spec),
       videoKey({ ...spec, stills: { first: hash } }),
@@ -156,7 +156,7 @@ describe('painting a spec with stills', () => {
     expect(keys.size).toBe(6);
     const { width, height, fps, duration, prompt, seed, sound } = spec;
     const before = createHash('sha256')
-      .update(JSON.stringify([2, width, height, fps, duration, prompt, seed, sound]))
+      .update(JSON.stringify([3, width, height, fps, duration, prompt, seed, sound]))
       .digest('hex')
       .slice(0, 40);
     expect(videoKey(spec)).toBe(before);
