@@ -63,16 +63,21 @@ headers, JSON shapes, task states and error codes, with signed, expiring video U
 second port and real H.264 MP4 files. Point any client at it:
   export DASHSCOPE_HTTP_BASE_URL=<the URL printed on the first line>
   export DASHSCOPE_API_KEY=sk-anything
-It also lists and cancels tasks (GET /tasks, POST /tasks/{id}/cancel) and takes temporary
-file uploads for oss:// audio URLs (GET /uploads?action=getPolicy, then the form POST).
+It serves every mode (text, first frame, first and last frame on /image2video/, reference
+images and clips, wan2.7's media list), painting a video's first frame from the given image and
+a first-and-last-frame video's last frame from the last one. It lists and cancels tasks
+(GET /tasks, POST /tasks/{id}/cancel) and takes temporary file uploads for oss:// inputs
+(GET /uploads?action=getPolicy, then the form POST). It fetches http(s) inputs from this
+machine only: an input on any other host fails its task as undownloadable, as the service
+fails one it cannot reach.
 A create on a path that does not serve its model (400 InvalidParameter "url error, …") or
 not sent as Content-Type: application/json (400 BadRequest.IllegalInput) is refused as the
 service refuses it.
 
 It answers for one region (--region, default ${DEFAULT_REGION}) and knows only that region's model
 ids, as the service does: Beijing's wanx2.1-* models are wan2.1-* in Singapore, and Virginia
-has wan2.6-t2v only (wan models --region <region> lists them). Any other id is refused with
-400 InvalidParameter "Model not exist.".
+has wan2.6-t2v, wan2.6-i2v and wan2.6-r2v (wan models --region <region> lists them). Any
+other id is refused with 400 InvalidParameter "Model not exist.".
 
 Faults per endpoint (for testing your own scripts and CI): --fault <spec> (repeatable) or
 ${FAULTS_ENV}="<spec>,<spec>"; the first rule that matches a request applies.

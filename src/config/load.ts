@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { PublicExplorer } from 'cosmiconfig';
 import { ConfigError } from './config-error.js';
@@ -97,9 +97,23 @@ export async function findConfigFile(opts: { cwd: string; home: string; env: Env
 
 async function searchDir(dir: string, places: readonly string[]): Promise<LoadedFile | undefined> {
   const names = await readdir(dir).catch(() => [] as string[]);
-  if (!places.some((place) => names.includes(place))) return undefined;
+  const present = places.filter((place) => names.includes(place));
+  if (present.length === 0) return undefined;
+  // Most projects have a package.json and no "wan" key in it: no need for cosmiconfig to see that.
+  if (present.length === 1 && present[0] === 'package.json' && !(await hasWanKey(path.join(dir, 'package.json'))))
+    return undefined;
   const found = await (await explorer(places)).search(dir);
   return found ? { filepath: found.filepath, config: found.config } : undefined;
+}
+
+/** Whether a package.json has a "wan" key; one that cannot be read is left to cosmiconfig to report. */
+async function hasWanKey(file: string): Promise<boolean> {
+  try {
+    const pkg = JSON.parse(await readFile(file, 'utf8')) as unknown;
+    return typeof pkg !== 'object' || pkg === null || Object.hasOwn(pkg, MODULE_NAME);
+  } catch {
+    return true;
+  }
 }
 
 /** Exactly the file `--config` names; an empty file counts as no settings. */
