@@ -375,11 +375,11 @@ export function succeeded(task: TaskResponse): TaskResponse {
 }
 
 /** dashscope-api.md §1.3: the temporary-upload API is not offered everywhere. */
-export function checkUploads(region: Region): void {
+export function checkUploads(region: Region, field = 'upload'): void {
   if (!REGIONS[region].uploads) {
     throw new InputError(
-      'audio',
-      `the ${region} region has no upload service for local files; give a public http(s) URL of the audio instead`,
+      field,
+      `the ${region} region has no upload service for local files; give a public http(s) URL of the file instead`,
     );
   }
 }
