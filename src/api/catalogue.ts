@@ -176,9 +176,11 @@ export function allModelIds(): string[] {
   return [...new Set(MODELS.flatMap((m) => [m.id, ...Object.values(m.ids)]))];
 }
 
-/** The ids of the models that do `mode`, for messages. */
-export function modelsWithMode(mode: Mode): string[] {
-  return MODELS.filter((m) => m.modes.includes(mode)).map((m) => m.id);
+/** The ids of the models that pass `test`, for messages: `wan2.6-t2v, wan2.5-t2v-preview, …`. */
+export function modelIdsWhere(test: (model: ModelInfo) => boolean): string {
+  return MODELS.filter(test)
+    .map((m) => m.id)
+    .join(', ');
 }
 
 /** The durations a model takes in a region. */

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Dispatcher } from 'undici';
+import { findModel } from './catalogue.js';
 import { type Clock, systemClock } from './clock.js';
 import { buildCreateRequest, type CreateRequest, type CreateTaskOptions } from './create-request.js';
 import { type DownloadOptions, type DownloadResult, downloadVideo } from './download/index.js';
@@ -14,6 +15,7 @@ import { inspectFile, type MediaInfo } from './media-file.js';
 import { type InputFile, prepareRequest, type Uploader } from './media-inputs.js';
 import { redactHeaders } from './redact.js';
 import { DEFAULT_REGION, REGIONS, type Region, regionBaseUrl, regionOfBaseUrl } from './regions.js';
+import { checkInputFile } from './request-media.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 import {
   type CreateResponse,
@@ -292,12 +294,20 @@ export class WanClient {
     checkUploads(this.region);
     const info = await inspectFile(file).catch(() => undefined);
     if (!info) throw new InputError('upload', `${file} is not an image, clip or sound file the service takes`);
+    const known = findModel(model);
+    if (known) {
+      try {
+        checkInputFile(known, { ...info, name: path.basename(file) });
+      } catch (err) {
+        throw err instanceof InputError ? new InputError('upload', err.message, err.allowed) : err;
+      }
+    }
     const data = await readFile(file);
     const url = await this.uploader(signal)({ name: path.basename(file), mime: info.mime, data }, model);
     return { url, file: { ...info, path: file } };
   }
 
-  /** `uploadFile` for a wav/mp3 only (3–30 s, ≤ 15 MB): what `--audio <file>` takes. */
+  /** `uploadFile` for a wav/mp3 only: what `--audio <file>` takes. */
   async uploadAudio(
     file: string,
     model: string,

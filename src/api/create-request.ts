@@ -8,10 +8,10 @@ import {
   durationsIn,
   findModel,
   MODE_NAMES,
-  MODELS,
   MODES,
   type Mode,
   type ModelInfo,
+  modelIdsWhere,
   snapshotBase,
 } from './catalogue.js';
 
@@ -141,7 +141,7 @@ export function buildCreateRequest(
     if (!model.shotType)
       throw new InputError(
         'shotType',
-        `${model.id} does not take a shot type; models that do: ${idsWhere((m) => m.shotType)}`,
+        `${model.id} does not take a shot type; models that do: ${modelIdsWhere((m) => m.shotType)}`,
       );
     parameters.shot_type = options.shotType;
   }
@@ -203,7 +203,7 @@ export function chooseModel(options: CreateTaskOptions, mode: Mode, region: Regi
     throw new InputError(INPUT_FIELDS[model.modes[0]!], `${model.id} makes videos from inputs: give ${needs}`);
   }
   if (!model.modes.includes(mode)) {
-    const others = idsWhere((m) => m.modes.includes(mode));
+    const others = modelIdsWhere((m) => m.modes.includes(mode));
     throw new InputError(
       'model',
       `${model.id} does not make ${MODE_NAMES[mode]} videos (${model.modes.map((m) => MODE_NAMES[m]).join(', ')} only); models that do: ${others}`,
@@ -229,19 +229,19 @@ function checkAudio(model: ModelInfo, options: CreateTaskOptions): void {
     if (!model.sound)
       throw new InputError(
         'audio',
-        `${model.id} makes silent videos already; models with sound: ${idsWhere((m) => m.sound)}`,
+        `${model.id} makes silent videos already; models with sound: ${modelIdsWhere((m) => m.sound)}`,
       );
     if (!model.audioSwitch)
       throw new InputError(
         'audio',
-        `${model.id} always makes sound; models that can be silent: ${idsWhere((m) => m.audioSwitch)}`,
+        `${model.id} always makes sound; models that can be silent: ${modelIdsWhere((m) => m.audioSwitch)}`,
       );
     if (options.audio === false && options.audioUrl !== undefined)
       throw new InputError('audio', 'a silent video takes no audio file: give --no-audio or --audio, not both');
   }
   if (options.audioUrl !== undefined && !model.audioUrl) {
     const what = model.sound ? 'takes no audio file' : 'makes silent videos and takes no audio file';
-    throw new InputError('audioUrl', `${model.id} ${what}; models that do: ${idsWhere((m) => m.audioUrl)}`);
+    throw new InputError('audioUrl', `${model.id} ${what}; models that do: ${modelIdsWhere((m) => m.audioUrl)}`);
   }
 }
 
@@ -249,10 +249,4 @@ function warnIfLong(warnings: string[], what: string, text: string, max: number)
   const length = [...text].length;
   if (length > max)
     warnings.push(`the ${what} has ${length} characters; the service keeps the first ${max} and drops the rest`);
-}
-
-function idsWhere(test: (model: ModelInfo) => boolean): string {
-  return MODELS.filter(test)
-    .map((m) => m.id)
-    .join(', ');
 }

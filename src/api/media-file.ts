@@ -154,7 +154,7 @@ function bmpSize(head: Buffer): Pick<MediaInfo, 'width' | 'height'> {
 }
 
 /** Duration from the canonical header: data size / byte rate (the "fmt " chunk comes first). */
-export function wavSeconds(head: Buffer, fileSize: number): number | undefined {
+function wavSeconds(head: Buffer, fileSize: number): number | undefined {
   if (head.length < 44 || head.toString('latin1', 12, 16) !== 'fmt ') return undefined;
   const byteRate = head.readUInt32LE(28);
   if (byteRate === 0) return undefined;

@@ -150,7 +150,7 @@ export async function prepareRequest(options: VideoOptions, region: Region, cwd:
 }
 
 /** URLs: what is sent as it is. Anything else is a local path (`file://` too is a path's spelling). */
-function isUrl(source: string): boolean {
+export function isUrl(source: string): boolean {
   return /^(https?|oss):\/\//i.test(source) || /^data:/i.test(source);
 }
 

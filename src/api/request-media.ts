@@ -1,8 +1,9 @@
-import { MODELS, type Mode, type ModelInfo } from './catalogue.js';
+import { findModel, type Mode, type ModelInfo, modelIdsWhere } from './catalogue.js';
 import type { CreateTaskOptions } from './create-request.js';
 import { InputError } from './errors/input-error.js';
 import type { MediaInfo } from './media-file.js';
 import type { CreateRequestBody } from './schemas.js';
+import { normalizeSize, tierOfSize } from './sizes.js';
 
 /** What was read from a local file, by the URL (or stand-in URL) it is sent as. */
 export type KnownMedia = ReadonlyMap<string, MediaInfo & { name: string }>;
@@ -48,6 +49,26 @@ export function modeOf(options: {
   return mode;
 }
 
+/**
+ * Defaults (the config's, a batch command's flags) made to fit a request's mode: a model that does
+ * not make the mode gives way to the mode's default, and for an image mode a size or ratio gives
+ * way to the size's resolution tier, as the video keeps the image's aspect. What a user gave for
+ * this very request is not a default and is checked as given.
+ */
+export function fitDefaults<T extends Pick<CreateTaskOptions, 'model' | 'size' | 'resolution' | 'ratio'>>(
+  defaults: T,
+  mode: Mode,
+): T {
+  const fitted = { ...defaults };
+  if (fitted.model !== undefined && !findModel(fitted.model)?.modes.includes(mode)) delete fitted.model;
+  if (mode === 'i2v' || mode === 'kf2v') {
+    if (fitted.size !== undefined) fitted.resolution ??= tierOfSize(normalizeSize(fitted.size));
+    delete fitted.size;
+    delete fitted.ratio;
+  }
+  return fitted;
+}
+
 /** The model's media fields of `input`, every URL checked, local files against the model's limits. */
 export function inputBody(
   model: ModelInfo,
@@ -56,7 +77,10 @@ export function inputBody(
 ): Partial<CreateRequestBody['input']> {
   const url = (field: MediaField, value: string) => checkUrl(model, field, value, known);
   if (options.clip !== undefined && model.shape !== 'media') {
-    throw new InputError('clip', `${model.id} does not continue clips; ${modelsWith((m) => m.clip !== undefined)} do`);
+    throw new InputError(
+      'clip',
+      `${model.id} does not continue clips; ${modelIdsWhere((m) => m.clip !== undefined)} do`,
+    );
   }
   const audio = options.audioUrl !== undefined ? url('audioUrl', options.audioUrl) : undefined;
   switch (model.shape) {
@@ -158,6 +182,15 @@ function checkUrl(model: ModelInfo, field: MediaField, url: string, known: Known
   throw new InputError(field, `the URL must start with ${forms}; got "${url.slice(0, 60)}"`);
 }
 
+/** A local file against the model's limits for what it is (an image, a clip, a sound): `wan upload`. */
+export function checkInputFile(model: ModelInfo, info: MediaInfo & { name: string }): void {
+  const field: MediaField =
+    info.kind === 'audio' ? 'audioUrl' : info.kind === 'image' ? 'image' : model.clip ? 'clip' : 'references';
+  if (info.kind === 'audio' && !model.audioUrl)
+    throw new InputError(field, `${model.id} takes no audio file; models that do: ${modelIdsWhere((m) => m.audioUrl)}`);
+  checkKnown(model, field, info);
+}
+
 /** A local file against the model's limits for its role. */
 function checkKnown(model: ModelInfo, field: MediaField, info: MediaInfo & { name: string }): void {
   const { name } = info;
@@ -243,7 +276,7 @@ function checkSides(
 }
 
 /** wav/mp3, at most 15 MB, within the model's length limits (dashscope-api.md §3.1/§3.3). */
-export const AUDIO_MAX_BYTES = 15 * 1024 * 1024;
+const AUDIO_MAX_BYTES = 15 * 1024 * 1024;
 
 function checkAudioFile(model: ModelInfo, info: MediaInfo & { name: string }): void {
   const { name } = info;
@@ -261,10 +294,4 @@ function checkAudioFile(model: ModelInfo, info: MediaInfo & { name: string }): v
 
 function megabytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
-function modelsWith(test: (model: ModelInfo) => boolean): string {
-  return MODELS.filter(test)
-    .map((m) => m.id)
-    .join(', ');
 }

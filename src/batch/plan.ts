@@ -1,11 +1,9 @@
 import path from 'node:path';
-import { findModel } from '../api/catalogue.js';
 import type { CreateRequest } from '../api/create-request.js';
 import { InputError } from '../api/errors/input-error.js';
-import { type InputFile, prepareRequest, type Uploader, type VideoOptions } from '../api/media-inputs.js';
+import { type InputFile, isUrl, prepareRequest, type Uploader, type VideoOptions } from '../api/media-inputs.js';
 import type { Region } from '../api/regions.js';
-import { modeOf } from '../api/request-media.js';
-import { normalizeSize, tierOfSize } from '../api/sizes.js';
+import { fitDefaults, modeOf } from '../api/request-media.js';
 import { requestIdentity } from '../tasks/create.js';
 import type { BatchEntry, LineError, LineFields } from './input.js';
 import { lineKey } from './key.js';
@@ -152,18 +150,8 @@ function mergeOptions(input: PlanInput, fields: LineFields): VideoOptions {
     audioSource: typeof lineAudio === 'string' ? local(lineAudio) : audioUrl !== undefined ? audioUrl : undefined,
   });
   if (lineAudio === false) line.audio = false;
-  // The command's model and shape are for the lines they fit: a line of another mode takes that
-  // mode's default model, and an image line's video keeps the image's aspect.
-  const mode = modeOf(line);
-  if (line.model === undefined && defaults.model !== undefined && !findModel(defaults.model)?.modes.includes(mode))
-    delete defaults.model;
-  if ((mode === 'i2v' || mode === 'kf2v') && line.size === undefined && line.ratio === undefined) {
-    if (defaults.size !== undefined && defaults.resolution === undefined)
-      defaults.resolution = tierOfSize(normalizeSize(defaults.size));
-    delete defaults.size;
-    delete defaults.ratio;
-  }
-  return { ...defaults, ...line } as VideoOptions;
+  // The command's model and shape are for the lines they fit (a line's own are checked as given).
+  return { ...fitDefaults(defaults, modeOf(line)), ...line } as VideoOptions;
 }
 
 /** The line's own name for a library field: its sound is `audio` unless it said `audioUrl`. */
@@ -171,11 +159,6 @@ function lineField(field: string, fields: LineFields): string {
   if (field === 'audioUrl') return fields.audioUrl !== undefined ? 'audioUrl' : 'audio';
   if (field === 'image' && fields.firstFrame !== undefined) return 'firstFrame';
   return field;
-}
-
-/** URLs are sent as they are; anything else is a local path. */
-function isUrl(source: string): boolean {
-  return /^(https?|oss):\/\//i.test(source) || /^data:/i.test(source);
 }
 
 /** A line without a prompt is named after its first input. */

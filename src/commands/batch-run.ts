@@ -20,7 +20,7 @@ import { checkTarget } from '../tasks/output-target.js';
 import type { BatchFlags } from './batch.js';
 import type { CommandContext } from './context.js';
 import { describeRequest } from './create.js';
-import { checkSizeFlag, configFlagsOf, videoOptionsOf } from './create-options.js';
+import { checkSizeFlag, configFlagsOf, optionsFromFlags } from './create-options.js';
 
 /**
  * Queries (lists and task queries) per second, at most: a quarter of the account's 20 (§6.1), so
@@ -48,7 +48,7 @@ export async function runBatch(ctx: CommandContext, file: string, flags: BatchFl
   });
   const client = await ctx.client();
   const outputDir = config.values.outputDir ?? ctx.io.cwd;
-  const { prompt: _prompt, ...defaults } = videoOptionsOf(undefined, flags, config);
+  const { prompt: _prompt, ...defaults } = optionsFromFlags(undefined, flags, config);
   const plan = await planBatch({
     entries: parsed.entries,
     source: input.source,

@@ -2,11 +2,10 @@ import { constants, existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { findModel } from '../api/catalogue.js';
 import { UsageError } from '../api/errors/usage-error.js';
 import type { VideoOptions } from '../api/media-inputs.js';
-import { modeOf } from '../api/request-media.js';
-import { normalizeSize, RATIOS, TIERS, tierOfSize } from '../api/sizes.js';
+import { fitDefaults, modeOf } from '../api/request-media.js';
+import { RATIOS, TIERS } from '../api/sizes.js';
 import type { ResolvedConfig } from '../config/index.js';
 import type { IO } from '../output/io.js';
 import { readLimited } from '../output/read-limited.js';
@@ -142,7 +141,7 @@ export function hasImageInput(flags: CreateFlags): boolean {
  * config's `model`, `size` and `ratio` are defaults for text-to-video: with an image they apply
  * only where they fit (a model that does the mode; for the size, its resolution tier).
  */
-export function videoOptionsOf(prompt: string | undefined, flags: CreateFlags, config: ResolvedConfig): VideoOptions {
+export function optionsFromFlags(prompt: string | undefined, flags: CreateFlags, config: ResolvedConfig): VideoOptions {
   const v = config.values;
   if (flags.image !== undefined && flags.firstFrame !== undefined) {
     throw new UsageError('--image and --first-frame are the same input: give one', '--first-frame');
@@ -154,20 +153,18 @@ export function videoOptionsOf(prompt: string | undefined, flags: CreateFlags, c
     ...(flags.clip !== undefined ? { clip: flags.clip } : {}),
     ...(flags.reference !== undefined ? { references: flags.reference } : {}),
   };
-  const mode = modeOf({ ...media, references: flags.reference });
-  const fromFile = (key: 'model' | 'size' | 'ratio') => config.sources[key]?.kind !== 'flag';
-  const imageMode = mode === 'i2v' || mode === 'kf2v';
-  const model =
-    v.model !== undefined && fromFile('model') && !findModel(v.model)?.modes.includes(mode) ? undefined : v.model;
-  const dropShape = imageMode && fromFile('size') && fromFile('ratio');
+  // The config's (and environment's) model and shape are defaults: they give way where they do
+  // not fit the mode; the command line's are checked as given.
+  const shape = Object.entries({ model: v.model, size: v.size, resolution: v.resolution, ratio: v.ratio });
+  const typed = ([key]: [string, unknown]) => config.sources[key as 'model']?.kind === 'flag';
+  const given = Object.fromEntries(shape.filter(typed));
+  const defaults = Object.fromEntries(shape.filter((entry) => !typed(entry)));
   const audioSource = audioSourceOf(flags);
   return {
     ...(prompt !== undefined ? { prompt } : {}),
     ...media,
-    model,
-    size: dropShape ? undefined : v.size,
-    resolution: v.resolution ?? (dropShape && v.size ? tierOfSize(normalizeSize(v.size)) : undefined),
-    ratio: dropShape ? undefined : v.ratio,
+    ...fitDefaults(defaults, modeOf(media)),
+    ...given,
     duration: v.duration,
     negativePrompt: v.negativePrompt,
     seed: v.seed,

@@ -13,8 +13,8 @@ import {
   type CreateFlags,
   checkSizeFlag,
   configFlagsOf,
+  optionsFromFlags,
   readPrompt,
-  videoOptionsOf,
 } from './create-options.js';
 import { createHelp, examples } from './help-text.js';
 
@@ -59,7 +59,7 @@ export async function prepareCreate(
   const text = await readPrompt(prompt, flags, ctx.io, command);
   const config = await ctx.config(configFlagsOf(flags));
   const client = await ctx.client();
-  const prepared = await prepareRequest(videoOptionsOf(text, flags, config), client.region, ctx.io.cwd);
+  const prepared = await prepareRequest(optionsFromFlags(text, flags, config), client.region, ctx.io.cwd);
   const { request, inputs } = prepared;
   for (const warning of request.warnings) ctx.ui.warn(warning);
   const cost = requestCost(request);
@@ -76,7 +76,7 @@ export async function prepareCreate(
 }
 
 /** `--max-cost` (or config maxCost): refused before anything is sent. */
-export function checkMaxCost(
+function checkMaxCost(
   maxCost: number | undefined,
   cost: CostEstimate | undefined,
   request: CreateRequest,

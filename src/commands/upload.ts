@@ -1,8 +1,6 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { findModel } from '../api/catalogue.js';
-import { InputError } from '../api/errors/input-error.js';
-import { inspectFile } from '../api/media-file.js';
 import { type App, action, type CommandContext } from './context.js';
 import { examples } from './help-text.js';
 
@@ -30,13 +28,6 @@ export async function runUpload(ctx: CommandContext, file: string, flags: { mode
   const model = findModel(config.values.model)!;
   const modelId = model.ids[client.region] ?? model.id;
   const local = path.resolve(ctx.io.cwd, file);
-  const kind = (await inspectFile(local).catch(() => undefined))?.kind;
-  const takes = {
-    audio: model.audioUrl,
-    image: model.images !== undefined,
-    video: (model.videos ?? model.clip) !== undefined,
-  };
-  if (kind && !takes[kind]) throw new InputError('model', `${model.id} takes no ${kind === 'video' ? 'clip' : kind}`);
   const { url, file: info } = await client.uploadFile(local, modelId, { signal: ctx.signal });
   const expiresAt = new Date(ctx.clock.now() + UPLOAD_LIFETIME_MS).toISOString();
   if (ctx.ui.json)

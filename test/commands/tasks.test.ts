@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runWan, type WanOptions } from '../helpers/run-wan.js';
@@ -162,6 +162,25 @@ describe('local audio', () => {
       .filter((q) => q.method === 'POST')
       .at(-1)!;
     expect(create.headers['x-dashscope-ossresourceresolve']).toBe('enable');
+  });
+
+  it.each([
+    [
+      'a WAV too short',
+      ['voice.wav', '-m', 'wan2.5-t2v-preview'],
+      /file: voice\.wav lasts 1\.0 s; wan2\.5-t2v-preview takes 3–30 s/,
+    ],
+    ['sound for a silent model', ['voice.wav', '-m', 'wan2.2-t2v-plus'], /file: wan2\.2-t2v-plus takes no audio file/],
+    ['an image for a text model', ['still.png', '-m', 'wan2.6-t2v'], /file: wan2\.6-t2v takes no images/],
+  ])("wan upload of %s: refused by the model's limits before anything is sent", async (_name, args, message) => {
+    const env = fresh();
+    wav(path.join(work, 'voice.wav'), 1);
+    copyFileSync(new URL('../fixtures/dawn.png', import.meta.url), path.join(work, 'still.png'));
+    const before = fx.sandbox.requests.length;
+    const r = await wan(['upload', ...args], { env, cwd: work });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(fx.sandbox.requests.length).toBe(before);
   });
 
   it.each([
